@@ -1,0 +1,85 @@
+// Command indivisible is the command-line interface of Indivisible. main is
+// kept thin: everything happens in run, which the tests call directly.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "indivisible:", indivisible.ErrorMessage(err))
+		os.Exit(indivisible.ExitCode(err))
+	}
+}
+
+// env is what every command gets from the process: its standard streams and
+// environment. Commands never touch os.Std* directly, so tests can run them.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// commands is the whole CLI surface, one entry per top-level command; each
+// entry's implementation lives in the file named for it.
+var commands = map[string]command{
+	"assess":   {"assess a proposal against every participant", cmdAssess},
+	"scenario": {"list, show or build scenarios", cmdScenario},
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return indivisible.Errorf(indivisible.EINVALID, "no command given")
+		}
+		return nil
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		usage(stderr)
+		return indivisible.Errorf(indivisible.EINVALID, "unknown command %q", args[0])
+	}
+	err := c.run(ctx, e, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func usage(w io.Writer) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("usage: indivisible COMMAND [flags] [args]\n\ncommands:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
+	}
+	b.WriteString("\nRun 'indivisible COMMAND -h' for a command's flags.\n")
+	io.WriteString(w, b.String())
+}

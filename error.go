@@ -1,0 +1,115 @@
+package indivisible
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Every failure that crosses a package boundary carries one of
+// these, so that the HTTP layer and the CLI can translate it in one place
+// (HTTPStatus and ExitCode below) and tests can assert codes, not strings.
+const (
+	EINVALID      = "invalid"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	ENOTFOUND     = "not_found"
+	ECONFLICT     = "conflict"
+	ETOOLARGE     = "too_large"
+	ERATELIMIT    = "rate_limited"
+	EINTERNAL     = "internal"
+)
+
+// Error is the one application error type. Field names the offending input
+// (a JSON path such as "measures[2].category", or "file:line:field") so that
+// a user can find what to fix.
+type Error struct {
+	Code    string
+	Field   string
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return e.Message
+	}
+	return e.Field + ": " + e.Message
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an *Error for input that is wrong at field.
+func FieldErrorf(code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid is shorthand for the most common error: bad input at field.
+func Invalid(field, format string, args ...any) *Error {
+	return FieldErrorf(EINVALID, field, format, args...)
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorField returns the field of the first *Error in err's chain.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// ErrorMessage returns a message safe to show to a user: internal errors are
+// reduced to a generic text so that they leak nothing.
+func ErrorMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Error()
+	}
+	return "internal error"
+}
+
+// codes is the single translation table from error codes to HTTP statuses
+// and CLI exit codes.
+var codes = map[string]struct{ http, exit int }{
+	EINVALID:      {400, 2},
+	EUNAUTHORIZED: {401, 3},
+	EFORBIDDEN:    {403, 3},
+	ENOTFOUND:     {404, 4},
+	ECONFLICT:     {409, 5},
+	ETOOLARGE:     {413, 2},
+	ERATELIMIT:    {429, 6},
+	EINTERNAL:     {500, 1},
+}
+
+// HTTPStatus maps err to an HTTP status code (200 for nil).
+func HTTPStatus(err error) int {
+	if err == nil {
+		return 200
+	}
+	return codes[ErrorCode(err)].http
+}
+
+// ExitCode maps err to a process exit status (0 for nil).
+func ExitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	return codes[ErrorCode(err)].exit
+}

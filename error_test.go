@@ -1,0 +1,41 @@
+package indivisible_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+func TestErrorMapping(t *testing.T) {
+	for _, tc := range []struct {
+		err        error
+		code       string
+		http, exit int
+	}{
+		{nil, "", 200, 0},
+		{indivisible.Invalid("measures[0].actor", "unknown code %q", "XXX"), indivisible.EINVALID, 400, 2},
+		{fmt.Errorf("wrapped: %w", indivisible.Errorf(indivisible.ENOTFOUND, "no such entry")), indivisible.ENOTFOUND, 404, 4},
+		{indivisible.Errorf(indivisible.EUNAUTHORIZED, "no token"), indivisible.EUNAUTHORIZED, 401, 3},
+		{indivisible.Errorf(indivisible.EFORBIDDEN, "not yours"), indivisible.EFORBIDDEN, 403, 3},
+		{indivisible.Errorf(indivisible.ECONFLICT, "replay"), indivisible.ECONFLICT, 409, 5},
+		{errors.New("disk on fire"), indivisible.EINTERNAL, 500, 1},
+	} {
+		if got := indivisible.ErrorCode(tc.err); got != tc.code {
+			t.Errorf("ErrorCode(%v) = %q, want %q", tc.err, got, tc.code)
+		}
+		if got := indivisible.HTTPStatus(tc.err); got != tc.http {
+			t.Errorf("HTTPStatus(%v) = %d, want %d", tc.err, got, tc.http)
+		}
+		if got := indivisible.ExitCode(tc.err); got != tc.exit {
+			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.exit)
+		}
+	}
+	if got := indivisible.ErrorMessage(errors.New("secret path /etc")); got != "internal error" {
+		t.Errorf("internal error leaked: %q", got)
+	}
+	if got := indivisible.ErrorField(indivisible.Invalid("f", "x")); got != "f" {
+		t.Errorf("ErrorField = %q", got)
+	}
+}
