@@ -1,0 +1,81 @@
+package ir
+
+import (
+	"math"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// dms converts degrees, minutes and seconds to degrees; the sign of d
+// applies to the whole angle (write -dms(0, m, s) for negative angles
+// under one degree, since the constant -0 is +0).
+func dms(d, m, s float64) float64 {
+	v := math.Abs(d) + m/60 + s/3600
+	if math.Signbit(d) {
+		return -v
+	}
+	return v
+}
+
+func TestInverseReferenceLines(t *testing.T) {
+	bessel := ellipsoid{a: 6377397.155, f: 1 / 299.1528128}
+	international := ellipsoid{a: 6378388, f: 1.0 / 297}
+	for _, tc := range []struct {
+		name                   string
+		e                      ellipsoid
+		lat1, lon1, lat2, lon2 float64
+		want                   float64 // metres
+		tol                    float64
+	}{
+		// Vincenty (1975), test lines (a)-(e).
+		{"Vincenty a", bessel, dms(55, 45, 0), 0, dms(-33, 26, 0), dms(108, 13, 0), 14110526.170, 1e-3},
+		{"Vincenty b", international, dms(37, 19, 54.95367), 0, dms(26, 7, 42.83946), dms(41, 28, 35.50729), 4085966.703, 1e-3},
+		{"Vincenty c", international, dms(35, 16, 11.24862), 0, dms(67, 22, 14.77638), dms(137, 47, 28.31435), 8084823.839, 1e-3},
+		{"Vincenty d", international, 1, 0, -dms(0, 59, 53.83076), dms(179, 17, 48.02997), 19960000.000, 1e-3},
+		{"Vincenty e", international, 1, 0, dms(1, 1, 15.18952), dms(179, 46, 17.84244), 19780006.558, 1e-3},
+		// Geoscience Australia's worked example on GRS80 (= WGS84 to 0.1 mm).
+		{"Flinders Peak-Buninyong", wgs84, dms(-37, 57, 3.72030), dms(144, 25, 29.52440), dms(-37, 39, 10.15610), dms(143, 55, 35.38390), 54972.271, 1e-3},
+		// GeographicLib's documented examples (Karney 2013).
+		{"JFK-LHR", wgs84, 40.6, -73.8, 51.6, -0.5, 5551759.400319, 1e-3},
+		{"Karney 2013 nearly antipodal", wgs84, -30, 0, 29.9, 179.8, 19989832.827610, 1e-3},
+		// Limits: a quarter meridian and half the equator.
+		{"pole to equator", wgs84, 0, 0, 90, 0, 10001965.729, 1e-3},
+		{"equator half-way", wgs84, 0, 0, 0, 179, 179 * math.Pi / 180 * 6378137, 1e-6},
+		{"same point", wgs84, 12.5, 99, 12.5, 99, 0, 0},
+	} {
+		got := tc.e.inverse(tc.lat1, tc.lon1, tc.lat2, tc.lon2)
+		if math.Abs(got-tc.want) > tc.tol {
+			t.Errorf("%s: inverse = %.6f m, want %.6f m (diff %.3g m)", tc.name, got, tc.want, got-tc.want)
+		}
+	}
+}
+
+func TestDistanceKilometres(t *testing.T) {
+	got := Distance(dms(-37, 57, 3.72030), dms(144, 25, 29.52440), dms(-37, 39, 10.15610), dms(143, 55, 35.38390))
+	if math.Abs(got-54.972271) > 1e-6 {
+		t.Errorf("Distance = %v km, want 54.972271", got)
+	}
+}
+
+// TestDistanceProperties checks symmetry, invariance under a shift in
+// longitude, and that no geodesic is longer than half the equator.
+func TestDistanceProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		lat1 := rapid.Float64Range(-90, 90).Draw(t, "lat1")
+		lat2 := rapid.Float64Range(-90, 90).Draw(t, "lat2")
+		lon1 := rapid.Float64Range(-180, 180).Draw(t, "lon1")
+		lon2 := rapid.Float64Range(-180, 180).Draw(t, "lon2")
+		shift := rapid.Float64Range(-180, 180).Draw(t, "shift")
+		d := Distance(lat1, lon1, lat2, lon2)
+		if math.IsNaN(d) || d < 0 || d > math.Pi*wgs84.a/1000+1e-9 {
+			t.Fatalf("Distance = %v out of range", d)
+		}
+		if r := Distance(lat2, lon2, lat1, lon1); math.Abs(r-d) > 1e-9 {
+			t.Fatalf("not symmetric: %v vs %v", d, r)
+		}
+		if s := Distance(lat1, lon1+shift, lat2, lon2+shift); math.Abs(s-d) > 1e-6 {
+			t.Fatalf("not invariant under a longitude shift: %v vs %v", d, s)
+		}
+	})
+}
