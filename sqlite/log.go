@@ -1,0 +1,314 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+var _ indivisible.LogStore = (*DB)(nil)
+
+// The queries below use $n placeholders and portable SQL so that the
+// PostgreSQL store can run the same text.
+
+// Init implements indivisible.LogStore.
+func (db *DB) Init(ctx context.Context, info indivisible.LogInfo, cp indivisible.Checkpoint) error {
+	tx, err := db.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return internal(err)
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO log_info (id, origin, verifier_key) VALUES (1, $1, $2)`, info.Origin, info.VerifierKey)
+	if isConstraint(err) {
+		return indivisible.Errorf(indivisible.ECONFLICT, "%s: the log is already initialised", db.path)
+	} else if err != nil {
+		return internal(err)
+	}
+	if err := insertCheckpoint(ctx, tx, cp); err != nil {
+		return err
+	}
+	return internal(tx.Commit())
+}
+
+// Info implements indivisible.LogStore.
+func (db *DB) Info(ctx context.Context) (indivisible.LogInfo, error) {
+	var info indivisible.LogInfo
+	err := db.DB.QueryRowContext(ctx, `SELECT origin, verifier_key FROM log_info WHERE id = 1`).Scan(&info.Origin, &info.VerifierKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return info, db.notInitialised()
+	}
+	return info, internal(err)
+}
+
+func (db *DB) notInitialised() error {
+	return indivisible.Errorf(indivisible.ENOTFOUND, "%s: no log here; run 'indivisible ledger init -db %s' first", db.path, db.path)
+}
+
+// Checkpoint implements indivisible.LogStore.
+func (db *DB) Checkpoint(ctx context.Context) (indivisible.Checkpoint, error) {
+	return latestCheckpoint(ctx, db.DB, db)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func latestCheckpoint(ctx context.Context, q queryer, db *DB) (indivisible.Checkpoint, error) {
+	var (
+		cp   indivisible.Checkpoint
+		root []byte
+		note string
+	)
+	err := q.QueryRowContext(ctx, `SELECT c.size, c.root, c.note, i.origin FROM checkpoints c, log_info i ORDER BY c.size DESC LIMIT 1`).Scan(&cp.Size, &root, &note, &cp.Origin)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cp, db.notInitialised()
+	} else if err != nil {
+		return cp, internal(err)
+	}
+	if len(root) != tlog.HashSize {
+		return cp, indivisible.Errorf(indivisible.EINTERNAL, "%s: checkpoint %d: root hash of %d bytes", db.path, cp.Size, len(root))
+	}
+	copy(cp.Root[:], root)
+	cp.Note = []byte(note)
+	return cp, nil
+}
+
+func insertCheckpoint(ctx context.Context, tx *sql.Tx, cp indivisible.Checkpoint) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, root, note) VALUES ($1, $2, $3)`, cp.Size, cp.Root[:], string(cp.Note))
+	if isConstraint(err) {
+		return indivisible.Errorf(indivisible.ECONFLICT, "checkpoint of size %d already stored", cp.Size)
+	}
+	return internal(err)
+}
+
+// Append implements indivisible.LogStore. The whole batch is one
+// transaction, so one fsync covers every entry in it.
+func (db *DB) Append(ctx context.Context, b *indivisible.LogBatch) error {
+	if want := b.Start + int64(len(b.Entries)); b.Checkpoint.Size != want {
+		return indivisible.Errorf(indivisible.EINTERNAL, "batch checkpoint size %d, want %d", b.Checkpoint.Size, want)
+	}
+	if want := tlog.StoredHashCount(b.Checkpoint.Size) - tlog.StoredHashCount(b.Start); int64(len(b.Hashes)) != want {
+		return indivisible.Errorf(indivisible.EINTERNAL, "batch has %d stored hashes, want %d", len(b.Hashes), want)
+	}
+	tx, err := db.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return internal(err)
+	}
+	defer tx.Rollback()
+	cur, err := latestCheckpoint(ctx, tx, db)
+	if err != nil {
+		return err
+	}
+	if cur.Size != b.Start {
+		return indivisible.Errorf(indivisible.ECONFLICT, "log has %d entries, not %d: another writer appended", cur.Size, b.Start)
+	}
+	if len(b.Entries) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO entries (idx, kind, participant, key_name, body_hash, data) VALUES ($1, $2, $3, $4, $5, $6)`)
+		if err != nil {
+			return internal(err)
+		}
+		defer stmt.Close()
+		for i := range b.Entries {
+			e := &b.Entries[i]
+			data, err := e.MarshalBinary()
+			if err != nil {
+				return err
+			}
+			sum := e.BodyHash()
+			_, err = stmt.ExecContext(ctx, b.Start+int64(i), string(e.Kind), e.Participant, e.KeyName, sum[:], data)
+			if isConstraint(err) {
+				return indivisible.FieldErrorf(indivisible.ECONFLICT, "body", "an identical %s is already in the log", e.Kind)
+			} else if err != nil {
+				return internal(err)
+			}
+		}
+		hstmt, err := tx.PrepareContext(ctx, `INSERT INTO hashes (id, hash) VALUES ($1, $2)`)
+		if err != nil {
+			return internal(err)
+		}
+		defer hstmt.Close()
+		first := tlog.StoredHashCount(b.Start)
+		for i, h := range b.Hashes {
+			if _, err := hstmt.ExecContext(ctx, first+int64(i), h[:]); err != nil {
+				return internal(err)
+			}
+		}
+	}
+	for _, k := range b.Keys {
+		_, err := tx.ExecContext(ctx, `INSERT INTO keys (name, participant, public_key, registered_at, revoked_from) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (name) DO UPDATE SET participant = excluded.participant, public_key = excluded.public_key,
+			registered_at = excluded.registered_at, revoked_from = excluded.revoked_from`,
+			k.Name, k.Participant, k.PublicKey, k.RegisteredAt, k.RevokedFrom)
+		if err != nil {
+			return internal(err)
+		}
+	}
+	if err := insertCheckpoint(ctx, tx, b.Checkpoint); err != nil {
+		return err
+	}
+	return internal(tx.Commit())
+}
+
+// inChunks calls f with consecutive slices of at most 500 elements of n,
+// because SQLite limits the number of parameters of one statement.
+func inChunks(n int, f func(lo, hi int) error) error {
+	const chunk = 500
+	for lo := 0; lo < n; lo += chunk {
+		if err := f(lo, min(lo+chunk, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeholders returns "$1, $2, ..., $n".
+func placeholders(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$")
+		b.WriteString(strconv.Itoa(i + 1))
+	}
+	return b.String()
+}
+
+// ReadHashes implements indivisible.LogStore.
+func (db *DB) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	pos := make(map[int64][]int, len(indexes))
+	for i, x := range indexes {
+		pos[x] = append(pos[x], i)
+	}
+	err := inChunks(len(indexes), func(lo, hi int) error {
+		args := make([]any, hi-lo)
+		for i, x := range indexes[lo:hi] {
+			args[i] = x
+		}
+		rows, err := db.DB.QueryContext(ctx, `SELECT id, hash FROM hashes WHERE id IN (`+placeholders(len(args))+`)`, args...)
+		if err != nil {
+			return internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				id int64
+				h  []byte
+			)
+			if err := rows.Scan(&id, &h); err != nil {
+				return internal(err)
+			}
+			if len(h) != tlog.HashSize {
+				return indivisible.Errorf(indivisible.EINTERNAL, "%s: stored hash %d has %d bytes", db.path, id, len(h))
+			}
+			for _, i := range pos[id] {
+				copy(out[i][:], h)
+			}
+			delete(pos, id)
+		}
+		return internal(rows.Err())
+	})
+	if err != nil {
+		return nil, err
+	}
+	for x := range pos {
+		return nil, indivisible.Errorf(indivisible.ENOTFOUND, "stored hash %d not found", x)
+	}
+	return out, nil
+}
+
+// ReadRecords implements indivisible.LogStore.
+func (db *DB) ReadRecords(ctx context.Context, start, end int64) ([][]byte, error) {
+	if start < 0 || end < start {
+		return nil, indivisible.Invalid("index", "bad range %d..%d", start, end)
+	}
+	rows, err := db.DB.QueryContext(ctx, `SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, start, end)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	out := make([][]byte, 0, end-start)
+	for rows.Next() {
+		var (
+			idx  int64
+			data []byte
+		)
+		if err := rows.Scan(&idx, &data); err != nil {
+			return nil, internal(err)
+		}
+		if want := start + int64(len(out)); idx != want {
+			return nil, indivisible.Errorf(indivisible.ENOTFOUND, "entry %d not found", want)
+		}
+		out = append(out, data)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(err)
+	}
+	if int64(len(out)) != end-start {
+		return nil, indivisible.Errorf(indivisible.ENOTFOUND, "entry %d not found", start+int64(len(out)))
+	}
+	return out, nil
+}
+
+// FindBodies implements indivisible.LogStore.
+func (db *DB) FindBodies(ctx context.Context, sums [][sha256.Size]byte) ([]int64, error) {
+	out := make([]int64, len(sums))
+	pos := make(map[[sha256.Size]byte][]int, len(sums))
+	for i, s := range sums {
+		out[i] = -1
+		pos[s] = append(pos[s], i)
+	}
+	err := inChunks(len(sums), func(lo, hi int) error {
+		args := make([]any, hi-lo)
+		for i, s := range sums[lo:hi] {
+			args[i] = s[:]
+		}
+		rows, err := db.DB.QueryContext(ctx, `SELECT idx, body_hash FROM entries WHERE body_hash IN (`+placeholders(len(args))+`)`, args...)
+		if err != nil {
+			return internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				idx int64
+				h   []byte
+			)
+			if err := rows.Scan(&idx, &h); err != nil {
+				return internal(err)
+			}
+			var s [sha256.Size]byte
+			copy(s[:], h)
+			for _, i := range pos[s] {
+				out[i] = idx
+			}
+		}
+		return internal(rows.Err())
+	})
+	return out, err
+}
+
+// Keys implements indivisible.LogStore.
+func (db *DB) Keys(ctx context.Context) ([]indivisible.Key, error) {
+	rows, err := db.DB.QueryContext(ctx, `SELECT name, participant, public_key, registered_at, revoked_from FROM keys ORDER BY registered_at, name`)
+	if err != nil {
+		return nil, internal(err)
+	}
+	defer rows.Close()
+	var out []indivisible.Key
+	for rows.Next() {
+		var k indivisible.Key
+		if err := rows.Scan(&k.Name, &k.Participant, &k.PublicKey, &k.RegisteredAt, &k.RevokedFrom); err != nil {
+			return nil, internal(err)
+		}
+		out = append(out, k)
+	}
+	return out, internal(rows.Err())
+}
