@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/model"
+	"github.com/indivisible-eurasia/indivisible/scenario"
+)
+
+// modelFlags are the flags every command that runs the model shares.
+type modelFlags struct {
+	scenario, params string
+}
+
+func (f *modelFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+}) {
+	fs.StringVar(&f.scenario, "scenario", scenario.DefaultName, "scenario: eurasia (embedded) or a directory")
+	fs.StringVar(&f.params, "params", "", "model parameter file (JSON; defaults in docs/model.md)")
+}
+
+// system loads the scenario and parameters and compiles the model.
+func (f *modelFlags) system() (*model.System, error) {
+	s, err := scenario.Open(f.scenario)
+	if err != nil {
+		return nil, err
+	}
+	p := model.DefaultParams()
+	if f.params != "" {
+		b, err := os.ReadFile(f.params)
+		if err != nil {
+			return nil, indivisible.Invalid(f.params, "cannot read: %v", err)
+		}
+		if p, err = model.ParseParams(b); err != nil {
+			return nil, prefixField(f.params, err)
+		}
+	}
+	return model.Compile(s, p)
+}
+
+// prefixField puts a file name in front of an error's field.
+func prefixField(file string, err error) error {
+	if e, ok := err.(*indivisible.Error); ok {
+		c := *e
+		c.Field = file + ":" + c.Field
+		return &c
+	}
+	return err
+}
+
+// readProposal reads and parses a proposal file ("-" for stdin).
+func readProposal(e *env, name string) (*indivisible.Proposal, error) {
+	r, err := openInput(e, name)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, maxProposalBytes+1))
+	if err != nil {
+		return nil, indivisible.Invalid(name, "%v", err)
+	}
+	if len(b) > maxProposalBytes {
+		return nil, indivisible.FieldErrorf(indivisible.ETOOLARGE, name, "larger than %d bytes", maxProposalBytes)
+	}
+	p, err := indivisible.ParseProposal(b)
+	if err != nil {
+		return nil, prefixField(name, err)
+	}
+	return p, nil
+}
+
+const maxProposalBytes = 1 << 20
+
+func cmdAssess(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("assess", e)
+	var mf modelFlags
+	mf.register(fs)
+	asJSON := fs.Bool("json", false, "write the assessment as JSON")
+	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest loss of security that still counts as no loss")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: indivisible assess [-scenario eurasia|DIR] [-params FILE] [-json] [-tolerance T] PROPOSAL.json|-")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return indivisible.Invalid("PROPOSAL", "exactly one proposal file (or -) is needed")
+	}
+	p, err := readProposal(e, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	sys, err := mf.system()
+	if err != nil {
+		return err
+	}
+	a, err := sys.Assess(ctx, p, *tol)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(a)
+	}
+	return writeAssessment(e.stdout, a)
+}
+
+// writeAssessment prints an assessment as aligned text.
+func writeAssessment(w io.Writer, a *indivisible.Assessment) error {
+	title := a.Title
+	if title == "" {
+		title = "(untitled proposal)"
+	}
+	fmt.Fprintf(w, "%s\nscenario %s, tolerance %g\n\nverdict: %s\n", title, a.Scenario, a.Tolerance, a.Verdict)
+	fmt.Fprintf(w, "gainers: %d, losers: %d\n\n", len(a.Gainers), len(a.Losers))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "code\tname\tbefore\tafter\tdelta\t\t")
+	for _, p := range a.Participants {
+		mark := ""
+		switch {
+		case p.Delta < -a.Tolerance:
+			mark = "loses"
+		case p.Delta > a.Tolerance:
+			mark = "gains"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%+.6f\t%s\t\n", p.Code, p.Name, p.Before, p.After, p.Delta, mark)
+	}
+	tw.Flush()
+	if len(a.Organisations) > 0 {
+		fmt.Fprintln(w, "\norganisations (mean over members):")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		for _, o := range a.Organisations {
+			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%+.6f\t\n", o.Code, o.Before, o.After, o.Delta)
+		}
+		tw.Flush()
+	}
+	if len(a.Expense) > 0 {
+		fmt.Fprintln(w, "\ngain at the expense of:")
+		for _, x := range a.Expense {
+			fmt.Fprintf(w, "  %s gains %+.6f while %s loses %.6f\n", x.Gainer, x.Gain, x.Loser, -x.Loss)
+		}
+	}
+	eb, ea := a.Equality.Before, a.Equality.After
+	fmt.Fprintf(w, "\nequality      before           after\n")
+	fmt.Fprintf(w, "minimum       %.4f (%s)  %.4f (%s)\n", eb.Min, eb.MinCode, ea.Min, ea.MinCode)
+	fmt.Fprintf(w, "mean          %.4f           %.4f\n", eb.Mean, ea.Mean)
+	_, err := fmt.Fprintf(w, "gini          %.4f           %.4f\n", eb.Gini, ea.Gini)
+	return err
+}
