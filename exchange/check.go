@@ -1,0 +1,446 @@
+package exchange
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// Rule identifiers, as they appear in findings.
+const (
+	// RuleInvalidEntry: a declaration entry of the log that does not parse,
+	// or whose participant differs from the entry's.
+	RuleInvalidEntry = "invalid_entry"
+	// RuleInvalidCorrection: a correction of an entry that does not exist,
+	// comes later, is a correction, or belongs to someone else or to
+	// another kind.
+	RuleInvalidCorrection = "invalid_correction"
+	// RuleDuplicate: a second annual exchange (or contribution to the same
+	// organisation) for the same year, filed instead of a correction. The
+	// latest counts.
+	RuleDuplicate = "duplicate_declaration"
+	// RuleLateNotification: a notifiable activity notified after its due
+	// date but before it ended.
+	RuleLateNotification = "late_notification"
+	// RuleNotNotified: a notifiable activity that was over before any
+	// notification of a notifiable size was on the log.
+	RuleNotNotified = "not_notified"
+	// RuleNotObserved: an activity subject to observation to which
+	// observers were not invited.
+	RuleNotObserved = "observers_not_invited"
+	// RuleNearThreshold: repeated activities of one participant within the
+	// band below the same threshold in a calendar year.
+	RuleNearThreshold = "near_threshold"
+	// RuleConstraint: more activities of a class than a constraining
+	// provision allows.
+	RuleConstraint = "constraint_exceeded"
+	// RuleLateAnnualExchange: an annual exchange filed after its due date.
+	RuleLateAnnualExchange = "late_annual_exchange"
+	// RuleCeiling: holdings above an agreed ceiling.
+	RuleCeiling = "ceiling_exceeded"
+	// RuleAnnualInconsistent: an annual exchange that differs from the
+	// previous year's plus the participant's reported transfers by more
+	// than the tolerance.
+	RuleAnnualInconsistent = "annual_exchange_inconsistent"
+	// RuleContribution: contributions to collective forces larger than the
+	// holdings declared in the annual exchange of the same year.
+	RuleContribution = "contribution_exceeds_holdings"
+	// RuleMirrorMismatch: the exporter's and the importer's reports of the
+	// same transfers give different quantities.
+	RuleMirrorMismatch = "transfer_mirror_mismatch"
+	// RuleMirrorMissing: one side reported transfers for a year, the other
+	// had not by the due date.
+	RuleMirrorMissing = "transfer_mirror_missing"
+)
+
+// Rules lists every rule identifier.
+var Rules = []string{RuleInvalidEntry, RuleInvalidCorrection, RuleDuplicate, RuleLateNotification, RuleNotNotified,
+	RuleNotObserved, RuleNearThreshold, RuleConstraint, RuleLateAnnualExchange, RuleCeiling, RuleAnnualInconsistent,
+	RuleContribution, RuleMirrorMismatch, RuleMirrorMissing}
+
+// Check evaluates the regime's rules over the log's entries and returns the
+// findings, sorted by the entries involved, then rule, participants and
+// message. It is a pure function of the regime and the entries' indexes,
+// times, participants and bodies: anyone holding the public log can
+// recompute the findings, and the order of entries does not matter.
+// Entries other than declarations (such as key registrations) only count
+// for the time the log has reached.
+func Check(r *Regime, entries []indivisible.Entry) []indivisible.Finding {
+	c := &checker{regime: r}
+	es := slices.Clone(entries)
+	slices.SortFunc(es, func(a, b indivisible.Entry) int { return cmp.Compare(a.Index, b.Index) })
+	for _, e := range es {
+		if e.Time.After(c.asOf) {
+			c.asOf = e.Time
+		}
+	}
+	recs := c.records(es)
+	c.exercises(recs[indivisible.KindExerciseNotification])
+	c.annual(recs[indivisible.KindAnnualExchange], recs[indivisible.KindTransferReport], recs[indivisible.KindForcesContribution])
+	c.mirror(recs[indivisible.KindTransferReport])
+	slices.SortFunc(c.findings, func(a, b indivisible.Finding) int {
+		return cmp.Or(slices.Compare(a.Entries, b.Entries), cmp.Compare(a.Rule, b.Rule),
+			slices.Compare(a.Participants, b.Participants), cmp.Compare(a.Message, b.Message))
+	})
+	return c.findings
+}
+
+// Involving returns the findings whose entries include index.
+func Involving(findings []indivisible.Finding, index int64) []indivisible.Finding {
+	var out []indivisible.Finding
+	for _, f := range findings {
+		if slices.Contains(f.Entries, index) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Concerning returns the findings concerning participant.
+func Concerning(findings []indivisible.Finding, participant string) []indivisible.Finding {
+	var out []indivisible.Finding
+	for _, f := range findings {
+		if slices.Contains(f.Participants, participant) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+type checker struct {
+	regime   *Regime
+	asOf     time.Time // the latest entry time: the log's "now"
+	findings []indivisible.Finding
+}
+
+// record is a declaration as rule evaluation sees it: the original entry's
+// time and participant with the latest correction's content.
+type record struct {
+	index       int64     // the original entry
+	entries     []int64   // the original and the corrections applied, ascending
+	time        time.Time // when the original was logged
+	participant string
+	decl        *indivisible.Declaration
+	// versions are the successive contents with their log times, original
+	// first; a notice period depends on when the figures became known.
+	versions []version
+}
+
+type version struct {
+	time time.Time
+	decl *indivisible.Declaration
+}
+
+func (c *checker) add(rule, reference string, entries []int64, message string, participants ...string) {
+	ps := slices.Clone(participants)
+	slices.Sort(ps)
+	es := slices.Clone(entries)
+	slices.Sort(es)
+	c.findings = append(c.findings, indivisible.Finding{
+		Rule: rule, Reference: reference, Participants: slices.Compact(ps), Entries: slices.Compact(es), Message: message,
+	})
+}
+
+// records parses the declaration entries, applies corrections and returns
+// the live records by kind, ordered by index. Withdrawn entries are gone.
+func (c *checker) records(es []indivisible.Entry) map[indivisible.DeclarationKind][]*record {
+	byIndex := map[int64]*record{}
+	var order []*record
+	for _, e := range es {
+		if e.Kind != indivisible.KindDeclaration {
+			continue
+		}
+		d, err := Parse(e.Body, nil)
+		if err == nil && d.Participant != e.Participant {
+			err = indivisible.Invalid("participant", "%q differs from the entry's participant %q", d.Participant, e.Participant)
+		}
+		if err != nil {
+			c.add(RuleInvalidEntry, "", []int64{e.Index}, fmt.Sprintf("entry %d is not a valid declaration: %v", e.Index, err), e.Participant)
+			continue
+		}
+		rec := &record{index: e.Index, entries: []int64{e.Index}, time: e.Time, participant: e.Participant, decl: d,
+			versions: []version{{e.Time, d}}}
+		byIndex[e.Index] = rec
+		order = append(order, rec)
+	}
+	withdrawn := map[int64]bool{}
+	for _, cor := range order {
+		if cor.decl.Kind != indivisible.KindCorrection {
+			continue
+		}
+		k := cor.decl.Correction
+		t := byIndex[k.Corrects]
+		var problem string
+		switch {
+		case t == nil:
+			problem = fmt.Sprintf("entry %d is not a valid declaration", k.Corrects)
+		case t.index >= cor.index:
+			problem = fmt.Sprintf("entry %d is not earlier", k.Corrects)
+		case t.decl.Kind == indivisible.KindCorrection:
+			problem = fmt.Sprintf("entry %d is itself a correction", k.Corrects)
+		case t.participant != cor.participant:
+			problem = fmt.Sprintf("entry %d was filed by %s", k.Corrects, t.participant)
+		case !k.Withdrawn && k.Declaration.Kind != t.decl.Kind:
+			problem = fmt.Sprintf("entry %d is a %s, not a %s", k.Corrects, t.decl.Kind, k.Declaration.Kind)
+		}
+		if problem != "" {
+			involved := []int64{cor.index}
+			if t != nil {
+				involved = append(involved, t.index)
+			}
+			c.add(RuleInvalidCorrection, "", involved, fmt.Sprintf("correction %d cannot apply: %s", cor.index, problem), cor.participant)
+			continue
+		}
+		t.entries = append(t.entries, cor.index)
+		withdrawn[t.index] = k.Withdrawn
+		if !k.Withdrawn {
+			t.decl = k.Declaration
+			t.versions = append(t.versions, version{cor.versions[0].time, k.Declaration})
+		}
+	}
+	out := map[indivisible.DeclarationKind][]*record{}
+	for _, rec := range order {
+		if rec.decl.Kind != indivisible.KindCorrection && !withdrawn[rec.index] {
+			out[rec.decl.Kind] = append(out[rec.decl.Kind], rec)
+		}
+	}
+	return out
+}
+
+// date is the UTC calendar day of t.
+func date(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// reaching returns the measures of x at or above their level in t, in
+// ExerciseMeasures order, described for a message.
+func reaching(x *indivisible.ExerciseNotification, t Thresholds) []string {
+	var out []string
+	for _, m := range indivisible.ExerciseMeasures {
+		if level, ok := t[m]; ok {
+			if v, _ := x.Measure(m); v >= level {
+				out = append(out, fmt.Sprintf("%d %s (threshold %d)", v, m, level))
+			}
+		}
+	}
+	return out
+}
+
+// above reports whether a measure of x is strictly above its level in t.
+func above(x *indivisible.ExerciseNotification, t Thresholds) bool {
+	for m, level := range t {
+		if v, _ := x.Measure(m); v > level {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) exercises(recs []*record) {
+	g := c.regime
+	for _, rec := range recs {
+		x := rec.decl.ExerciseNotification
+		name := activityName(rec)
+		if reached := reaching(x, g.Notification.AtLeast); len(reached) > 0 {
+			c.notice(rec, name, reached)
+		}
+		if reached := reaching(x, g.Observation.AtLeast); len(reached) > 0 && !x.ObserversInvited {
+			c.add(RuleNotObserved, g.Observation.Reference, rec.entries,
+				fmt.Sprintf("%s is subject to observation (%s) but observers were not invited", name, strings.Join(reached, ", ")), rec.participant)
+		}
+	}
+	c.nearThreshold(recs)
+	for _, k := range g.Constraints {
+		c.constraint(k, recs)
+	}
+}
+
+func activityName(rec *record) string {
+	x := rec.decl.ExerciseNotification
+	s := fmt.Sprintf("%s's activity of %s to %s", rec.participant, x.Start.Format(time.DateOnly), x.End.Format(time.DateOnly))
+	if x.Name != "" {
+		s = fmt.Sprintf("%s's activity %q (%s to %s)", rec.participant, x.Name, x.Start.Format(time.DateOnly), x.End.Format(time.DateOnly))
+	}
+	return s
+}
+
+// notice checks when a notifiable activity was notified: from the first
+// version of its notification that reached the thresholds, against the
+// current dates.
+func (c *checker) notice(rec *record, name string, reached []string) {
+	g := c.regime.Notification
+	x := rec.decl.ExerciseNotification
+	var notified time.Time
+	for _, v := range rec.versions {
+		if len(reaching(v.decl.ExerciseNotification, g.AtLeast)) > 0 {
+			notified = date(v.time)
+			break
+		}
+	}
+	due, why := x.Start.AddDate(0, 0, -g.NoticeDays), fmt.Sprintf("%d days before its start", g.NoticeDays)
+	if x.WithoutAdvanceNotice {
+		due, why = x.Start, "on its first day, as it was held without advance notice to the troops"
+	}
+	size := strings.Join(reached, ", ")
+	switch {
+	case notified.After(x.End):
+		c.add(RuleNotNotified, g.Reference, rec.entries,
+			fmt.Sprintf("%s reached %s but was first notified at that size on %s, after it ended", name, size, notified.Format(time.DateOnly)), rec.participant)
+	case notified.After(due):
+		c.add(RuleLateNotification, g.Reference, rec.entries,
+			fmt.Sprintf("%s (%s) was notified on %s, %d days late: due by %s, %s", name, size, notified.Format(time.DateOnly),
+				int(notified.Sub(due).Hours()/24), due.Format(time.DateOnly), why), rec.participant)
+	}
+}
+
+// nearKey is a threshold that activities of a participant starting in a
+// year were sized just below.
+type nearKey struct {
+	participant string
+	year        int
+	measure     string
+	level       int64
+	strict      bool // "more than" rather than "at least"
+}
+
+func (k nearKey) String() string {
+	if k.strict {
+		return fmt.Sprintf("more than %d %s", k.level, k.measure)
+	}
+	return fmt.Sprintf("at least %d %s", k.level, k.measure)
+}
+
+// nearThreshold finds, per participant, calendar year and threshold, at
+// least MinActivities activities each sized within the band below it, so
+// that it escapes the threshold's obligation.
+func (c *checker) nearThreshold(recs []*record) {
+	g := c.regime
+	groups := map[nearKey][]*record{}
+	refs := map[nearKey]string{}
+	for _, rec := range recs {
+		x := rec.decl.ExerciseNotification
+		seen := map[nearKey]bool{} // a level shared by two sets of thresholds counts once
+		consider := func(ts Thresholds, strict bool, reference string) {
+			for m, level := range ts {
+				v, _ := x.Measure(m)
+				floor := int64(math.Ceil(float64(level) * (1 - g.NearThreshold.Band)))
+				k := nearKey{rec.participant, x.Start.Year(), m, level, strict}
+				if v < floor || v > level || v == level && !strict || seen[k] {
+					continue
+				}
+				seen[k] = true
+				groups[k] = append(groups[k], rec)
+				if _, ok := refs[k]; !ok {
+					refs[k] = reference
+				}
+			}
+		}
+		if len(reaching(x, g.Notification.AtLeast)) == 0 {
+			consider(g.Notification.AtLeast, false, g.Notification.Reference)
+		}
+		if len(reaching(x, g.Observation.AtLeast)) == 0 {
+			consider(g.Observation.AtLeast, false, g.Observation.Reference)
+		}
+		for _, k := range g.Constraints {
+			if !above(x, k.Above) {
+				consider(k.Above, true, k.Reference)
+			}
+		}
+	}
+	for k, group := range groups {
+		if len(group) < g.NearThreshold.MinActivities {
+			continue
+		}
+		var entries []int64
+		var sizes []string
+		for _, rec := range group {
+			entries = append(entries, rec.entries...)
+			v, _ := rec.decl.ExerciseNotification.Measure(k.measure)
+			sizes = append(sizes, fmt.Sprint(v))
+		}
+		c.add(RuleNearThreshold, joinRefs(g.NearThreshold.Reference, refs[k]), entries,
+			fmt.Sprintf("%s held %d activities starting in %d within %g%% below the threshold of %s (%s)",
+				k.participant, len(group), k.year, g.NearThreshold.Band*100, k, strings.Join(sizes, ", ")), k.participant)
+	}
+}
+
+func joinRefs(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "; " + b
+}
+
+// constraint checks one constraining provision: each activity of the class
+// is counted with the earlier ones in its window (same calendar years, or
+// under way on its first day), and every activity beyond Max is a finding.
+func (c *checker) constraint(k Constraint, recs []*record) {
+	byParticipant := map[string][]*record{}
+	var participants []string
+	for _, rec := range recs {
+		x := rec.decl.ExerciseNotification
+		if above(x, k.Above) && !above(x, k.NotAbove) {
+			if byParticipant[rec.participant] == nil {
+				participants = append(participants, rec.participant)
+			}
+			byParticipant[rec.participant] = append(byParticipant[rec.participant], rec)
+		}
+	}
+	slices.Sort(participants)
+	class := describe(k)
+	for _, p := range participants {
+		acts := byParticipant[p]
+		slices.SortStableFunc(acts, func(a, b *record) int {
+			return cmp.Or(a.decl.ExerciseNotification.Start.Compare(b.decl.ExerciseNotification.Start), cmp.Compare(a.index, b.index))
+		})
+		for i, a := range acts {
+			ax := a.decl.ExerciseNotification
+			var window []*record
+			for _, b := range acts[:i+1] {
+				bx := b.decl.ExerciseNotification
+				if k.Simultaneous && !bx.End.Before(ax.Start) || !k.Simultaneous && bx.Start.Year() > ax.Start.Year()-k.CalendarYears {
+					window = append(window, b)
+				}
+			}
+			if len(window) <= k.Max {
+				continue
+			}
+			var entries []int64
+			for _, b := range window {
+				entries = append(entries, b.entries...)
+			}
+			span := fmt.Sprintf("under way on %s", ax.Start.Format(time.DateOnly))
+			if !k.Simultaneous {
+				span = fmt.Sprintf("in %d", ax.Start.Year())
+				if k.CalendarYears > 1 {
+					span = fmt.Sprintf("in the %d calendar years %d-%d", k.CalendarYears, ax.Start.Year()-k.CalendarYears+1, ax.Start.Year())
+				}
+			}
+			c.add(RuleConstraint, k.Reference, entries,
+				fmt.Sprintf("%s: %d activities %s %s; at most %d allowed (%s)", p, len(window), class, span, k.Max, k.ID), p)
+		}
+	}
+}
+
+// describe states a constraint's class of activities for a message.
+func describe(k Constraint) string {
+	list := func(t Thresholds) string {
+		var parts []string
+		for _, m := range slices.Sorted(maps.Keys(t)) {
+			parts = append(parts, fmt.Sprintf("%d %s", t[m], m))
+		}
+		return strings.Join(parts, " or ")
+	}
+	s := "of more than " + list(k.Above)
+	if len(k.NotAbove) > 0 {
+		s += " but not more than " + list(k.NotAbove)
+	}
+	return s
+}

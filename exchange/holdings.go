@@ -1,0 +1,207 @@
+package exchange
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// participantYear identifies a participant's declaration for a year.
+type participantYear struct {
+	participant string
+	year        int
+}
+
+// flow is the sum of a set of reported quantities and the entries that
+// reported them.
+type flow struct {
+	quantity int64
+	entries  []int64
+}
+
+func (f *flow) add(q int64, entries []int64) {
+	f.quantity += q
+	f.entries = append(f.entries, entries...)
+}
+
+// dedupe groups records by key, reports a duplicate when a group has more
+// than one record (a correction should have been filed), and returns each
+// group's first and latest record. what describes a group's declarations
+// for the message, such as "annual exchanges for 2026".
+func dedupe[K comparable](c *checker, recs []*record, keyOf func(*record) K, what func(K) string) (first, last map[K]*record) {
+	groups := map[K][]*record{}
+	for _, rec := range recs {
+		k := keyOf(rec)
+		groups[k] = append(groups[k], rec)
+	}
+	first, last = map[K]*record{}, map[K]*record{}
+	for k, grp := range groups {
+		first[k], last[k] = grp[0], grp[len(grp)-1]
+		if len(grp) > 1 {
+			var entries []int64
+			for _, rec := range grp {
+				entries = append(entries, rec.entries...)
+			}
+			p := grp[0].participant
+			c.add(RuleDuplicate, "", entries, fmt.Sprintf("%s filed %d %s; the latest (entry %d) counts: a change is filed as a correction",
+				p, len(grp), what(k), last[k].index), p)
+		}
+	}
+	return first, last
+}
+
+// annual checks the annual exchanges: their timeliness, the agreed
+// ceilings, their consistency with the previous year and the reported
+// transfers, and the contributions to collective forces they must cover.
+func (c *checker) annual(annual, transfers, contributions []*record) {
+	g := c.regime.AnnualExchange
+	first, last := dedupe(c, annual, func(rec *record) participantYear {
+		return participantYear{rec.participant, rec.decl.AnnualExchange.Year}
+	}, func(k participantYear) string { return fmt.Sprintf("annual exchanges for %d", k.year) })
+
+	for k, rec := range first {
+		if due := g.DuePreviousYear.In(k.year - 1); date(rec.time).After(due) {
+			c.add(RuleLateAnnualExchange, g.Reference, []int64{rec.index},
+				fmt.Sprintf("%s's annual exchange for %d was filed on %s, %d days after it was due (%s)", k.participant, k.year,
+					date(rec.time).Format(time.DateOnly), int(date(rec.time).Sub(due).Hours()/24), due.Format(time.DateOnly)), k.participant)
+		}
+	}
+
+	for k, rec := range last {
+		h := rec.decl.AnnualExchange.Holdings
+		for _, ceil := range c.regime.Ceilings {
+			if v, ok := h[ceil.Category]; ok && ceil.Participant == k.participant && v > ceil.Quantity {
+				c.add(RuleCeiling, ceil.Reference, rec.entries, fmt.Sprintf("%s declared %d %s as of 1 January %d, above its agreed ceiling of %d",
+					k.participant, v, ceil.Category, k.year, ceil.Quantity), k.participant)
+			}
+		}
+	}
+
+	// The participant's own reports move its holdings: imports add, exports
+	// subtract.
+	type flowKey struct {
+		participantYear
+		category string
+	}
+	net := map[flowKey]*flow{}
+	for _, rec := range transfers {
+		t := rec.decl.TransferReport
+		k := flowKey{participantYear{rec.participant, t.Year}, t.Category}
+		if net[k] == nil {
+			net[k] = &flow{}
+		}
+		q := t.Quantity
+		if t.Role == indivisible.Exporter {
+			q = -q
+		}
+		net[k].add(q, rec.entries)
+	}
+	for k, cur := range last {
+		prev := last[participantYear{k.participant, k.year - 1}]
+		if prev == nil {
+			continue
+		}
+		for cat, now := range cur.decl.AnnualExchange.Holdings {
+			before, ok := prev.decl.AnnualExchange.Holdings[cat]
+			if !ok {
+				continue // not reported the year before: nothing to compare
+			}
+			f := net[flowKey{participantYear{k.participant, k.year - 1}, cat}]
+			if f == nil {
+				f = &flow{}
+			}
+			expected := before + f.quantity
+			tolerance := math.Max(float64(g.ToleranceAbsolute), g.ToleranceRelative*math.Abs(float64(expected)))
+			if diff := now - expected; math.Abs(float64(diff)) > tolerance {
+				c.add(RuleAnnualInconsistent, g.Reference, slices.Concat(prev.entries, cur.entries, f.entries),
+					fmt.Sprintf("%s declared %d %s as of 1 January %d; %d a year before plus net reported transfers of %+d in %d give %d: a difference of %+d beyond the tolerance of %g",
+						k.participant, now, cat, k.year, before, f.quantity, k.year-1, expected, diff, tolerance), k.participant)
+			}
+		}
+	}
+
+	c.contributions(contributions, last)
+}
+
+// contributions checks that what a participant places at the disposal of
+// collective forces in a year does not exceed its declared holdings.
+func (c *checker) contributions(recs []*record, annual map[participantYear]*record) {
+	type orgKey struct {
+		participantYear
+		organisation string
+	}
+	_, last := dedupe(c, recs, func(rec *record) orgKey {
+		return orgKey{participantYear{rec.participant, rec.decl.ForcesContribution.Year}, rec.decl.ForcesContribution.Organisation}
+	}, func(k orgKey) string { return fmt.Sprintf("contributions to %s for %d", k.organisation, k.year) })
+	type catKey struct {
+		participantYear
+		category string
+	}
+	total := map[catKey]*flow{}
+	for k, rec := range last {
+		for cat, q := range rec.decl.ForcesContribution.Holdings {
+			ck := catKey{k.participantYear, cat}
+			if total[ck] == nil {
+				total[ck] = &flow{}
+			}
+			total[ck].add(q, rec.entries)
+		}
+	}
+	for k, f := range total {
+		a := annual[k.participantYear]
+		if a == nil {
+			continue
+		}
+		if held, ok := a.decl.AnnualExchange.Holdings[k.category]; ok && f.quantity > held {
+			c.add(RuleContribution, c.regime.AnnualExchange.Reference, slices.Concat(a.entries, f.entries),
+				fmt.Sprintf("%s placed %d %s at the disposal of collective forces for %d but declared holdings of %d",
+					k.participant, f.quantity, k.category, k.year, held), k.participant)
+		}
+	}
+}
+
+// mirror compares the exporter's and the importer's reports of the
+// transfers between two states in a year and category.
+func (c *checker) mirror(recs []*record) {
+	type key struct {
+		exporter, importer string
+		year               int
+		category           string
+	}
+	sides := map[key]*[2]*flow{} // exporter's, importer's
+	for _, rec := range recs {
+		t := rec.decl.TransferReport
+		k, side := key{rec.participant, t.Counterpart, t.Year, t.Category}, 0
+		if t.Role == indivisible.Importer {
+			k, side = key{t.Counterpart, rec.participant, t.Year, t.Category}, 1
+		}
+		if sides[k] == nil {
+			sides[k] = &[2]*flow{}
+		}
+		if sides[k][side] == nil {
+			sides[k][side] = &flow{}
+		}
+		sides[k][side].add(t.Quantity, rec.entries)
+	}
+	ref := c.regime.Transfers.Reference
+	for k, s := range sides {
+		exp, imp := s[0], s[1]
+		switch due := c.regime.Transfers.DueFollowingYear.In(k.year + 1); {
+		case exp != nil && imp != nil && exp.quantity != imp.quantity:
+			c.add(RuleMirrorMismatch, ref, slices.Concat(exp.entries, imp.entries),
+				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s reported importing %d", k.exporter, exp.quantity, k.category,
+					k.importer, k.year, k.importer, imp.quantity), k.exporter, k.importer)
+		case imp == nil && date(c.asOf).After(due):
+			c.add(RuleMirrorMissing, ref, exp.entries,
+				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s had not reported the import by %s", k.exporter, exp.quantity,
+					k.category, k.importer, k.year, k.importer, due.Format(time.DateOnly)), k.importer)
+		case exp == nil && date(c.asOf).After(due):
+			c.add(RuleMirrorMissing, ref, imp.entries,
+				fmt.Sprintf("%s reported importing %d %s from %s in %d; %s had not reported the export by %s", k.importer, imp.quantity,
+					k.category, k.exporter, k.year, k.exporter, due.Format(time.DateOnly)), k.exporter)
+		}
+	}
+}
