@@ -46,7 +46,8 @@ func Create(ctx context.Context, store indivisible.LogStore, origin string) (ske
 	if err != nil {
 		return "", indivisible.Errorf(indivisible.EINTERNAL, "log key: %v", err)
 	}
-	cp, err := SignCheckpoint(s, origin, 0, tlog.Hash{})
+	empty, _ := tlog.TreeHash(0, nil) // SHA-256 of the empty string, per RFC 6962
+	cp, err := SignCheckpoint(s, origin, 0, empty)
 	if err != nil {
 		return "", err
 	}
