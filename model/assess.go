@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -549,16 +550,26 @@ func (a *applier) rebuildPairs() {
 	}
 	a.st.sigma = append([]float64(nil), sys.sigma...)
 	a.st.eta = append([]float64(nil), sys.eta...)
-	dist1 := sys.dist1
-	all := false
-	if dist1 != nil && a.member != nil {
-		dist1 = sys.portfolioDistances(mask)
-		all = true
-	}
-	for j := 0; j < n; j++ {
-		for i := 0; i < n; i++ {
-			if i != j && (all || touched[i] || touched[j]) {
-				a.st.sigma[j*n+i], a.st.eta[j*n+i] = sys.pair(j, i, mask[j*n+i], dist1)
+	if sys.dist1 != nil && a.member != nil {
+		// Under S-score alignment a changed portfolio moves every pair.
+		dist1 := sys.portfolioDistances(mask)
+		for j := 0; j < n; j++ {
+			for i := 0; i < n; i++ {
+				if i != j {
+					a.st.sigma[j*n+i], a.st.eta[j*n+i] = sys.pair(j, i, mask[j*n+i], dist1)
+				}
+			}
+		}
+	} else {
+		for s := 0; s < n; s++ {
+			if !touched[s] {
+				continue
+			}
+			for j := 0; j < n; j++ {
+				if j != s {
+					a.st.sigma[j*n+s], a.st.eta[j*n+s] = sys.pair(j, s, mask[j*n+s], sys.dist1)
+					a.st.sigma[s*n+j], a.st.eta[s*n+j] = sys.pair(s, j, mask[s*n+j], sys.dist1)
+				}
 			}
 		}
 	}
@@ -570,7 +581,7 @@ func (a *applier) rebuildPairs() {
 // report builds the assessment from the security before and after.
 func (sys *System) report(title string, after []float64, tol float64) *indivisible.Assessment {
 	r := &indivisible.Assessment{Title: title, Scenario: sys.scenario, Tolerance: tol, Verdict: indivisible.Indivisible,
-		Gainers: []string{}, Losers: []string{}, Expense: []indivisible.ExpensePair{}}
+		Gainers: []string{}, Losers: []string{}}
 	delta := make([]float64, sys.n)
 	for i, code := range sys.codes {
 		delta[i] = after[i] - sys.before[i]
@@ -583,16 +594,7 @@ func (sys *System) report(title string, after []float64, tol float64) *indivisib
 			r.Gainers = append(r.Gainers, code)
 		}
 	}
-	for _, g := range r.Gainers {
-		for _, l := range r.Losers {
-			gi, li := sys.idx[g], sys.idx[l]
-			r.Expense = append(r.Expense, indivisible.ExpensePair{Gainer: g, Loser: l, Gain: delta[gi], Loss: -delta[li], Amount: min(delta[gi], -delta[li])})
-		}
-	}
-	sort.SliceStable(r.Expense, func(x, y int) bool { return r.Expense[x].Amount > r.Expense[y].Amount })
-	if len(r.Expense) > MaxExpensePairs {
-		r.Expense = r.Expense[:MaxExpensePairs]
-	}
+	r.Expense = sys.expense(r.Gainers, r.Losers, delta)
 	r.Organisations = []indivisible.ParticipantResult{}
 	for _, o := range sys.orgs {
 		if len(o.members) == 0 {
@@ -609,6 +611,27 @@ func (sys *System) report(title string, after []float64, tol float64) *indivisib
 	r.Equality.Before = sys.equality(sys.before)
 	r.Equality.After = sys.equality(after)
 	return r
+}
+
+// expense returns the MaxExpensePairs largest "gain at the expense of"
+// pairs, largest amount first. Only the top gainers and top losers can
+// form them: a pair with a gainer outside the top K is matched by K pairs
+// of better gainers with the same loser, each with at least its amount.
+func (sys *System) expense(gainers, losers []string, delta []float64) []indivisible.ExpensePair {
+	top := func(codes []string, sign float64) []string {
+		c := slices.Clone(codes)
+		sort.SliceStable(c, func(x, y int) bool { return sign*delta[sys.idx[c[x]]] > sign*delta[sys.idx[c[y]]] })
+		return c[:min(len(c), MaxExpensePairs)]
+	}
+	out := []indivisible.ExpensePair{}
+	for _, g := range top(gainers, 1) {
+		for _, l := range top(losers, -1) {
+			gd, ld := delta[sys.idx[g]], -delta[sys.idx[l]]
+			out = append(out, indivisible.ExpensePair{Gainer: g, Loser: l, Gain: gd, Loss: ld, Amount: min(gd, ld)})
+		}
+	}
+	sort.SliceStable(out, func(x, y int) bool { return out[x].Amount > out[y].Amount })
+	return out[:min(len(out), MaxExpensePairs)]
 }
 
 // MaxExpensePairs bounds the "gain at the expense of" list.

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -52,6 +53,33 @@ func benchmarkSynthetic(b *testing.B, n int) {
 		}
 	}
 	b.ReportMetric(float64(len(p.Measures)), "measures")
+}
+
+// BenchmarkAssessEurasia assesses the README's mixed package (one measure
+// of every type) on the embedded scenario.
+func BenchmarkAssessEurasia(b *testing.B) {
+	s, err := scenario.Eurasia()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sys, err := model.Compile(s, model.DefaultParams())
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := os.ReadFile("../examples/07-package.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := indivisible.ParseProposal(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sys.Assess(context.Background(), p, indivisible.DefaultTolerance); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func BenchmarkAssessSynthetic200(b *testing.B)  { benchmarkSynthetic(b, 200) }

@@ -34,13 +34,17 @@ type System struct {
 	orgIdx   map[string]int
 	bilat    []bilateral
 	mask     []uint8 // n*n commitment types binding each pair, as bits
-	dyad     map[[2]int]float64
-	sw       []float64 // S-score weights
-	swSum    float64
-	dist1    []float64 // n*n weighted L1 distance of tie portfolios (sscore)
-	sigma    []float64 // n*n support weight of j's power for i, at j*n+i
-	eta      []float64 // n*n hostility of j toward i, at j*n+i
-	before   []float64
+	// supTab and hostTab give the support weight and hostility factor of
+	// every combination of commitment types, so the inner loops need no
+	// map lookups.
+	supTab, hostTab [1 << 8]float64
+	dyad            map[[2]int]float64
+	sw              []float64 // S-score weights
+	swSum           float64
+	dist1           []float64 // n*n weighted L1 distance of tie portfolios (sscore)
+	sigma           []float64 // n*n support weight of j's power for i, at j*n+i
+	eta             []float64 // n*n hostility of j toward i, at j*n+i
+	before          []float64
 }
 
 type deployment struct {
@@ -189,6 +193,7 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 		sys.mask[b.a*n+b.b] |= b.bit
 		sys.mask[b.b*n+b.a] |= b.bit
 	}
+	sys.tables()
 	st := sys.baseState()
 	sys.sw = make([]float64, n)
 	for i := range sys.sw {
@@ -256,14 +261,7 @@ func bdmExponent(km, milesPerDay float64) float64 {
 // pair returns the support weight of j's power for i and j's hostility
 // toward i, given the commitment types binding them.
 func (sys *System) pair(j, i int, mask uint8, dist1 []float64) (sigma, eta float64) {
-	p := &sys.p
-	eta = p.Hostility[NoCommitment]
-	for k, t := range indivisible.CommitmentTypes {
-		if mask&(1<<k) != 0 {
-			sigma = max(sigma, p.Support[t])
-			eta = min(eta, p.Hostility[string(t)])
-		}
-	}
+	sigma, eta = sys.supTab[mask], sys.hostTab[mask]
 	if dist1 != nil {
 		eta *= (1 - sys.sscore(dist1, j, i)) / 2
 	}
@@ -271,6 +269,22 @@ func (sys *System) pair(j, i int, mask uint8, dist1 []float64) (sigma, eta float
 		eta *= f
 	}
 	return sigma, eta
+}
+
+// tables fills supTab and hostTab: a pair bound by several commitments gets
+// the strongest support and the lowest hostility among them.
+func (sys *System) tables() {
+	p := &sys.p
+	for mask := range 1 << len(indivisible.CommitmentTypes) {
+		sup, host := 0.0, p.Hostility[NoCommitment]
+		for k, t := range indivisible.CommitmentTypes {
+			if mask&(1<<k) != 0 {
+				sup = max(sup, p.Support[t])
+				host = min(host, p.Hostility[string(t)])
+			}
+		}
+		sys.supTab[mask], sys.hostTab[mask] = sup, host
+	}
 }
 
 // tie is the valued ATOP tie of a pair's strongest commitment.
