@@ -1,8 +1,27 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, vet, and the whole suite with the race
-# detector. CI (.ci/run) calls exactly this script.
+# detector. CI (.ci/run) calls exactly this script. It first installs, from
+# Debian's packages, the tools that some tests use as independent peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Each entry: a command the tests look for, and the Debian package with it.
+tools=(
+  "glpsol:glpk-utils"
+)
+missing=()
+for t in "${tools[@]}"; do
+  command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "== not root: ${missing[*]} missing; tests that need them skip (they fail under CI=true)" >&2
+  fi
+fi
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
