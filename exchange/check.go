@@ -300,21 +300,13 @@ func (c *checker) notice(rec *record, name string, reached []string) {
 	}
 }
 
-// nearKey is a threshold that activities of a participant starting in a
-// year were sized just below.
+// nearKey is a level that activities of a participant starting in a year
+// were sized just below.
 type nearKey struct {
 	participant string
 	year        int
 	measure     string
 	level       int64
-	strict      bool // "more than" rather than "at least"
-}
-
-func (k nearKey) String() string {
-	if k.strict {
-		return fmt.Sprintf("more than %d %s", k.level, k.measure)
-	}
-	return fmt.Sprintf("at least %d %s", k.level, k.measure)
 }
 
 // nearThreshold finds, per participant, calendar year and threshold, at
@@ -323,22 +315,27 @@ func (k nearKey) String() string {
 func (c *checker) nearThreshold(recs []*record) {
 	g := c.regime
 	groups := map[nearKey][]*record{}
-	refs := map[nearKey]string{}
+	// The first threshold seen at a level describes it: the observation
+	// level of 13,000 and the constraints' "more than 13,000" are one level.
+	refs, names := map[nearKey]string{}, map[nearKey]string{}
 	for _, rec := range recs {
 		x := rec.decl.ExerciseNotification
-		seen := map[nearKey]bool{} // a level shared by two sets of thresholds counts once
+		seen := map[nearKey]bool{}
 		consider := func(ts Thresholds, strict bool, reference string) {
 			for m, level := range ts {
 				v, _ := x.Measure(m)
 				floor := int64(math.Ceil(float64(level) * (1 - g.NearThreshold.Band)))
-				k := nearKey{rec.participant, x.Start.Year(), m, level, strict}
+				k := nearKey{rec.participant, x.Start.Year(), m, level}
 				if v < floor || v > level || v == level && !strict || seen[k] {
 					continue
 				}
 				seen[k] = true
 				groups[k] = append(groups[k], rec)
 				if _, ok := refs[k]; !ok {
-					refs[k] = reference
+					refs[k], names[k] = reference, fmt.Sprintf("at least %d %s", level, m)
+					if strict {
+						names[k] = fmt.Sprintf("more than %d %s", level, m)
+					}
 				}
 			}
 		}
@@ -367,7 +364,7 @@ func (c *checker) nearThreshold(recs []*record) {
 		}
 		c.add(RuleNearThreshold, joinRefs(g.NearThreshold.Reference, refs[k]), entries,
 			fmt.Sprintf("%s held %d activities starting in %d within %g%% below the threshold of %s (%s)",
-				k.participant, len(group), k.year, g.NearThreshold.Band*100, k, strings.Join(sizes, ", ")), k.participant)
+				k.participant, len(group), k.year, g.NearThreshold.Band*100, names[k], strings.Join(sizes, ", ")), k.participant)
 	}
 }
 
