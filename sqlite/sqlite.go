@@ -13,6 +13,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/url"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -29,6 +30,9 @@ type DB struct {
 	// DB is the underlying handle, for packages that add their own queries.
 	DB   *sql.DB
 	path string
+	// Now is the clock for the times the store stamps itself (nil: the
+	// system clock), so that tests can fix it.
+	Now func() time.Time
 }
 
 // Open opens (creating if need be) and migrates the SQLite database at

@@ -1,0 +1,32 @@
+package api
+
+import "net/http"
+
+// routes registers every route of the service. docs/openapi.yaml
+// documents the same set, and a test checks that the two agree.
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /readyz", s.readyz)
+	m.Handle("GET /metrics", s.metrics.handler())
+
+	api := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, s.authenticate(h)) }
+	api("GET /api/v1/scenario", s.handle(s.getScenario))
+	api("GET /api/v1/participants", s.handle(s.listParticipants))
+	api("GET /api/v1/participants/{code}", s.handle(s.getParticipant))
+	api("POST /api/v1/assess", s.handle(s.assess))
+
+	if s.cfg.Accounts != nil {
+		api("GET /api/v1/accounts", s.handle(s.listAccounts))
+		api("POST /api/v1/accounts", s.handle(s.createAccount))
+		api("GET /api/v1/accounts/{id}", s.handle(s.getAccount))
+		api("GET /api/v1/accounts/{id}/tokens", s.handle(s.listTokens))
+		api("POST /api/v1/accounts/{id}/tokens", s.handle(s.createToken))
+		api("DELETE /api/v1/tokens/{id}", s.handle(s.revokeToken))
+		api("GET /api/v1/whoami", s.handle(s.whoami))
+	}
+	api("/api/", s.handle(s.notFound))
+	if s.cfg.Web != nil {
+		m.Handle("/", s.cfg.Web)
+	}
+}
