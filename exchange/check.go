@@ -3,8 +3,7 @@ package exchange
 import (
 	"cmp"
 	"fmt"
-	"maps"
-	"math"
+		"math"
 	"slices"
 	"strings"
 	"time"
@@ -253,7 +252,7 @@ func (c *checker) exercises(recs []*record) {
 		}
 		if reached := reaching(x, g.Observation.AtLeast); len(reached) > 0 && !x.ObserversInvited {
 			c.add(RuleNotObserved, g.Observation.Reference, rec.entries,
-				fmt.Sprintf("%s is subject to observation (%s) but observers were not invited", name, strings.Join(reached, ", ")), rec.participant)
+				fmt.Sprintf("%s is subject to observation, with %s, but observers were not invited", name, strings.Join(reached, ", ")), rec.participant)
 		}
 	}
 	c.nearThreshold(recs)
@@ -295,7 +294,7 @@ func (c *checker) notice(rec *record, name string, reached []string) {
 			fmt.Sprintf("%s reached %s but was first notified at that size on %s, after it ended", name, size, notified.Format(time.DateOnly)), rec.participant)
 	case notified.After(due):
 		c.add(RuleLateNotification, g.Reference, rec.entries,
-			fmt.Sprintf("%s (%s) was notified on %s, %d days late: due by %s, %s", name, size, notified.Format(time.DateOnly),
+			fmt.Sprintf("%s, with %s, was notified on %s, %d days late: due by %s, %s", name, size, notified.Format(time.DateOnly),
 				int(notified.Sub(due).Hours()/24), due.Format(time.DateOnly), why), rec.participant)
 	}
 }
@@ -430,8 +429,10 @@ func (c *checker) constraint(k Constraint, recs []*record) {
 func describe(k Constraint) string {
 	list := func(t Thresholds) string {
 		var parts []string
-		for _, m := range slices.Sorted(maps.Keys(t)) {
-			parts = append(parts, fmt.Sprintf("%d %s", t[m], m))
+		for _, m := range indivisible.ExerciseMeasures {
+			if level, ok := t[m]; ok {
+				parts = append(parts, fmt.Sprintf("%d %s", level, m))
+			}
 		}
 		return strings.Join(parts, " or ")
 	}
@@ -440,4 +441,53 @@ func describe(k Constraint) string {
 		s += " but not more than " + list(k.NotAbove)
 	}
 	return s
+}
+
+// Admit checks a declaration against the log it is about to join, for what
+// the declaration alone cannot show: a correction must correct an earlier
+// declaration of the same participant and kind that is not itself a
+// correction (EINVALID, ENOTFOUND, EFORBIDDEN for another participant's
+// entry), and a second annual exchange for a year, or a second
+// contribution to an organisation for a year, must be filed as a
+// correction instead (ECONFLICT). Check reports the same conditions as
+// findings, for logs written without Admit.
+func Admit(d *indivisible.Declaration, entries []indivisible.Entry) error {
+	c := &checker{regime: &Regime{}}
+	es := slices.Clone(entries)
+	slices.SortFunc(es, func(a, b indivisible.Entry) int { return cmp.Compare(a.Index, b.Index) })
+	recs := c.records(es)
+	switch d.Kind {
+	case indivisible.KindCorrection:
+		k := d.Correction
+		i, found := slices.BinarySearchFunc(es, k.Corrects, func(e indivisible.Entry, i int64) int { return cmp.Compare(e.Index, i) })
+		if !found || es[i].Kind != indivisible.KindDeclaration {
+			return indivisible.FieldErrorf(indivisible.ENOTFOUND, "corrects", "entry %d is not a declaration in the log", k.Corrects)
+		}
+		target, err := Parse(es[i].Body, nil)
+		switch {
+		case err != nil:
+			return indivisible.Invalid("corrects", "entry %d is not a valid declaration", k.Corrects)
+		case es[i].Participant != d.Participant:
+			return indivisible.FieldErrorf(indivisible.EFORBIDDEN, "corrects", "entry %d was filed by %s", k.Corrects, es[i].Participant)
+		case target.Kind == indivisible.KindCorrection:
+			return indivisible.Invalid("corrects", "entry %d is a correction: correct entry %d instead", k.Corrects, target.Correction.Corrects)
+		case !k.Withdrawn && k.Declaration.Kind != target.Kind:
+			return indivisible.Invalid("declaration.kind", "entry %d is a %s, not a %s", k.Corrects, target.Kind, k.Declaration.Kind)
+		}
+	case indivisible.KindAnnualExchange:
+		for _, rec := range recs[d.Kind] {
+			if rec.participant == d.Participant && rec.decl.AnnualExchange.Year == d.AnnualExchange.Year {
+				return indivisible.FieldErrorf(indivisible.ECONFLICT, "year", "the annual exchange of %s for %d is entry %d: file a correction of it",
+					d.Participant, d.AnnualExchange.Year, rec.index)
+			}
+		}
+	case indivisible.KindForcesContribution:
+		for _, rec := range recs[d.Kind] {
+			if x, y := rec.decl.ForcesContribution, d.ForcesContribution; rec.participant == d.Participant && x.Year == y.Year && x.Organisation == y.Organisation {
+				return indivisible.FieldErrorf(indivisible.ECONFLICT, "year", "the contribution of %s to %s for %d is entry %d: file a correction of it",
+					d.Participant, y.Organisation, y.Year, rec.index)
+			}
+		}
+	}
+	return nil
 }

@@ -249,3 +249,45 @@ func TestInvolvingConcerning(t *testing.T) {
 		t.Errorf("Involving(9) = %+v", got)
 	}
 }
+
+func TestAdmit(t *testing.T) {
+	log := entries(
+		logged{"2025-12-01", annual("POL", 2026, 600)},                          // 0
+		logged{"2025-12-01", annual("LTU", 2026, 10)},                           // 1
+		logged{"2025-12-02", withdraw("POL", 0)},                                // 2
+		logged{"2025-12-03", annual("POL", 2027, 600)},                          // 3
+		logged{"2026-01-10", contribution("POL", "NATO", 2026, 58)},             // 4
+		logged{"2026-01-10", `{"kind": "annual_exchange"`},                      // 5
+		logged{"2026-01-10", exercise("POL", "2026-06-01", "2026-06-02", 1, 0)}, // 6
+	)
+	log = append(log, indivisible.Entry{Index: 7, Time: at("2026-01-11"), Kind: indivisible.KindKey, Participant: "POL", KeyName: "POL-1", Body: []byte("register x\n")})
+	tests := []struct {
+		name, body string
+		code       string
+	}{
+		{"new year", annual("POL", 2028, 1), ""},
+		{"after withdrawal", annual("POL", 2026, 1), ""},
+		{"duplicate", annual("POL", 2027, 1), indivisible.ECONFLICT},
+		{"duplicate contribution", contribution("POL", "NATO", 2026, 1), indivisible.ECONFLICT},
+		{"contribution another year", contribution("POL", "NATO", 2027, 1), ""},
+		{"correction", correct("POL", 3, annual("POL", 2027, 1)), ""},
+		{"withdrawal", withdraw("POL", 6), ""},
+		{"correction of another's", withdraw("POL", 1), indivisible.EFORBIDDEN},
+		{"correction of a correction", withdraw("POL", 2), indivisible.EINVALID},
+		{"correction of another kind", correct("POL", 3, exercise("POL", "2026-06-01", "2026-06-02", 1, 0)), indivisible.EINVALID},
+		{"correction of nothing", withdraw("POL", 99), indivisible.ENOTFOUND},
+		{"correction of a key entry", withdraw("POL", 7), indivisible.ENOTFOUND},
+		{"correction of an invalid entry", withdraw("POL", 5), indivisible.EINVALID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Parse([]byte(tt.body), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Admit(d, log); indivisible.ErrorCode(err) != tt.code {
+				t.Errorf("Admit = %v, want code %q", err, tt.code)
+			}
+		})
+	}
+}
