@@ -3,7 +3,7 @@ package exchange
 import (
 	"cmp"
 	"fmt"
-		"math"
+	"math"
 	"slices"
 	"strings"
 	"time"
