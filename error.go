@@ -13,6 +13,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
+	EMETHOD       = "method_not_allowed"
 	ECONFLICT     = "conflict"
 	ETOOLARGE     = "too_large"
 	ERATELIMIT    = "rate_limited"
@@ -92,6 +93,7 @@ var codes = map[string]struct{ http, exit int }{
 	EUNAUTHORIZED: {401, 3},
 	EFORBIDDEN:    {403, 3},
 	ENOTFOUND:     {404, 4},
+	EMETHOD:       {405, 2},
 	ECONFLICT:     {409, 5},
 	ETOOLARGE:     {413, 2},
 	ERATELIMIT:    {429, 6},

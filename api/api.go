@@ -72,7 +72,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.limiter = newLimiter(cfg.Rate, cfg.Burst, cfg.Now)
 	s.routes()
-	s.handler = s.recover(s.instrument(s.mux))
+	s.handler = s.recover(s.instrument(s.unmatched(s.mux)))
 	return s
 }
 

@@ -25,7 +25,6 @@ func (s *Server) routes() {
 		api("DELETE /api/v1/tokens/{id}", s.handle(s.revokeToken))
 		api("GET /api/v1/whoami", s.handle(s.whoami))
 	}
-	api("/api/", s.handle(s.notFound))
 	if s.cfg.Web != nil {
 		m.Handle("/", s.cfg.Web)
 	}
