@@ -52,11 +52,31 @@ func noteKeys(name string, priv ed25519.PrivateKey) (skey, vkey string, err erro
 	}
 	// The verifier key is name+hash+key; the signer key repeats name and
 	// hash and carries the seed instead of the public key.
-	f := strings.Split(vkey, "+")
+	f := strings.SplitN(vkey, "+", 3)
 	seed := append([]byte{1}, priv.Seed()...)
 	skey = "PRIVATE+KEY+" + f[0] + "+" + f[1] + "+" + base64.StdEncoding.EncodeToString(seed)
 	return skey, vkey, nil
 }
+
+// parseSignerKey parses a note signer key text and also returns the
+// matching verifier key text, which the note package cannot derive.
+func parseSignerKey(skey string) (note.Signer, string, error) {
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		return nil, "", indivisible.Invalid("key", "not a private key: %v", err)
+	}
+	f := strings.SplitN(skey, "+", 5) // PRIVATE+KEY+name+hash+base64, and base64 may hold '+'
+	seed, err := base64.StdEncoding.DecodeString(f[4])
+	if err != nil || len(seed) != 1+ed25519.SeedSize || seed[0] != 1 {
+		return nil, "", indivisible.Invalid("key", "not an Ed25519 private key")
+	}
+	_, vkey, err := noteKeys(s.Name(), ed25519.NewKeyFromSeed(seed[1:]))
+	return s, vkey, err
+}
+
+// WriteKeyFile writes a private key text to a new file with mode 0600,
+// refusing to overwrite an existing file.
+func WriteKeyFile(path, skey string) error { return writeNew(path, skey+"\n", 0o600) }
 
 // WriteKeyPair generates a key pair for participant and writes NAME.key
 // (mode 0600) and NAME.pub into dir, refusing to overwrite existing files.

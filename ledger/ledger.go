@@ -30,31 +30,34 @@ import (
 // their own, such as their host name.
 const DefaultOrigin = "indivisible.log"
 
-// Create initialises an empty log in store: it generates the log's signing
-// key named origin, records the log's identity and signs the checkpoint of
-// the empty tree. It returns the signer key text, which the caller must
-// keep secret (the store holds only the public key).
-func Create(ctx context.Context, store indivisible.LogStore, origin string) (skey string, err error) {
+// GenerateLogKey generates a log signing key named origin (the
+// checkpoint origin line) and returns its note signer key text.
+func GenerateLogKey(origin string) (skey string, err error) {
 	if !indivisible.IsToken(origin) {
 		return "", indivisible.Invalid("origin", "%q: use printable ASCII without spaces or '+'", origin)
 	}
-	skey, vkey, err := note.GenerateKey(rand.Reader, origin)
+	skey, _, err = note.GenerateKey(rand.Reader, origin)
 	if err != nil {
 		return "", indivisible.Errorf(indivisible.EINTERNAL, "generate log key: %v", err)
 	}
-	s, err := note.NewSigner(skey)
+	return skey, nil
+}
+
+// Create initialises an empty log in store, signed by the key skey (a
+// note signer key text, see GenerateLogKey) whose name is the log's
+// origin: it records the log's identity (origin and public key) and signs
+// the checkpoint of the empty tree. ECONFLICT if store already holds a log.
+func Create(ctx context.Context, store indivisible.LogStore, skey string) error {
+	s, vkey, err := parseSignerKey(skey)
 	if err != nil {
-		return "", indivisible.Errorf(indivisible.EINTERNAL, "log key: %v", err)
+		return err
 	}
 	empty, _ := tlog.TreeHash(0, nil) // SHA-256 of the empty string, per RFC 6962
-	cp, err := SignCheckpoint(s, origin, 0, empty)
+	cp, err := SignCheckpoint(s, s.Name(), 0, empty)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := store.Init(ctx, indivisible.LogInfo{Origin: origin, VerifierKey: vkey}, cp); err != nil {
-		return "", err
-	}
-	return skey, nil
+	return store.Init(ctx, indivisible.LogInfo{Origin: s.Name(), VerifierKey: vkey}, cp)
 }
 
 // Log is an open log. Its methods are safe for concurrent use.

@@ -50,7 +50,11 @@ type fixture struct {
 func initStore(t *testing.T, s indivisible.LogStore) *fixture {
 	t.Helper()
 	t.Cleanup(func() { s.Close() })
-	skey, err := ledger.Create(context.Background(), s, "example.org/test")
+	skey, err := ledger.GenerateLogKey("example.org/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ledger.Create(context.Background(), s, skey)
 	if err != nil {
 		t.Fatal(err)
 	}
