@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,13 +80,26 @@ func signed(s note.Signer, participant string, body []byte) indivisible.Entry {
 	return indivisible.Entry{Kind: indivisible.KindDeclaration, Participant: participant, KeyName: s.Name(), Signature: sig, Body: body}
 }
 
-// appendN appends n declarations of the test participant.
+// appendN appends n declarations of the test participant, up to 32 at a
+// time so that they are group-committed.
 func (tl *testLog) appendN(t testing.TB, n int) {
 	t.Helper()
 	ctx := context.Background()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
 	for i := range n {
-		body := []byte(fmt.Sprintf(`{"kind":"annual_exchange","participant":"POL","n":%d,"at":%q}`, i, time.Now().Format(time.RFC3339Nano)))
-		if _, err := tl.Append(ctx, signed(tl.signer, "POL", body)); err != nil {
+		body := []byte(fmt.Sprintf(`{"kind":"annual_exchange","participant":"POL","n":%d,"nonce":%q}`, i, rand.Text()))
+		e := signed(tl.signer, "POL", body)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			_, errs[i] = tl.Append(ctx, e)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
