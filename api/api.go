@@ -30,6 +30,7 @@ type Config struct {
 	Assessor indivisible.Assessor
 	Baseline Baseline
 	Accounts indivisible.AccountStore
+	Log      Log
 	// Ready reports whether the service can take traffic (e.g. the
 	// database answers); nil means always.
 	Ready func(ctx context.Context) error

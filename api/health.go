@@ -33,7 +33,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) unmatched(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := s.mux.Handler(r)
-		if pattern != "" || (!strings.HasPrefix(r.URL.Path, "/api/") && s.cfg.Web != nil) {
+		if pattern != "" || (!strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/log/") && s.cfg.Web != nil) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -25,6 +25,11 @@ func (s *Server) routes() {
 		api("DELETE /api/v1/tokens/{id}", s.handle(s.revokeToken))
 		api("GET /api/v1/whoami", s.handle(s.whoami))
 	}
+	if s.cfg.Log != nil {
+		m.HandleFunc("GET /log/checkpoint", s.logCheckpoint)
+		m.HandleFunc("GET /log/tile/{path...}", s.logTile)
+		m.HandleFunc("GET /log/key", s.logKey)
+	}
 	if s.cfg.Web != nil {
 		m.Handle("/", s.cfg.Web)
 	}

@@ -17,14 +17,18 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 )
 
-func main() {
+func main() { os.Exit(mainExit()) }
+
+// mainExit runs the command line and returns the process exit status; the
+// CLI script tests call it as the indivisible program.
+func mainExit() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
-	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "indivisible:", indivisible.ErrorMessage(err))
-		os.Exit(indivisible.ExitCode(err))
 	}
+	return indivisible.ExitCode(err)
 }
 
 // env is what every command gets from the process: its standard streams and
@@ -44,8 +48,15 @@ type command struct {
 // commands is the whole CLI surface, one entry per top-level command; each
 // entry's implementation lives in the file named for it.
 var commands = map[string]command{
+	"admin":    {"secretariat: accounts, tokens, backup and restore", cmdAdmin},
 	"assess":   {"assess a proposal against every participant", cmdAssess},
+	"declare":  {"sign a declaration and append it to the log", cmdDeclare},
+	"findings": {"recompute the regime's findings from the log", cmdFindings},
+	"ir":       {"international-relations measures: cinc, sscore, distance", cmdIR},
+	"keys":     {"make, register, revoke and list delegation keys", cmdKeys},
+	"ledger":   {"create, prove and audit the tamper-evident log", cmdLedger},
 	"scenario": {"list, show or build scenarios", cmdScenario},
+	"serve":    {"run the service: HTTP API, web pages and the log's tiles", cmdServe},
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

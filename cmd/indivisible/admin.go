@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"text/tabwriter"
+
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/scenario"
+	"github.com/indivisible-eurasia/indivisible/sqlite"
+)
+
+// cmdAdmin is the secretariat's command: accounts, tokens and backups.
+func cmdAdmin(ctx context.Context, e *env, args []string) error {
+	sub := map[string]func(context.Context, *env, []string) error{
+		"account-create": cmdAdminAccountCreate,
+		"account-list":   cmdAdminAccountList,
+		"token-create":   cmdAdminTokenCreate,
+		"token-revoke":   cmdAdminTokenRevoke,
+		"backup":         cmdAdminBackup,
+		"restore":        cmdAdminRestore,
+	}
+	if len(args) == 0 || sub[args[0]] == nil {
+		fmt.Fprintln(e.stderr, "usage: indivisible admin account-create|account-list|token-create|token-revoke|backup|restore -db FILE ...")
+		return indivisible.Invalid("admin", "a subcommand is needed: account-create, account-list, token-create, token-revoke, backup or restore")
+	}
+	return sub[args[0]](ctx, e, args[1:])
+}
+
+// openExisting opens a database that must already exist, so that a typo in
+// -db never silently creates an empty one.
+func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
+	if path == "" {
+		return nil, indivisible.Invalid("db", "-db FILE is required")
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, indivisible.Invalid(path, "no such database")
+	}
+	return sqlite.Open(ctx, path)
+}
+
+func cmdAdminAccountCreate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("admin account-create", e)
+	db := fs.String("db", "indivisible.db", "database `FILE`")
+	a := &indivisible.Account{}
+	fs.StringVar(&a.Name, "name", "", "the account's `NAME`")
+	role := fs.String("role", "", "secretariat, delegation, expert or public")
+	fs.StringVar(&a.Participant, "participant", "", "the delegation's participant `CODE`, or an expert's affiliation")
+	kind := fs.String("kind", "", "a delegation's kind: member_state, partner_state, organisation, integration_association")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a.Role, a.Kind = indivisible.AccountRole(*role), indivisible.DelegationKind(*kind)
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if a.Participant != "" {
+		s, err := scenario.Eurasia()
+		if err != nil {
+			return err
+		}
+		if _, ok := s.Participant(a.Participant); !ok {
+			return indivisible.Invalid("participant", "unknown participant %q", a.Participant)
+		}
+	}
+	store, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.CreateAccount(ctx, a); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "account %d: %s (%s)\n", a.ID, a.Name, a.Role)
+	return nil
+}
+
+func cmdAdminAccountList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("admin account-list", e)
+	db := fs.String("db", "indivisible.db", "database `FILE`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	store, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	as, err := store.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "id\tname\trole\tparticipant\tkind")
+	for _, a := range as {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", a.ID, a.Name, a.Role, a.Participant, a.Kind)
+	}
+	return tw.Flush()
+}
+
+func cmdAdminTokenCreate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("admin token-create", e)
+	db := fs.String("db", "indivisible.db", "database `FILE`")
+	id := fs.Int64("account", 0, "account `ID`")
+	name := fs.String("name", "", "a `NAME` to recognise the token by")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	store, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	secret, hash := indivisible.NewTokenSecret()
+	t, err := store.CreateToken(ctx, *id, *name, hash)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "token %d for account %d; the secret is shown once:\n", t.ID, t.AccountID)
+	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+func cmdAdminTokenRevoke(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("admin token-revoke", e)
+	db := fs.String("db", "indivisible.db", "database `FILE`")
+	id := fs.Int64("id", 0, "token `ID`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	store, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.RevokeToken(ctx, *id); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "token %d revoked\n", *id)
+	return nil
+}
+
+// cmdAdminBackup takes an online, consistent copy of a live SQLite
+// database (VACUUM INTO). The log's signing key is not in the database:
+// back it up separately, and keep it secret.
+func cmdAdminBackup(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("admin backup", e)
+	db := fs.String("db", "indivisible.db", "database `FILE`")
+	out := fs.String("o", "", "backup `FILE` to write (must not exist)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return indivisible.Invalid("o", "-o FILE is required")
+	}
+	store, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Backup(ctx, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backed up %s to %s\n", *db, *out)
+	return nil
+}
+
+// cmdAdminRestore checks a backup and puts it in place as a new database.
+func cmdAdminRestore(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("admin restore", e)
+	db := fs.String("db", "", "database `FILE` to create from the backup (must not exist)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *db == "" {
+		return indivisible.Invalid("BACKUP", "usage: indivisible admin restore -db FILE BACKUP")
+	}
+	if err := sqlite.Restore(ctx, fs.Arg(0), *db); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "restored %s to %s; verify it with 'indivisible ledger verify -db %s'\n", fs.Arg(0), *db, *db)
+	return nil
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
+	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/model"
+	"github.com/indivisible-eurasia/indivisible/scenario"
+	"github.com/indivisible-eurasia/indivisible/sqlite"
+)
+
+// app is the wiring of a running service, shared by serve and demo (and
+// their tests): the store, the log, the model and the HTTP handler.
+type app struct {
+	db       *sqlite.DB
+	log      *ledger.Log
+	scenario *indivisible.Scenario
+	model    *model.System
+	api      *api.Server
+}
+
+type appConfig struct {
+	db, logKey string
+	scenario   string
+	params     string
+	logger     *slog.Logger
+	rate       float64
+	burst      int
+}
+
+// openApp opens (creating and migrating on first start) the database, the
+// log with its signing key, and the model, and builds the HTTP handler.
+func openApp(ctx context.Context, c appConfig) (*app, error) {
+	a := &app{}
+	ok := false
+	defer func() {
+		if !ok {
+			a.close()
+		}
+	}()
+	mf := modelFlags{scenario: c.scenario, params: c.params}
+	var err error
+	if a.model, err = mf.system(); err != nil {
+		return nil, err
+	}
+	if a.scenario, err = scenario.Open(c.scenario); err != nil {
+		return nil, err
+	}
+	if a.db, err = sqlite.Open(ctx, c.db); err != nil {
+		return nil, err
+	}
+	if c.logKey == "" {
+		c.logKey = logKeyPath(c.db)
+	}
+	if err := ensureLog(ctx, a.db, c.logKey, c.logger); err != nil {
+		return nil, err
+	}
+	signer, err := ledger.LoadSigner(c.logKey)
+	if err != nil {
+		return nil, err
+	}
+	if a.log, err = ledger.Open(ctx, a.db, signer); err != nil {
+		return nil, err
+	}
+	a.api = api.New(api.Config{
+		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model,
+		Accounts: a.db, Log: a.log, Rate: c.rate, Burst: c.burst,
+		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
+	})
+	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
+		cp, err := a.log.Checkpoint(context.Background())
+		if err != nil {
+			return -1
+		}
+		return float64(cp.Size)
+	})
+	ok = true
+	return a, nil
+}
+
+// ensureLog creates the log and its signing key on first start. The key
+// file is written first and removed if creating the log fails, so no log
+// ever exists without its key.
+func ensureLog(ctx context.Context, db *sqlite.DB, keyPath string, logger *slog.Logger) error {
+	_, err := db.Info(ctx)
+	if err == nil {
+		return nil
+	} else if indivisible.ErrorCode(err) != indivisible.ENOTFOUND {
+		return err
+	}
+	if _, err := os.Stat(keyPath); !errors.Is(err, fs.ErrNotExist) {
+		return indivisible.Invalid(keyPath, "a log key exists but the database has no log; refusing to pair them")
+	}
+	skey, err := ledger.GenerateLogKey(ledger.DefaultOrigin)
+	if err != nil {
+		return err
+	}
+	if err := ledger.WriteKeyFile(keyPath, skey); err != nil {
+		return err
+	}
+	if err := ledger.Create(ctx, db, skey); err != nil {
+		os.Remove(keyPath)
+		return err
+	}
+	if logger != nil {
+		logger.Info("created the log", "key", keyPath)
+	}
+	return nil
+}
+
+func (a *app) close() {
+	if a.log != nil {
+		a.log.Close()
+	}
+	if a.db != nil {
+		a.db.Close()
+	}
+}
