@@ -396,15 +396,20 @@ func (c *checker) constraint(k Constraint, recs []*record) {
 		slices.SortStableFunc(acts, func(a, b *record) int {
 			return cmp.Or(a.decl.ExerciseNotification.Start.Compare(b.decl.ExerciseNotification.Start), cmp.Compare(a.index, b.index))
 		})
-		for i, a := range acts {
+		// window holds the activities counted with the current one; as
+		// activities come in start order, it only ever loses its oldest
+		// (calendar years) or those already over (simultaneous).
+		var window []*record
+		for _, a := range acts {
 			ax := a.decl.ExerciseNotification
-			var window []*record
-			for _, b := range acts[:i+1] {
+			window = slices.DeleteFunc(window, func(b *record) bool {
 				bx := b.decl.ExerciseNotification
-				if k.Simultaneous && !bx.End.Before(ax.Start) || !k.Simultaneous && bx.Start.Year() > ax.Start.Year()-k.CalendarYears {
-					window = append(window, b)
+				if k.Simultaneous {
+					return bx.End.Before(ax.Start)
 				}
-			}
+				return bx.Start.Year() <= ax.Start.Year()-k.CalendarYears
+			})
+			window = append(window, a)
 			if len(window) <= k.Max {
 				continue
 			}
