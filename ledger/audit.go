@@ -106,16 +106,21 @@ func Audit(ctx context.Context, store indivisible.LogStore, opts AuditOptions) (
 	var since *indivisible.Checkpoint
 	if opts.Since != nil {
 		s, err := OpenCheckpoint(opts.Since, v)
-		if err != nil {
-			return nil, indivisible.FieldErrorf(indivisible.EINVALID, "since", "%v", err)
-		}
-		if s.Origin != cp.Origin {
-			return nil, indivisible.FieldErrorf(indivisible.EINVALID, "since", "checkpoint of log %q, not %q", s.Origin, cp.Origin)
-		}
-		if s.Size > cp.Size {
+		switch {
+		case err != nil && opts.VerifierKey != "":
+			return nil, indivisible.FieldErrorf(indivisible.EINVALID, "since", "not a checkpoint of this log: %v", err)
+		case err != nil:
+			// The key came from the store: a log re-created with another
+			// key looks just like this.
+			problem(-1, "the earlier checkpoint is not signed by the log key in the store (%s): the log or its key was replaced", v.Name())
+		case s.Origin != cp.Origin:
+			problem(-1, "the earlier checkpoint is of log %q, not %q", s.Origin, cp.Origin)
+		case s.Size > cp.Size:
 			problem(-1, "the log has shrunk: the earlier checkpoint has %d entries, the latest %d", s.Size, cp.Size)
+			since = &s
+		default:
+			since = &s
 		}
-		since = &s
 	}
 
 	a := &auditor{ctx: ctx, store: store, rep: rep, reg: registry{}, signed: map[string][]int64{}}
