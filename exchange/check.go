@@ -200,7 +200,7 @@ func (c *checker) records(es []indivisible.Entry) map[indivisible.DeclarationKin
 		withdrawn[t.index] = k.Withdrawn
 		if !k.Withdrawn {
 			t.decl = k.Declaration
-			t.versions = append(t.versions, version{cor.versions[0].time, k.Declaration})
+			t.versions = append(t.versions, version{cor.time, k.Declaration})
 		}
 	}
 	out := map[indivisible.DeclarationKind][]*record{}
