@@ -57,7 +57,7 @@ func TestDefaultRegime(t *testing.T) {
 		}
 	}
 	if got := r.AnnualExchange.DuePreviousYear.String(); got != "12-15" {
-		t.Errorf("annual exchange due %s, want 12-15 (VD2011 ¶10)", got)
+		t.Errorf("annual exchange due %s, want 12-15 (VD2011 Chapter I)", got)
 	}
 	if r.NearThreshold.Band != 0.05 {
 		t.Errorf("near-threshold band %g, want 0.05", r.NearThreshold.Band)
