@@ -1,3 +1,11 @@
+// Package exchange is the information exchange's rules: it parses the
+// declarations participants file (strictly, naming the JSON path of any
+// error), loads the regime the secretariat sets (defaults from the Vienna
+// Document 2011 and the UN Register, embedded), and computes the findings
+// of a log. Findings are a pure function of the log's entries and the
+// regime (Check), so they are never stored: anyone holding the public log
+// recomputes the same list. docs/exchange.md documents the schemas, the
+// regime and the rules.
 package exchange
 
 import (
