@@ -218,9 +218,19 @@ func date(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// reaching returns the measures of x at or above their level in t, in
-// ExerciseMeasures order, described for a message.
-func reaching(x *indivisible.ExerciseNotification, t Thresholds) []string {
+// reaches reports whether a measure of x is at or above its level in t.
+func reaches(x *indivisible.ExerciseNotification, t Thresholds) bool {
+	for m, level := range t {
+		if v, _ := x.Measure(m); v >= level {
+			return true
+		}
+	}
+	return false
+}
+
+// reached describes, for a message, the measures of x at or above their
+// level in t, in ExerciseMeasures order.
+func reached(x *indivisible.ExerciseNotification, t Thresholds) string {
 	var out []string
 	for _, m := range indivisible.ExerciseMeasures {
 		if level, ok := t[m]; ok {
@@ -229,7 +239,7 @@ func reaching(x *indivisible.ExerciseNotification, t Thresholds) []string {
 			}
 		}
 	}
-	return out
+	return strings.Join(out, ", ")
 }
 
 // above reports whether a measure of x is strictly above its level in t.
@@ -246,13 +256,12 @@ func (c *checker) exercises(recs []*record) {
 	g := c.regime
 	for _, rec := range recs {
 		x := rec.decl.ExerciseNotification
-		name := activityName(rec)
-		if reached := reaching(x, g.Notification.AtLeast); len(reached) > 0 {
-			c.notice(rec, name, reached)
+		if reaches(x, g.Notification.AtLeast) {
+			c.notice(rec)
 		}
-		if reached := reaching(x, g.Observation.AtLeast); len(reached) > 0 && !x.ObserversInvited {
+		if reaches(x, g.Observation.AtLeast) && !x.ObserversInvited {
 			c.add(RuleNotObserved, g.Observation.Reference, rec.entries,
-				fmt.Sprintf("%s is subject to observation, with %s, but observers were not invited", name, strings.Join(reached, ", ")), rec.participant)
+				fmt.Sprintf("%s is subject to observation, with %s, but observers were not invited", activityName(rec), reached(x, g.Observation.AtLeast)), rec.participant)
 		}
 	}
 	c.nearThreshold(recs)
@@ -273,12 +282,12 @@ func activityName(rec *record) string {
 // notice checks when a notifiable activity was notified: from the first
 // version of its notification that reached the thresholds, against the
 // current dates.
-func (c *checker) notice(rec *record, name string, reached []string) {
+func (c *checker) notice(rec *record) {
 	g := c.regime.Notification
 	x := rec.decl.ExerciseNotification
 	var notified time.Time
 	for _, v := range rec.versions {
-		if len(reaching(v.decl.ExerciseNotification, g.AtLeast)) > 0 {
+		if reaches(v.decl.ExerciseNotification, g.AtLeast) {
 			notified = date(v.time)
 			break
 		}
@@ -287,12 +296,14 @@ func (c *checker) notice(rec *record, name string, reached []string) {
 	if x.WithoutAdvanceNotice {
 		due, why = x.Start, "on its first day, as it was held without advance notice to the troops"
 	}
-	size := strings.Join(reached, ", ")
-	switch {
-	case notified.After(x.End):
+	if !notified.After(due) {
+		return
+	}
+	name, size := activityName(rec), reached(x, g.AtLeast)
+	if notified.After(x.End) { // due <= start <= end
 		c.add(RuleNotNotified, g.Reference, rec.entries,
 			fmt.Sprintf("%s reached %s but was first notified at that size on %s, after it ended", name, size, notified.Format(time.DateOnly)), rec.participant)
-	case notified.After(due):
+	} else {
 		c.add(RuleLateNotification, g.Reference, rec.entries,
 			fmt.Sprintf("%s, with %s, was notified on %s, %d days late: due by %s, %s", name, size, notified.Format(time.DateOnly),
 				int(notified.Sub(due).Hours()/24), due.Format(time.DateOnly), why), rec.participant)
@@ -338,10 +349,10 @@ func (c *checker) nearThreshold(recs []*record) {
 				}
 			}
 		}
-		if len(reaching(x, g.Notification.AtLeast)) == 0 {
+		if !reaches(x, g.Notification.AtLeast) {
 			consider(g.Notification.AtLeast, false, g.Notification.Reference)
 		}
-		if len(reaching(x, g.Observation.AtLeast)) == 0 {
+		if !reaches(x, g.Observation.AtLeast) {
 			consider(g.Observation.AtLeast, false, g.Observation.Reference)
 		}
 		for _, k := range g.Constraints {
