@@ -78,13 +78,15 @@ func ReadATOP(r io.Reader, name string) ([]Alliance, error) {
 			return nil, t.errorf(2, "dyad %d-%d has a second row for %d (first on line %d)", a.Ccode1, a.Ccode2, a.Year, line)
 		}
 		seen[k] = t.line()
-		for i, f := range []*bool{&a.Defense, &a.Offense, &a.Neutral, &a.NonAgg, &a.Consul} {
+		var flags [5]bool
+		for i := range flags {
 			v, err := t.int(3+i, 0, 1)
 			if err != nil {
 				return nil, err
 			}
-			*f = v == 1
+			flags[i] = v == 1
 		}
+		a.Defense, a.Offense, a.Neutral, a.NonAgg, a.Consul = flags[0], flags[1], flags[2], flags[3], flags[4]
 		out = append(out, a)
 	}
 }

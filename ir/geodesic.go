@@ -12,12 +12,13 @@ var wgs84 = ellipsoid{a: 6378137, f: 1 / 298.257223563}
 // Distance returns the geodesic distance in kilometres between two points
 // given in WGS84 degrees, on the WGS84 ellipsoid.
 //
-// It uses Vincenty's (1975) series for the longitude and the distance along
-// the auxiliary sphere, which are accurate to well under a millimetre on the
-// Earth. Vincenty's own fixed-point iteration for the azimuth fails to
-// converge for nearly antipodal points; here the azimuth is instead found by
-// bisection on the monotonic function λ12(α1), as in Karney (2013, sec. 4,
-// who uses Newton's method), which converges for every pair of points.
+// It is Vincenty's (1975) inverse method: series for the longitude and the
+// distance along the auxiliary sphere, accurate to well under a
+// millimetre on the Earth, with his fixed-point iteration on the
+// longitude. That iteration fails to converge for nearly antipodal points;
+// there the azimuth is instead found by a bracketed root search on the
+// monotonic function λ12(α1), as in Karney (2013, sec. 4, who uses
+// Newton's method), which converges for every pair of points.
 func Distance(lat1, lon1, lat2, lon2 float64) float64 {
 	return wgs84.inverse(lat1, lon1, lat2, lon2) / 1000
 }
@@ -45,28 +46,97 @@ func (e ellipsoid) inverse(lat1, lon1, lat2, lon2 float64) float64 {
 		// is the geodesic.
 		return e.a * L
 	}
-	// λ12(α1) rises from 0 at α1 = 0 (due north) to π at α1 = π (due
-	// south). When both points share a latitude the geodesic heads towards
-	// the nearer (southern) pole, so the solution lies in [π/2, π]; the
-	// formulas give λ12 = 0 below π/2 there, so the bisection needs no
-	// special case.
-	lo, hi := 0.0, math.Pi
-	var g auxGeodesic
-	for {
-		mid := (lo + hi) / 2
-		if mid <= lo || mid >= hi {
-			break
-		}
-		g = e.geodesic(sb1, cb1, sb2, cb2, mid)
-		if g.lambda < L {
-			lo = mid
-		} else {
-			hi = mid
-		}
+	g, ok := e.vincenty(sb1, cb1, sb2, cb2, L)
+	if !ok {
+		g = e.searchAzimuth(sb1, cb1, sb2, cb2, L)
 	}
-	g = e.geodesic(sb1, cb1, sb2, cb2, hi)
 	return b * g.distanceFactor(e)
 }
+
+// vincenty solves the inverse problem by Vincenty's (1975) iteration on
+// the longitude λ on the auxiliary sphere, eq. 13-17. It reports false
+// when the iteration does not converge, which happens only for nearly
+// antipodal points.
+func (e ellipsoid) vincenty(sb1, cb1, sb2, cb2, L float64) (auxGeodesic, bool) {
+	lambda := L
+	for range vincentySteps {
+		sl, cl := math.Sincos(lambda)
+		ss := math.Hypot(cb2*sl, cb1*sb2-sb1*cb2*cl)
+		if ss == 0 { // antipodal (coincident points never get here)
+			return auxGeodesic{}, false
+		}
+		cs := sb1*sb2 + cb1*cb2*cl
+		sigma := math.Atan2(ss, cs)
+		sa := cb1 * cb2 * sl / ss
+		ca2 := 1 - sa*sa
+		cos2sm := 0.0 // on the equator
+		if ca2 != 0 {
+			cos2sm = cs - 2*sb1*sb2/ca2
+		}
+		next := L + e.lambdaCorrection(sa, ca2, sigma, cos2sm)
+		if math.Abs(next) > math.Pi {
+			return auxGeodesic{}, false
+		}
+		if math.Abs(next-lambda) <= vincentyTolerance {
+			return auxGeodesic{cos2a0: ca2, sigma: sigma, cos2sm: cos2sm, lambda: next}, true
+		}
+		lambda = next
+	}
+	return auxGeodesic{}, false
+}
+
+// searchAzimuth solves the inverse problem in the canonical configuration
+// by finding the azimuth α1 at which λ12(α1) = L. λ12 rises monotonically
+// from 0 at α1 = 0 (due north) to π at α1 = π (due south). When both points
+// share a latitude the geodesic heads towards the nearer (southern) pole,
+// so the solution lies in [π/2, π]; the formulas give λ12 = 0 below π/2
+// there, so the search needs no special case. The root stays bracketed in
+// [lo, hi]; the Illinois variant of regula falsi converges superlinearly,
+// and a bisection step is taken whenever the secant leaves the bracket.
+func (e ellipsoid) searchAzimuth(sb1, cb1, sb2, cb2, L float64) auxGeodesic {
+	lo, hi := 0.0, math.Pi
+	flo, fhi := -L, math.Pi-L
+	var g auxGeodesic
+	side := 0
+	for range searchSteps {
+		x := (lo*fhi - hi*flo) / (fhi - flo)
+		if !(x > lo && x < hi) {
+			x = lo + (hi-lo)/2
+		}
+		g = e.geodesic(sb1, cb1, sb2, cb2, x)
+		fx := g.lambda - L
+		if math.Abs(fx) <= searchTolerance || hi-lo <= searchTolerance {
+			break
+		}
+		if fx < 0 {
+			lo, flo = x, fx
+			if side < 0 {
+				fhi /= 2
+			}
+			side = -1
+		} else {
+			hi, fhi = x, fx
+			if side > 0 {
+				flo /= 2
+			}
+			side = 1
+		}
+	}
+	return g
+}
+
+// Convergence limits. Vincenty's tolerance of 1e-12 rad on λ is 6 µm on the
+// Earth; the search stops when λ12 is within 1e-15 rad of L (6 nm) or the
+// bracket is that narrow, which near antipodes, where λ12(α1) is flat,
+// bounds the error just as well. The step limits only guard against loops
+// that fail to converge: Vincenty's needs a handful of steps when it
+// converges at all, the search a dozen or so.
+const (
+	vincentySteps     = 100
+	vincentyTolerance = 1e-12
+	searchSteps       = 200
+	searchTolerance   = 1e-15
+)
 
 // reducedLatitude returns the sine and cosine of the reduced (parametric)
 // latitude β, tan β = (1-f) tan φ, of the latitude φ in degrees.
@@ -108,13 +178,18 @@ func (e ellipsoid) geodesic(sb1, cb1, sb2, cb2, alpha1 float64) auxGeodesic {
 	omega := math.Atan2(math.Max(0, cw1*sw2-sw1*cw2), cw1*cw2+sw1*sw2)
 	s1, s2 := math.Atan2(ss1, cs1), math.Atan2(ss2, cs2)
 	cos2sm := math.Cos(s1 + s2)
-	// Vincenty (1975), eq. 10-11: λ = ω + (1-C) f sin α0 (σ + C sin σ
-	// (cos 2σm + C cos σ (-1 + 2 cos² 2σm))), solved here for λ given ω.
+	lambda := omega - e.lambdaCorrection(sa0, ca0sq, sigma, cos2sm)
+	return auxGeodesic{cos2a0: ca0sq, sigma: sigma, cos2sm: cos2sm, lambda: lambda}
+}
+
+// lambdaCorrection returns λ - ω, the difference between the longitude on
+// the ellipsoid and on the auxiliary sphere, by Vincenty (1975), eq. 10-11:
+// (1-C) f sin α0 (σ + C sin σ (cos 2σm + C cos σ (-1 + 2 cos² 2σm))).
+func (e ellipsoid) lambdaCorrection(sa0, ca0sq, sigma, cos2sm float64) float64 {
 	f := e.f
 	C := f / 16 * ca0sq * (4 + f*(4-3*ca0sq))
-	sigS, sigC := math.Sincos(sigma)
-	lambda := omega - (1-C)*f*sa0*(sigma+C*sigS*(cos2sm+C*sigC*(-1+2*cos2sm*cos2sm)))
-	return auxGeodesic{cos2a0: ca0sq, sigma: sigma, cos2sm: cos2sm, lambda: lambda}
+	ss, cs := math.Sincos(sigma)
+	return (1 - C) * f * sa0 * (sigma + C*ss*(cos2sm+C*cs*(-1+2*cos2sm*cos2sm)))
 }
 
 // distanceFactor returns s/b, the geodesic's length in units of the polar

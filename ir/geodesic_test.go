@@ -43,6 +43,10 @@ func TestInverseReferenceLines(t *testing.T) {
 		{"pole to equator", wgs84, 0, 0, 90, 0, 10001965.729, 1e-3},
 		{"equator half-way", wgs84, 0, 0, 0, 179, 179 * math.Pi / 180 * 6378137, 1e-6},
 		{"same point", wgs84, 12.5, 99, 12.5, 99, 0, 0},
+		// Antipodes, where the geodesic runs over a pole: half a meridian.
+		{"pole to pole", wgs84, 90, 0, -90, 0, 20003931.459, 1e-3},
+		{"equatorial antipodes", wgs84, 0, 0, 0, 180, 20003931.459, 1e-3},
+		{"antipodes", wgs84, 45, 10, -45, -170, 20003931.459, 1e-3},
 	} {
 		got := tc.e.inverse(tc.lat1, tc.lon1, tc.lat2, tc.lon2)
 		if math.Abs(got-tc.want) > tc.tol {
@@ -76,6 +80,30 @@ func TestDistanceProperties(t *testing.T) {
 		}
 		if s := Distance(lat1, lon1+shift, lat2, lon2+shift); math.Abs(s-d) > 1e-6 {
 			t.Fatalf("not invariant under a longitude shift: %v vs %v", d, s)
+		}
+	})
+}
+
+// TestSearchMatchesVincenty checks the fallback used near antipodes
+// against Vincenty's iteration wherever the latter converges. Both use the
+// same series, so they must agree to far below a millimetre; nearly
+// equatorial lines are left out because there λ12(α1) is so steep that
+// the search resolves α1 only to about a millimetre.
+func TestSearchMatchesVincenty(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		lat1 := rapid.Float64Range(-89, -1).Draw(t, "lat1")
+		lat2 := rapid.Float64Range(lat1, -lat1).Draw(t, "lat2")
+		L := rapid.Float64Range(0.001, 179).Draw(t, "L") * math.Pi / 180
+		sb1, cb1 := reducedLatitude(lat1, wgs84.f)
+		sb2, cb2 := reducedLatitude(lat2, wgs84.f)
+		v, ok := wgs84.vincenty(sb1, cb1, sb2, cb2, L)
+		if !ok {
+			t.Skip("Vincenty's iteration does not converge")
+		}
+		s := wgs84.searchAzimuth(sb1, cb1, sb2, cb2, L)
+		b := wgs84.a * (1 - wgs84.f)
+		if d := b * (v.distanceFactor(wgs84) - s.distanceFactor(wgs84)); math.Abs(d) > 1e-5 {
+			t.Fatalf("Vincenty and search differ by %v m", d)
 		}
 	})
 }

@@ -1,7 +1,9 @@
 package ir
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"math"
 	"testing"
 )
@@ -162,5 +164,45 @@ func BenchmarkSScoreAllYears(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(pairs), "pairs/op")
+	}
+}
+
+func BenchmarkReadATOP(b *testing.B) {
+	f := openData(b, "atop/alliance-dyad-years.csv")
+	data, err := io.ReadAll(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadATOP(bytes.NewReader(data), "atop.csv"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReadNMC(b *testing.B) {
+	f := openData(b, "cow/nmc-v7-components.csv")
+	data, err := io.ReadAll(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadNMC(bytes.NewReader(data), "nmc.csv"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDistances1914(b *testing.B) {
+	d := loadShared(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Distances(d.capitals, d.contiguity, 1914); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
