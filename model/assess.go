@@ -18,6 +18,7 @@ type state struct {
 	deps       []deployment
 	sigma, eta []float64
 	threat     []float64 // temporary threat from exercises, per state
+	mask       []uint8   // commitment types binding each pair; nil if unchanged
 }
 
 func (sys *System) baseState() *state {
@@ -33,9 +34,9 @@ func (sys *System) baseState() *state {
 // where P_ji is j's capability projected at i from every base of j.
 func (sys *System) security(st *state, out []float64) error {
 	n, m := sys.n, sys.m
-	sup := make([]float64, n)
-	thr := make([]float64, n)
-	deployed := make([]float64, n*m)
+	buf := make([]float64, 3*n+2*n*m) // one allocation for the scratch space
+	sup, thr, p := buf[:n], buf[n:2*n], buf[2*n:3*n]
+	deployed, home := buf[3*n:3*n+n*m], buf[3*n+n*m:]
 	type base struct {
 		host int
 		c    float64
@@ -44,7 +45,6 @@ func (sys *System) security(st *state, out []float64) error {
 	for _, d := range st.deps {
 		deployed[d.owner*m+d.comp] += d.q
 	}
-	home := make([]float64, n*m)
 	for k := range home {
 		home[k] = st.hold[k] - deployed[k]
 	}
@@ -52,32 +52,43 @@ func (sys *System) security(st *state, out []float64) error {
 		bases[d.owner] = append(bases[d.owner], base{d.host, sys.share(d.owner, d.comp, d.q)})
 	}
 	bdm := sys.expo != nil
+	// p is j's power projected at every i. Filling it row by row keeps the
+	// inner loops free of branches; σ_jj = η_jj = 0, so j's own power is
+	// added to its support separately.
 	for j := 0; j < n; j++ {
 		cj := sys.capability(home, j)
 		if bdm && cj > 1 {
 			return indivisible.Invalid("gradient", "the BdM discount needs capability shares of at most 1; %s has %.3g", sys.codes[j], cj)
 		}
 		row := j * n
-		for i := 0; i < n; i++ {
-			var p float64
-			if bdm {
-				p = math.Pow(cj, sys.expo[row+i])
-				for _, b := range bases[j] {
-					p += math.Pow(b.c, sys.expo[b.host*n+i])
-				}
-			} else {
-				p = cj * sys.g[row+i]
-				for _, b := range bases[j] {
-					p += b.c * sys.g[b.host*n+i]
+		if bdm {
+			for i := range p {
+				p[i] = math.Pow(cj, sys.expo[row+i])
+			}
+			for _, b := range bases[j] {
+				ex := sys.expo[b.host*n : b.host*n+n]
+				for i := range p {
+					p[i] += math.Pow(b.c, ex[i])
 				}
 			}
-			if i == j {
-				sup[i] += p
-			} else {
-				sup[i] += st.sigma[row+i] * p
-				thr[i] += st.eta[row+i] * p
+		} else {
+			g := sys.g[row : row+n]
+			for i := range p {
+				p[i] = cj * g[i]
+			}
+			for _, b := range bases[j] {
+				g := sys.g[b.host*n : b.host*n+n]
+				for i := range p {
+					p[i] += b.c * g[i]
+				}
 			}
 		}
+		sig, eta := st.sigma[row:row+n], st.eta[row:row+n]
+		for i := range p {
+			sup[i] += sig[i] * p[i]
+			thr[i] += eta[i] * p[i]
+		}
+		sup[j] += p[j]
 	}
 	k := sys.p.Baseline
 	for i := range out {
@@ -548,7 +559,12 @@ func (a *applier) rebuildPairs() {
 			}
 		}
 	}
-	a.st.sigma = append([]float64(nil), sys.sigma...)
+	// CBMs change hostility only: support is copied only when
+	// commitments change.
+	if a.member != nil {
+		a.st.sigma = append([]float64(nil), sys.sigma...)
+		a.st.mask = mask
+	}
 	a.st.eta = append([]float64(nil), sys.eta...)
 	if sys.dist1 != nil && a.member != nil {
 		// Under S-score alignment a changed portfolio moves every pair.

@@ -15,7 +15,13 @@ import (
 // System is a scenario compiled for fast, repeated assessment. It is
 // immutable after Compile and safe for concurrent use.
 type System struct {
-	p        Params
+	structure
+	derived
+}
+
+// structure is what Compile takes from the scenario alone. Reparam shares
+// it between systems that differ only in their parameters.
+type structure struct {
 	scenario string
 	n, m     int
 	codes    []string // states, sorted by code
@@ -23,17 +29,24 @@ type System struct {
 	idx      map[string]int
 	comps    []string
 	cidx     map[string]int
-	w        []float64 // component weights
+	compW    []float64 // the scenario's component weights
 	total    []float64 // baseline system total per component
 	hold     []float64 // n*m holdings, deployed forces included
 	missing  []bool    // n*m
 	deps     []deployment
-	g        []float64 // n*n gradient from base k to target i (exponential)
-	expo     []float64 // n*n BdM exponent from base k to target i
+	dist     []float64 // n*n km between capitals; 0 for oneself and neighbours
 	orgs     []organisation
 	orgIdx   map[string]int
 	bilat    []bilateral
 	mask     []uint8 // n*n commitment types binding each pair, as bits
+}
+
+// derived is everything that depends on the parameters.
+type derived struct {
+	p    Params
+	w    []float64 // component weights
+	g    []float64 // n*n gradient from base k to target i (exponential)
+	expo []float64 // n*n BdM exponent from base k to target i
 	// supTab and hostTab give the support weight and hostility factor of
 	// every combination of commitment types, so the inner loops need no
 	// map lookups.
@@ -80,7 +93,7 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	sys := &System{p: p, scenario: s.Name, idx: map[string]int{}, cidx: map[string]int{}, orgIdx: map[string]int{}}
+	sys := &System{structure: structure{scenario: s.Name, idx: map[string]int{}, cidx: map[string]int{}, orgIdx: map[string]int{}}}
 	var states []indivisible.Participant
 	var orgs []string
 	for _, pt := range s.Participants {
@@ -102,16 +115,7 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 	for _, c := range s.Components {
 		sys.cidx[c.Name] = len(sys.comps)
 		sys.comps = append(sys.comps, c.Name)
-		w := c.Weight
-		if o, ok := p.Weights[c.Name]; ok {
-			w = o
-		}
-		sys.w = append(sys.w, w)
-	}
-	for _, k := range sortedKeys(p.Weights) {
-		if _, ok := sys.cidx[k]; !ok {
-			return nil, indivisible.Invalid("weights."+k, "unknown component")
-		}
+		sys.compW = append(sys.compW, c.Weight)
 	}
 	m := len(sys.comps)
 	sys.m = m
@@ -166,16 +170,6 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 		}
 		sys.bilat = append(sys.bilat, bilateral{a, b, bit})
 	}
-	sys.dyad = map[[2]int]float64{}
-	for k, d := range p.Dyads {
-		a, ok1 := sys.idx[d.A]
-		b, ok2 := sys.idx[d.B]
-		if !ok1 || !ok2 || a == b {
-			return nil, indivisible.Invalid(fmt.Sprintf("dyads[%d]", k), "%s-%s is not a pair of distinct states", d.A, d.B)
-		}
-		sys.dyad[[2]int{a, b}] = d.Factor
-		sys.dyad[[2]int{b, a}] = d.Factor
-	}
 	sys.mask = make([]uint8, n*n)
 	for _, o := range sys.orgs {
 		if o.mask == 0 {
@@ -193,58 +187,130 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 		sys.mask[b.a*n+b.b] |= b.bit
 		sys.mask[b.b*n+b.a] |= b.bit
 	}
-	sys.tables()
-	st := sys.baseState()
-	sys.sw = make([]float64, n)
-	for i := range sys.sw {
-		sys.sw[i] = 1
-		if p.SWeighting == SCapability {
-			sys.sw[i] = sys.capability(st.hold, i)
-		}
-		sys.swSum += sys.sw[i]
-	}
-	if p.Alignment == AlignmentSScore {
-		sys.dist1 = sys.portfolioDistances(sys.mask)
-	}
-	sys.sigma = make([]float64, n*n)
-	sys.eta = make([]float64, n*n)
-	for j := 0; j < n; j++ {
-		for i := 0; i < n; i++ {
-			if i != j {
-				sys.sigma[j*n+i], sys.eta[j*n+i] = sys.pair(j, i, sys.mask[j*n+i], sys.dist1)
-			}
-		}
-	}
-	st.sigma, st.eta = sys.sigma, sys.eta
-	sys.before = make([]float64, n)
-	if err := sys.security(st, sys.before); err != nil {
+	if err := sys.parametrise(p); err != nil {
 		return nil, err
 	}
 	return sys, nil
 }
 
-// distances fills the gradient matrices. Distances run between capitals;
+// parametrise computes everything that depends on the parameters, reusing
+// the buffers sys already has (see Reparam).
+func (sys *System) parametrise(p Params) error {
+	n, m := sys.n, sys.m
+	sys.p = p
+	sys.w = resize(sys.w, m)
+	for c, name := range sys.comps {
+		sys.w[c] = sys.compW[c]
+		if o, ok := p.Weights[name]; ok {
+			sys.w[c] = o
+		}
+	}
+	if len(p.Weights) > 0 {
+		for _, k := range sortedKeys(p.Weights) {
+			if _, ok := sys.cidx[k]; !ok {
+				return indivisible.Invalid("weights."+k, "unknown component")
+			}
+		}
+	}
+	sys.gradients()
+	sys.tables()
+	if sys.dyad == nil {
+		sys.dyad = map[[2]int]float64{}
+	}
+	clear(sys.dyad)
+	for k, d := range p.Dyads {
+		a, ok1 := sys.idx[d.A]
+		b, ok2 := sys.idx[d.B]
+		if !ok1 || !ok2 || a == b {
+			return indivisible.Invalid(fmt.Sprintf("dyads[%d]", k), "%s-%s is not a pair of distinct states", d.A, d.B)
+		}
+		sys.dyad[[2]int{a, b}] = d.Factor
+		sys.dyad[[2]int{b, a}] = d.Factor
+	}
+	sys.sw = resize(sys.sw, n)
+	sys.swSum = 0
+	for i := range sys.sw {
+		sys.sw[i] = 1
+		if p.SWeighting == SCapability {
+			sys.sw[i] = sys.capability(sys.hold, i)
+		}
+		sys.swSum += sys.sw[i]
+	}
+	sys.dist1 = nil
+	if p.Alignment == AlignmentSScore {
+		sys.dist1 = sys.portfolioDistances(sys.mask)
+	}
+	sys.sigma = resize(sys.sigma, n*n)
+	sys.eta = resize(sys.eta, n*n)
+	if sys.dist1 == nil && len(sys.dyad) == 0 {
+		// The common case, which Reparam runs per Monte Carlo draw: the
+		// tables alone decide.
+		for k, mk := range sys.mask {
+			sys.sigma[k], sys.eta[k] = sys.supTab[mk], sys.hostTab[mk]
+		}
+	} else {
+		for j := 0; j < n; j++ {
+			for i := 0; i < n; i++ {
+				if i != j {
+					sys.sigma[j*n+i], sys.eta[j*n+i] = sys.pair(j, i, sys.mask[j*n+i], sys.dist1)
+				}
+			}
+		}
+	}
+	for j := 0; j < n; j++ {
+		sys.sigma[j*n+j], sys.eta[j*n+j] = 0, 0 // no pair with oneself
+	}
+	sys.before = resize(sys.before, n)
+	return sys.security(sys.baseState(), sys.before)
+}
+
+// resize returns a slice of length n, reusing b's array when it is large
+// enough. Callers overwrite every element.
+func resize(b []float64, n int) []float64 {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]float64, n)
+}
+
+// distances fills the distance matrix. Distances run between capitals;
 // states sharing a land border, and a state with itself, are at distance 0.
 func (sys *System) distances(states []indivisible.Participant) {
 	n := sys.n
-	sys.g = make([]float64, n*n)
-	if sys.p.Gradient == GradientBdM {
-		sys.expo = make([]float64, n*n)
-	}
+	sys.dist = make([]float64, n*n)
 	for a := 0; a < n; a++ {
 		borders := map[string]bool{}
 		for _, b := range states[a].Borders {
 			borders[b] = true
 		}
 		// Distances are symmetric: compute each pair once.
-		for b := a; b < n; b++ {
-			d := 0.0
-			if a != b && !borders[states[b].Code] {
-				d = ir.Distance(states[a].Lat, states[a].Lon, states[b].Lat, states[b].Lon)
+		for b := a + 1; b < n; b++ {
+			if !borders[states[b].Code] {
+				d := ir.Distance(states[a].Lat, states[a].Lon, states[b].Lat, states[b].Lon)
+				sys.dist[a*n+b], sys.dist[b*n+a] = d, d
 			}
-			sys.g[a*n+b] = math.Exp(-d / sys.p.LambdaKm)
+		}
+	}
+}
+
+// gradients fills the gradient matrices from the distances.
+func (sys *System) gradients() {
+	n := sys.n
+	sys.g = resize(sys.g, n*n)
+	bdm := sys.p.Gradient == GradientBdM
+	sys.expo = nil
+	if bdm {
+		sys.expo = make([]float64, n*n)
+	}
+	for a := 0; a < n; a++ {
+		for b := a; b < n; b++ {
+			d := sys.dist[a*n+b]
+			sys.g[a*n+b] = 1 // exp(-0), and neighbours are common
+			if d != 0 {
+				sys.g[a*n+b] = math.Exp(-d / sys.p.LambdaKm)
+			}
 			sys.g[b*n+a] = sys.g[a*n+b]
-			if sys.expo != nil {
+			if bdm {
 				sys.expo[a*n+b] = bdmExponent(d, sys.p.MilesPerDay)
 				sys.expo[b*n+a] = sys.expo[a*n+b]
 			}
@@ -265,8 +331,10 @@ func (sys *System) pair(j, i int, mask uint8, dist1 []float64) (sigma, eta float
 	if dist1 != nil {
 		eta *= (1 - sys.sscore(dist1, j, i)) / 2
 	}
-	if f, ok := sys.dyad[[2]int{j, i}]; ok {
-		eta *= f
+	if len(sys.dyad) > 0 {
+		if f, ok := sys.dyad[[2]int{j, i}]; ok {
+			eta *= f
+		}
 	}
 	return sigma, eta
 }

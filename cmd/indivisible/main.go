@@ -56,6 +56,7 @@ var commands = map[string]command{
 	"keys":     {"make, register, revoke and list delegation keys", cmdKeys},
 	"ledger":   {"create, prove and audit the tamper-evident log", cmdLedger},
 	"scenario": {"list, show or build scenarios", cmdScenario},
+	"simulate": {"Monte Carlo over uncertain parameters: how sure is a verdict", cmdSimulate},
 	"serve":    {"run the service: HTTP API, web pages and the log's tiles", cmdServe},
 }
 

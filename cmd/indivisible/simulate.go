@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/model"
+	"github.com/indivisible-eurasia/indivisible/scenario"
+	"github.com/indivisible-eurasia/indivisible/simulate"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+func cmdSimulate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("simulate", e)
+	scen := fs.String("scenario", scenario.DefaultName, "scenario: eurasia (embedded) or a directory")
+	specFile := fs.String("params", "", "parameter-distribution file (JSON, docs/model.md section 9); default: the built-in uncertainty")
+	draws := fs.Int("draws", 10000, "number of draws")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same result")
+	workers := fs.Int("workers", 0, "worker goroutines (0: one per core)")
+	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest loss of security that still counts as no loss")
+	asJSON := fs.Bool("json", false, "write the result as JSON")
+	dump := fs.String("dump", "", "write the compiled inputs and distributions to `FILE` for bench/reference_simulate.py, and stop")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: indivisible simulate [-scenario eurasia|DIR] [-params DIST.json] [-draws N] [-seed S] [-workers W] [-tolerance T] [-json] PROPOSAL.json|-")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return indivisible.Invalid("PROPOSAL", "exactly one proposal file (or -) is needed")
+	}
+	p, err := readProposal(e, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	spec := simulate.DefaultSpec()
+	if *specFile != "" {
+		b, err := os.ReadFile(*specFile)
+		if err != nil {
+			return indivisible.Invalid(*specFile, "cannot read: %v", err)
+		}
+		if spec, err = simulate.ParseSpec(b); err != nil {
+			return prefixField(*specFile, err)
+		}
+	}
+	s, err := scenario.Open(*scen)
+	if err != nil {
+		return err
+	}
+	sys, err := model.Compile(s, spec.Params)
+	if err != nil {
+		return err
+	}
+	if *dump != "" {
+		return dumpInputs(e, *dump, sys, spec, p)
+	}
+	opts := simulate.Options{Draws: *draws, Seed: *seed, Workers: *workers, Tolerance: *tol}
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar := progressbar.NewOptions(*draws, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription("simulating"),
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+		opts.Progress = func(done int) { bar.Set(done) }
+		defer bar.Finish()
+	}
+	r, err := simulate.Run(ctx, sys, spec, p, opts)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return writeSimulation(e.stdout, r)
+}
+
+// dumpInputs writes what bench/reference_simulate.py reads.
+func dumpInputs(e *env, name string, sys *model.System, spec *simulate.Spec, p *indivisible.Proposal) error {
+	in, err := sys.Export(p.Measures)
+	if err != nil {
+		return err
+	}
+	w, err := createOutput(e, name)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(w).Encode(struct {
+		Inputs *model.Inputs  `json:"inputs"`
+		Spec   *simulate.Spec `json:"spec"`
+	}{in, spec}); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// writeSimulation prints a simulation result as aligned text.
+func writeSimulation(w io.Writer, r *simulate.Result) error {
+	title := r.Title
+	if title == "" {
+		title = "(untitled proposal)"
+	}
+	fmt.Fprintf(w, "%s\nuncertainty: %s; %d draws, seed %d, tolerance %g\n", title, r.Scenario, r.Draws, r.Seed, r.Tolerance)
+	if r.Partial {
+		fmt.Fprintf(w, "PARTIAL: interrupted after %d of %d draws\n", r.Draws, r.Requested)
+	}
+	fmt.Fprintf(w, "\nP(verdict = divisible) = %.3f\n", r.PDivisible)
+	fmt.Fprintf(w, "smallest change: mean %+.6f, 90%% interval [%+.6f, %+.6f]\n\n", r.MinDelta.Mean, r.MinDelta.P05, r.MinDelta.P95)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "code\tmean\tp05\tp95\tP(loss)\t")
+	for _, p := range r.Participants {
+		fmt.Fprintf(tw, "%s\t%+.6f\t%+.6f\t%+.6f\t%.3f\t\n", p.Code, p.Mean, p.P05, p.P95, p.PLoss)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nsensitivity (Spearman rank correlation with the verdict and with the smallest change):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "parameter\tverdict\tmin change\t")
+	for _, s := range r.Sensitivity {
+		fmt.Fprintf(tw, "%s\t%+.3f\t%+.3f\t\n", s.Parameter, s.Verdict, s.MinDelta)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,35 @@
+package model
+
+// Workspace holds the buffers of a re-parameterised System, so that a
+// Monte Carlo worker or an optimiser allocates them once rather than per
+// evaluation. A Workspace is not safe for concurrent use: give each
+// goroutine its own.
+type Workspace struct {
+	sys System
+}
+
+// Reparam returns sys under the parameters p. It reuses what depends on the
+// scenario alone (the states, their holdings and deployments, the
+// distances between capitals, the commitment masks) and recomputes only
+// what the parameters change: the weights, the distance gradient, the
+// support and hostility of every pair and the baseline security. It costs
+// a few n² operations, where Compile's geodesics cost thousands of
+// iterative solutions.
+//
+// With a non-nil ws the result lives in ws's buffers and stays valid until
+// the next Reparam with the same ws; with nil it is freshly allocated. The
+// error, for invalid parameters, is EINVALID and names the parameter.
+func (sys *System) Reparam(p Params, ws *Workspace) (*System, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if ws == nil {
+		ws = &Workspace{}
+	}
+	r := &ws.sys
+	r.structure = sys.structure
+	if err := r.parametrise(p); err != nil {
+		return nil, err
+	}
+	return r, nil
+}

@@ -1,0 +1,207 @@
+package simulate_test
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/model"
+	"github.com/indivisible-eurasia/indivisible/scenario"
+	"github.com/indivisible-eurasia/indivisible/simulate"
+	"pgregory.net/rapid"
+)
+
+func synthetic(t testing.TB, n int) *model.System {
+	t.Helper()
+	sys, err := model.Compile(scenario.Synthetic(n, 7), model.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sys
+}
+
+var buildUp = &indivisible.Proposal{Title: "build-up", Measures: []indivisible.Measure{
+	{Type: "holdings", Actor: "S0001", Category: "battle_tanks", Change: 400},
+	{Type: "cbm", Actors: []string{"S0002", "S0003"}, Kind: "inspection"},
+}}
+
+func TestSpearman(t *testing.T) {
+	for _, c := range []struct {
+		x, y []float64
+		want float64
+	}{
+		{[]float64{1, 2, 3, 4}, []float64{10, 20, 30, 40}, 1},
+		{[]float64{1, 2, 3, 4}, []float64{1, 4, 9, 16}, 1}, // monotone, not linear
+		{[]float64{1, 2, 3, 4}, []float64{4, 3, 2, 1}, -1},
+		{[]float64{1, 2, 3}, []float64{5, 5, 5}, 0},
+		// Ties take mean ranks: x ranks 1,2,3,4; y ranks 1.5,1.5,3.5,3.5.
+		{[]float64{1, 2, 3, 4}, []float64{0, 0, 1, 1}, 0.8944271909999159},
+	} {
+		if got := simulate.Spearman(c.x, c.y); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("Spearman(%v, %v) = %v, want %v", c.x, c.y, got, c.want)
+		}
+	}
+}
+
+// Point distributions reproduce the deterministic assessment exactly.
+func TestPointDistributionsEqualAssess(t *testing.T) {
+	sys := synthetic(t, 20)
+	spec := &simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{
+		"lambda_km": {Kind: simulate.Point, Value: 2000}, "cbm.inspection": {Kind: simulate.Point, Value: 0.15}}}
+	r, err := simulate.Run(context.Background(), sys, spec, buildUp, simulate.Options{Draws: 10, Seed: 1, Tolerance: 1e-4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := sys.Assess(context.Background(), buildUp, 1e-4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range a.Participants {
+		s := r.Participants[i]
+		if s.Code != p.Code || s.Mean != p.Delta || s.P05 != p.Delta || s.P95 != p.Delta {
+			t.Fatalf("%s: stats %+v, assessment delta %v", p.Code, s, p.Delta)
+		}
+	}
+	want := 0.0
+	if a.Verdict == indivisible.Divisible {
+		want = 1
+	}
+	if r.PDivisible != want {
+		t.Fatalf("P(divisible) = %v, verdict %s", r.PDivisible, a.Verdict)
+	}
+}
+
+// The result depends on the seed only, never on the number of workers.
+func TestPropertyDeterministicAcrossWorkers(t *testing.T) {
+	sys := synthetic(t, 15)
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Uint64().Draw(t, "seed")
+		draws := rapid.IntRange(1, 300).Draw(t, "draws")
+		w1 := rapid.IntRange(1, 8).Draw(t, "w1")
+		w2 := rapid.IntRange(1, 8).Draw(t, "w2")
+		run := func(w int) *simulate.Result {
+			r, err := simulate.Run(context.Background(), sys, simulate.DefaultSpec(), buildUp, simulate.Options{Draws: draws, Seed: seed, Workers: w, Tolerance: 1e-4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		if d := cmp.Diff(run(w1), run(w2)); d != "" {
+			t.Fatalf("workers %d vs %d:\n%s", w1, w2, d)
+		}
+	})
+}
+
+// Statistics are consistent: the interval holds the mean's neighbourhood,
+// probabilities are probabilities, correlations lie in [-1, 1].
+func TestStatisticsConsistent(t *testing.T) {
+	sys := synthetic(t, 25)
+	r, err := simulate.Run(context.Background(), sys, simulate.DefaultSpec(), buildUp, simulate.Options{Draws: 500, Seed: 3, Tolerance: 1e-4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Draws != 500 || r.Partial {
+		t.Fatalf("draws %d partial %v", r.Draws, r.Partial)
+	}
+	for _, p := range append(slices.Clone(r.Participants), r.MinDelta) {
+		if p.P05 > p.P95 || p.Mean < p.P05-0.5 || p.PLoss < 0 || p.PLoss > 1 {
+			t.Fatalf("%+v", p)
+		}
+	}
+	if len(r.Sensitivity) != len(simulate.DefaultSpec().Distributions) {
+		t.Fatalf("sensitivity %v", r.Sensitivity)
+	}
+	for _, s := range r.Sensitivity {
+		if math.Abs(s.Verdict) > 1 || math.Abs(s.MinDelta) > 1 {
+			t.Fatalf("%+v", s)
+		}
+	}
+	// How far forces reach decides who feels the build-up: λ must matter
+	// to the smallest change.
+	for _, s := range r.Sensitivity {
+		if s.Parameter == "lambda_km" && math.Abs(s.MinDelta) < 0.1 {
+			t.Fatalf("lambda_km should move the smallest change: %+v", s)
+		}
+	}
+}
+
+// A cancelled run reports the draws it finished, as a shorter run would.
+func TestCancelledRunIsPartial(t *testing.T) {
+	sys := synthetic(t, 15)
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := simulate.Options{Draws: 100000, Seed: 5, Workers: 2, Tolerance: 1e-4,
+		Progress: func(done int) {
+			if done >= 1000 {
+				cancel()
+			}
+		}}
+	r, err := simulate.Run(ctx, sys, simulate.DefaultSpec(), buildUp, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Partial || r.Draws >= 100000 || r.Draws < 1000-2*64 {
+		t.Fatalf("partial %v after %d draws", r.Partial, r.Draws)
+	}
+	short, err := simulate.Run(context.Background(), sys, simulate.DefaultSpec(), buildUp, simulate.Options{Draws: r.Draws, Seed: 5, Tolerance: 1e-4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short.Partial, short.Requested = true, 100000
+	if d := cmp.Diff(short, r); d != "" {
+		t.Fatalf("partial result differs from a run of %d draws:\n%s", r.Draws, d)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	sys := synthetic(t, 10)
+	good := simulate.Options{Draws: 10}
+	for name, c := range map[string]struct {
+		spec  *simulate.Spec
+		p     *indivisible.Proposal
+		opts  simulate.Options
+		field string
+	}{
+		"no draws":      {simulate.DefaultSpec(), buildUp, simulate.Options{}, "draws"},
+		"bad workers":   {simulate.DefaultSpec(), buildUp, simulate.Options{Draws: 1, Workers: -1}, "workers"},
+		"unknown comp":  {&simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{"weights.nukes": {Kind: simulate.Point, Value: 1}}}, buildUp, good, "distributions.weights.nukes"},
+		"unknown dyad":  {&simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{"dyads.S0001-XXX": {Kind: simulate.Point, Value: 1}}}, buildUp, good, "distributions.dyads[0]"},
+		"bad proposal":  {simulate.DefaultSpec(), &indivisible.Proposal{Measures: []indivisible.Measure{{Type: "holdings", Actor: "ZZZ", Category: "battle_tanks", Change: 1}}}, good, "measures[0].actor"},
+		"out of domain": {&simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{"cbm.hotline": {Kind: simulate.Uniform, Min: 0.5, Max: 1.5}}}, buildUp, good, "distributions.cbm.hotline"},
+	} {
+		_, err := simulate.Run(context.Background(), sys, c.spec, c.p, c.opts)
+		if indivisible.ErrorCode(err) != indivisible.EINVALID || indivisible.ErrorField(err) != c.field {
+			t.Errorf("%s: err = %v (field %q), want EINVALID at %q", name, err, indivisible.ErrorField(err), c.field)
+		}
+	}
+}
+
+// BenchmarkSimulateEurasia runs the Monte Carlo on the README's mutual
+// restraint package, with the default uncertainty; draws/s is the figure
+// docs/benchmarks.md records.
+func BenchmarkSimulateEurasia(b *testing.B) {
+	s, err := scenario.Eurasia()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sys, err := model.Compile(s, model.DefaultParams())
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &indivisible.Proposal{Measures: []indivisible.Measure{
+		{Type: "holdings", Actor: "RUS", Category: "battle_tanks", Change: -200},
+		{Type: "holdings", Actor: "POL", Category: "battle_tanks", Change: -100},
+		{Type: "holdings", Actor: "FIN", Category: "battle_tanks", Change: -50},
+		{Type: "cbm", Actors: []string{"RUS", "BLR", "POL", "LTU", "LVA", "EST", "FIN"}, Kind: "inspection"},
+	}}
+	const draws = 10000
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := simulate.Run(context.Background(), sys, simulate.DefaultSpec(), p, simulate.Options{Draws: draws, Seed: 1, Tolerance: 1e-4}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(draws*b.N)/b.Elapsed().Seconds(), "draws/s")
+}
