@@ -203,16 +203,20 @@ func (p *Portfolios) year(year int) []Similarity {
 		x := ties[i*n : i*n+n]
 		for j := i + 1; j < n; j++ {
 			y := ties[j*n : j*n+n]
+			// One pass fills the contingency table and its weighted
+			// twin; both distances follow from them.
 			var t tieTable
-			var wdist float64
+			var wt [tieLevels * tieLevels]float64
 			for k, a := range x {
 				c := int(a)*tieLevels + int(y[k])
 				t[c]++
-				wdist += weights[k] * float64(absDiff[c])
+				wt[c] += weights[k]
 			}
 			var dist int32
+			var wdist float64
 			for c, count := range t {
 				dist += count * absDiff[c]
+				wdist += wt[c] * float64(absDiff[c])
 			}
 			out = append(out, Similarity{
 				Ccode1:     states[i].Ccode,

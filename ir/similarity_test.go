@@ -61,11 +61,20 @@ func TestSharedSimilarityProperties(t *testing.T) {
 		t.Errorf("emitted %d years", years)
 	}
 
-	// Spot-check 1914 against the exported, straightforward functions on
-	// explicit portfolios, for symmetry and S(i,i) = 1 as well.
-	const year = 1914
+	// Check some years pair by pair against the exported, straightforward
+	// functions on independently built portfolios, for symmetry and
+	// S(i,i) = 1 as well.
+	for _, year := range []int{1816, 1914, 1962, 2018} {
+		checkYear(t, p, d.atop, cincs, year)
+	}
+}
+
+// checkYear compares p.Year(year) with SScore and TauB on portfolios built
+// by portfolioMatrix.
+func checkYear(t *testing.T, p *Portfolios, atop []Alliance, cincs map[Pair]float64, year int) {
+	t.Helper()
 	states := p.system[year]
-	x := portfolioMatrix(d.atop, states, year)
+	x := portfolioMatrix(atop, states, year)
 	w := make([]float64, len(states))
 	for k, s := range states {
 		w[k] = cincs[Pair{s.Ccode, year}]
@@ -77,7 +86,7 @@ func TestSharedSimilarityProperties(t *testing.T) {
 	r := 0
 	for i := range states {
 		if s := SScore(x[i], x[i], w, 3); s != 1 {
-			t.Errorf("S(%s, %s) = %v", states[i].StateAbb, states[i].StateAbb, s)
+			t.Errorf("%d: S(%s, %s) = %v", year, states[i].StateAbb, states[i].StateAbb, s)
 		}
 		for j := i + 1; j < len(states); j++ {
 			want := Similarity{
@@ -95,7 +104,7 @@ func TestSharedSimilarityProperties(t *testing.T) {
 				t.Fatalf("got %+v, want %+v", g, want)
 			}
 			if s := SScore(x[j], x[i], w, 3); !sameFloat(s, want.Weighted, 1e-15) {
-				t.Errorf("S not symmetric for %d-%d", want.Ccode1, want.Ccode2)
+				t.Errorf("%d: S not symmetric for %d-%d", year, want.Ccode1, want.Ccode2)
 			}
 		}
 	}

@@ -156,32 +156,29 @@ type tieTable [tieLevels * tieLevels]int32
 // tauB returns Kendall's tau-b from the contingency table in constant
 // time, which is exact because valued ties take only the values 0 to 3.
 func (t *tieTable) tauB() float64 {
-	var rows, cols [tieLevels]int64
-	var n, s int64
-	for a := range tieLevels {
+	// Walking the rows from the bottom up, below holds the column totals
+	// of the rows already passed (larger x). A pair of cells is concordant
+	// when the lower one lies to the right, discordant when to the left.
+	var below, rows [tieLevels]int64
+	var s, n int64
+	for a := tieLevels - 1; a >= 0; a-- {
+		total := below[0] + below[1] + below[2] + below[3]
+		var left int64
 		for b := range tieLevels {
 			c := int64(t[a*tieLevels+b])
+			s += c * (total - left - below[b] - left)
+			left += below[b]
 			rows[a] += c
-			cols[b] += c
-			n += c
-			// Pairs with a cell below and to the right are concordant;
-			// below and to the left, discordant.
-			for a2 := a + 1; a2 < tieLevels; a2++ {
-				for b2 := range tieLevels {
-					switch {
-					case b2 > b:
-						s += c * int64(t[a2*tieLevels+b2])
-					case b2 < b:
-						s -= c * int64(t[a2*tieLevels+b2])
-					}
-				}
-			}
 		}
+		for b := range tieLevels {
+			below[b] += int64(t[a*tieLevels+b])
+		}
+		n += rows[a]
 	}
 	var tiedX, tiedY int64
 	for i := range tieLevels {
 		tiedX += rows[i] * (rows[i] - 1) / 2
-		tiedY += cols[i] * (cols[i] - 1) / 2
+		tiedY += below[i] * (below[i] - 1) / 2 // below now holds the column totals
 	}
 	return tauB(s, n*(n-1)/2, tiedX, tiedY)
 }
