@@ -71,15 +71,135 @@ var Rules = []string{RuleInvalidEntry, RuleInvalidCorrection, RuleDuplicate, Rul
 // Entries other than declarations (such as key registrations) only count
 // for the time the log has reached.
 func Check(r *Regime, entries []indivisible.Entry) []indivisible.Finding {
-	c := &checker{regime: r}
+	return stateOf(entries).Findings(r)
+}
+
+// stateOf builds the State of a set of entries given in any order.
+func stateOf(entries []indivisible.Entry) *State {
 	es := slices.Clone(entries)
 	slices.SortFunc(es, func(a, b indivisible.Entry) int { return cmp.Compare(a.Index, b.Index) })
+	st := NewState()
 	for _, e := range es {
-		if e.Time.After(c.asOf) {
-			c.asOf = e.Time
+		st.Add(e)
+	}
+	return st
+}
+
+// State is the exchange's view of a log: every declaration entry parsed
+// once, with each correction applied as it arrives. Entries are added in
+// index order, so a service can keep one State and add entries as the log
+// grows instead of reparsing the log for every submission. A State is not
+// safe for concurrent use.
+type State struct {
+	next      int64     // the index the next entry must have
+	asOf      time.Time // the latest entry time: the log's "now"
+	byIndex   map[int64]*record
+	invalid   map[int64]bool // declaration entries that do not parse
+	order     []*record
+	withdrawn map[int64]bool
+	// problems are the findings about the entries themselves (invalid
+	// entries and corrections), found as they are added.
+	problems []indivisible.Finding
+	// forward are corrections of entries after them, which cannot apply;
+	// their findings name the target once it is in the log.
+	forward []*record
+}
+
+// NewState returns the state of an empty log.
+func NewState() *State {
+	return &State{byIndex: map[int64]*record{}, invalid: map[int64]bool{}, withdrawn: map[int64]bool{}}
+}
+
+// Size is the number of entries added: the index the next one must have.
+func (s *State) Size() int64 { return s.next }
+
+// Add takes the log's next entry. Entries other than declarations (such as
+// key registrations) only count for the time the log has reached.
+func (s *State) Add(e indivisible.Entry) {
+	s.next = e.Index + 1
+	if e.Time.After(s.asOf) {
+		s.asOf = e.Time
+	}
+	if e.Kind != indivisible.KindDeclaration {
+		return
+	}
+	c := &checker{}
+	d, err := Parse(e.Body, nil)
+	if err == nil && d.Participant != e.Participant {
+		err = indivisible.Invalid("participant", "%q differs from the entry's participant %q", d.Participant, e.Participant)
+	}
+	if err != nil {
+		c.add(RuleInvalidEntry, "", []int64{e.Index}, fmt.Sprintf("entry %d is not a valid declaration: %v", e.Index, err), e.Participant)
+		s.problems = append(s.problems, c.findings...)
+		s.invalid[e.Index] = true
+		return
+	}
+	rec := &record{index: e.Index, entries: []int64{e.Index}, time: e.Time, participant: e.Participant, decl: d,
+		versions: []version{{e.Time, d}}}
+	s.byIndex[e.Index] = rec
+	s.order = append(s.order, rec)
+	if d.Kind != indivisible.KindCorrection {
+		return
+	}
+	k := d.Correction
+	if k.Corrects >= rec.index {
+		s.forward = append(s.forward, rec)
+		return
+	}
+	t := s.byIndex[k.Corrects]
+	var problem string
+	switch {
+	case t == nil:
+		problem = fmt.Sprintf("entry %d is not a valid declaration", k.Corrects)
+	case t.decl.Kind == indivisible.KindCorrection:
+		problem = fmt.Sprintf("entry %d is itself a correction", k.Corrects)
+	case t.participant != rec.participant:
+		problem = fmt.Sprintf("entry %d was filed by %s", k.Corrects, t.participant)
+	case !k.Withdrawn && k.Declaration.Kind != t.decl.Kind:
+		problem = fmt.Sprintf("entry %d is a %s, not a %s", k.Corrects, t.decl.Kind, k.Declaration.Kind)
+	}
+	if problem != "" {
+		involved := []int64{rec.index}
+		if t != nil {
+			involved = append(involved, t.index)
+		}
+		c.add(RuleInvalidCorrection, "", involved, fmt.Sprintf("correction %d cannot apply: %s", rec.index, problem), rec.participant)
+		s.problems = append(s.problems, c.findings...)
+		return
+	}
+	t.entries = append(t.entries, rec.index)
+	s.withdrawn[t.index] = k.Withdrawn
+	if !k.Withdrawn {
+		t.decl = k.Declaration
+		t.versions = append(t.versions, version{rec.time, k.Declaration})
+	}
+}
+
+// live returns the records in force by kind, ordered by index: corrections
+// applied, withdrawn entries gone.
+func (s *State) live() map[indivisible.DeclarationKind][]*record {
+	out := map[indivisible.DeclarationKind][]*record{}
+	for _, rec := range s.order {
+		if rec.decl.Kind != indivisible.KindCorrection && !s.withdrawn[rec.index] {
+			out[rec.decl.Kind] = append(out[rec.decl.Kind], rec)
 		}
 	}
-	recs := c.records(es)
+	return out
+}
+
+// Findings evaluates the regime's rules over the state and returns the
+// findings, sorted by the entries involved, then rule, participants and
+// message.
+func (s *State) Findings(r *Regime) []indivisible.Finding {
+	c := &checker{regime: r, asOf: s.asOf, findings: slices.Clone(s.problems)}
+	for _, rec := range s.forward {
+		involved, problem := []int64{rec.index}, "is not a valid declaration"
+		if t, ok := s.byIndex[rec.decl.Correction.Corrects]; ok {
+			involved, problem = append(involved, t.index), "is not earlier"
+		}
+		c.add(RuleInvalidCorrection, "", involved, fmt.Sprintf("correction %d cannot apply: entry %d %s", rec.index, rec.decl.Correction.Corrects, problem), rec.participant)
+	}
+	recs := s.live()
 	c.exercises(recs[indivisible.KindExerciseNotification])
 	c.annual(recs[indivisible.KindAnnualExchange], recs[indivisible.KindTransferReport], recs[indivisible.KindForcesContribution])
 	c.mirror(recs[indivisible.KindTransferReport])
@@ -144,72 +264,6 @@ func (c *checker) add(rule, reference string, entries []int64, message string, p
 	c.findings = append(c.findings, indivisible.Finding{
 		Rule: rule, Reference: reference, Participants: slices.Compact(ps), Entries: slices.Compact(es), Message: message,
 	})
-}
-
-// records parses the declaration entries, applies corrections and returns
-// the live records by kind, ordered by index. Withdrawn entries are gone.
-func (c *checker) records(es []indivisible.Entry) map[indivisible.DeclarationKind][]*record {
-	byIndex := map[int64]*record{}
-	var order []*record
-	for _, e := range es {
-		if e.Kind != indivisible.KindDeclaration {
-			continue
-		}
-		d, err := Parse(e.Body, nil)
-		if err == nil && d.Participant != e.Participant {
-			err = indivisible.Invalid("participant", "%q differs from the entry's participant %q", d.Participant, e.Participant)
-		}
-		if err != nil {
-			c.add(RuleInvalidEntry, "", []int64{e.Index}, fmt.Sprintf("entry %d is not a valid declaration: %v", e.Index, err), e.Participant)
-			continue
-		}
-		rec := &record{index: e.Index, entries: []int64{e.Index}, time: e.Time, participant: e.Participant, decl: d,
-			versions: []version{{e.Time, d}}}
-		byIndex[e.Index] = rec
-		order = append(order, rec)
-	}
-	withdrawn := map[int64]bool{}
-	for _, cor := range order {
-		if cor.decl.Kind != indivisible.KindCorrection {
-			continue
-		}
-		k := cor.decl.Correction
-		t := byIndex[k.Corrects]
-		var problem string
-		switch {
-		case t == nil:
-			problem = fmt.Sprintf("entry %d is not a valid declaration", k.Corrects)
-		case t.index >= cor.index:
-			problem = fmt.Sprintf("entry %d is not earlier", k.Corrects)
-		case t.decl.Kind == indivisible.KindCorrection:
-			problem = fmt.Sprintf("entry %d is itself a correction", k.Corrects)
-		case t.participant != cor.participant:
-			problem = fmt.Sprintf("entry %d was filed by %s", k.Corrects, t.participant)
-		case !k.Withdrawn && k.Declaration.Kind != t.decl.Kind:
-			problem = fmt.Sprintf("entry %d is a %s, not a %s", k.Corrects, t.decl.Kind, k.Declaration.Kind)
-		}
-		if problem != "" {
-			involved := []int64{cor.index}
-			if t != nil {
-				involved = append(involved, t.index)
-			}
-			c.add(RuleInvalidCorrection, "", involved, fmt.Sprintf("correction %d cannot apply: %s", cor.index, problem), cor.participant)
-			continue
-		}
-		t.entries = append(t.entries, cor.index)
-		withdrawn[t.index] = k.Withdrawn
-		if !k.Withdrawn {
-			t.decl = k.Declaration
-			t.versions = append(t.versions, version{cor.time, k.Declaration})
-		}
-	}
-	out := map[indivisible.DeclarationKind][]*record{}
-	for _, rec := range order {
-		if rec.decl.Kind != indivisible.KindCorrection && !withdrawn[rec.index] {
-			out[rec.decl.Kind] = append(out[rec.decl.Kind], rec)
-		}
-	}
-	return out
 }
 
 // date is the UTC calendar day of t.
@@ -465,40 +519,34 @@ func describe(k Constraint) string {
 // correction (EINVALID, ENOTFOUND, EFORBIDDEN for another participant's
 // entry), and a second annual exchange for a year, or a second
 // contribution to an organisation for a year, must be filed as a
-// correction instead (ECONFLICT). Check reports the same conditions as
-// findings, for logs written without Admit.
-func Admit(d *indivisible.Declaration, entries []indivisible.Entry) error {
-	c := &checker{regime: &Regime{}}
-	es := slices.Clone(entries)
-	slices.SortFunc(es, func(a, b indivisible.Entry) int { return cmp.Compare(a.Index, b.Index) })
-	recs := c.records(es)
+// correction instead (ECONFLICT). Findings report the same conditions, for
+// logs written without Admit.
+func (s *State) Admit(d *indivisible.Declaration) error {
 	switch d.Kind {
 	case indivisible.KindCorrection:
 		k := d.Correction
-		i, found := slices.BinarySearchFunc(es, k.Corrects, func(e indivisible.Entry, i int64) int { return cmp.Compare(e.Index, i) })
-		if !found || es[i].Kind != indivisible.KindDeclaration {
-			return indivisible.FieldErrorf(indivisible.ENOTFOUND, "corrects", "entry %d is not a declaration in the log", k.Corrects)
-		}
-		target, err := Parse(es[i].Body, nil)
+		t, ok := s.byIndex[k.Corrects]
 		switch {
-		case err != nil:
+		case s.invalid[k.Corrects]:
 			return indivisible.Invalid("corrects", "entry %d is not a valid declaration", k.Corrects)
-		case es[i].Participant != d.Participant:
-			return indivisible.FieldErrorf(indivisible.EFORBIDDEN, "corrects", "entry %d was filed by %s", k.Corrects, es[i].Participant)
-		case target.Kind == indivisible.KindCorrection:
-			return indivisible.Invalid("corrects", "entry %d is a correction: correct entry %d instead", k.Corrects, target.Correction.Corrects)
-		case !k.Withdrawn && k.Declaration.Kind != target.Kind:
-			return indivisible.Invalid("declaration.kind", "entry %d is a %s, not a %s", k.Corrects, target.Kind, k.Declaration.Kind)
+		case !ok:
+			return indivisible.FieldErrorf(indivisible.ENOTFOUND, "corrects", "entry %d is not a declaration in the log", k.Corrects)
+		case t.participant != d.Participant:
+			return indivisible.FieldErrorf(indivisible.EFORBIDDEN, "corrects", "entry %d was filed by %s", k.Corrects, t.participant)
+		case t.versions[0].decl.Kind == indivisible.KindCorrection:
+			return indivisible.Invalid("corrects", "entry %d is a correction: correct entry %d instead", k.Corrects, t.versions[0].decl.Correction.Corrects)
+		case !k.Withdrawn && k.Declaration.Kind != t.versions[0].decl.Kind:
+			return indivisible.Invalid("declaration.kind", "entry %d is a %s, not a %s", k.Corrects, t.versions[0].decl.Kind, k.Declaration.Kind)
 		}
 	case indivisible.KindAnnualExchange:
-		for _, rec := range recs[d.Kind] {
+		for _, rec := range s.live()[d.Kind] {
 			if rec.participant == d.Participant && rec.decl.AnnualExchange.Year == d.AnnualExchange.Year {
 				return indivisible.FieldErrorf(indivisible.ECONFLICT, "year", "the annual exchange of %s for %d is entry %d: file a correction of it",
 					d.Participant, d.AnnualExchange.Year, rec.index)
 			}
 		}
 	case indivisible.KindForcesContribution:
-		for _, rec := range recs[d.Kind] {
+		for _, rec := range s.live()[d.Kind] {
 			if x, y := rec.decl.ForcesContribution, d.ForcesContribution; rec.participant == d.Participant && x.Year == y.Year && x.Organisation == y.Organisation {
 				return indivisible.FieldErrorf(indivisible.ECONFLICT, "year", "the contribution of %s to %s for %d is entry %d: file a correction of it",
 					d.Participant, y.Organisation, y.Year, rec.index)

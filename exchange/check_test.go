@@ -285,7 +285,7 @@ func TestAdmit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := Admit(d, log); indivisible.ErrorCode(err) != tt.code {
+			if err := stateOf(log).Admit(d); indivisible.ErrorCode(err) != tt.code {
 				t.Errorf("Admit = %v, want code %q", err, tt.code)
 			}
 		})

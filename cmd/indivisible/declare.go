@@ -86,25 +86,12 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	// The signature is checked first so that a stranger learns nothing
-	// from the log-dependent checks; Append checks it again against the
-	// registry as of the entry's index.
-	if err := l.CheckSignature(d.Participant, keyName, body, sig); err != nil {
-		return err
-	}
-	entries, err := readEntries(ctx, l)
+	svc := exchange.NewService(l, exchange.NewCodes(s), regime)
+	sub, err := svc.Submit(ctx, body, keyName, sig)
 	if err != nil {
-		return err
-	}
-	// Between Admit and Append another writer may append: the log stays
-	// valid, and Check would report a resulting duplicate as a finding.
-	if err := exchange.Admit(d, entries); err != nil {
 		return prefixField(name, err)
 	}
-	entry, err := l.Append(ctx, indivisible.Entry{Kind: indivisible.KindDeclaration, Participant: d.Participant, KeyName: keyName, Signature: sig, Body: body})
-	if err != nil {
-		return err
-	}
+	entry := sub.Entry
 	proof, err := l.ProveInclusion(ctx, entry.Index)
 	if err != nil {
 		return err
@@ -113,7 +100,11 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	findings := exchange.Involving(exchange.Check(regime, append(entries, entry)), entry.Index)
+	all, _, err := svc.Findings(ctx)
+	if err != nil {
+		return err
+	}
+	findings := exchange.Involving(all, entry.Index)
 
 	if *asJSON {
 		return writeJSON(e.stdout, struct {
@@ -166,11 +157,10 @@ func cmdFindings(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	entries, err := readEntries(ctx, l)
+	findings, size, err := exchange.NewService(l, nil, regime).Findings(ctx)
 	if err != nil {
 		return err
 	}
-	findings := exchange.Check(regime, entries)
 	if *participant != "" {
 		findings = exchange.Concerning(findings, *participant)
 	}
@@ -186,7 +176,7 @@ func cmdFindings(ctx context.Context, e *env, args []string) error {
 	if len(findings) == 1 {
 		plural = ""
 	}
-	fmt.Fprintf(&b, "%d finding%s over %d entries\n", len(findings), plural, len(entries))
+	fmt.Fprintf(&b, "%d finding%s over %d entries\n", len(findings), plural, size)
 	_, err = io.WriteString(e.stdout, b.String())
 	return err
 }
@@ -218,25 +208,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// readEntries reads the whole log, in chunks so that no single query is
-// unbounded.
-func readEntries(ctx context.Context, l *ledger.Log) ([]indivisible.Entry, error) {
-	cp, err := l.Checkpoint(ctx)
-	if err != nil {
-		return nil, err
-	}
-	const chunk = 4096
-	entries := make([]indivisible.Entry, 0, cp.Size)
-	for start := int64(0); start < cp.Size; start += chunk {
-		es, err := l.Entries(ctx, start, min(start+chunk, cp.Size))
-		if err != nil {
-			return nil, err
-		}
-		entries = append(entries, es...)
-	}
-	return entries, nil
 }
 
 // loadRegime reads a regime file, or returns the embedded default for "".

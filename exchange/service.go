@@ -1,0 +1,130 @@
+package exchange
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// Log is what the exchange needs of the tamper-evident log (package
+// ledger's *Log).
+type Log interface {
+	// CheckSignature checks sig over body under a key registered to
+	// participant and valid at the log's next index.
+	CheckSignature(participant, keyName string, body, sig []byte) error
+	Checkpoint(ctx context.Context) (indivisible.Checkpoint, error)
+	Entries(ctx context.Context, start, end int64) ([]indivisible.Entry, error)
+	// Append durably appends e and returns it with its index and time.
+	Append(ctx context.Context, e indivisible.Entry) (indivisible.Entry, error)
+}
+
+// Service files declarations into the log and keeps the regime's findings
+// up to date. It reads each entry of the log once, whoever appended it, and
+// recomputes the findings at most once per log size. It is safe for
+// concurrent use; concurrent submissions still share the log's group
+// commit, because the lock is not held while appending.
+type Service struct {
+	log    Log
+	codes  *Codes
+	regime *Regime
+
+	mu         sync.Mutex
+	state      *State
+	findings   []indivisible.Finding
+	findingsAt int64 // the state size the findings were computed at
+}
+
+// NewService returns a service over log, checking codes against codes and
+// rules against regime.
+func NewService(log Log, codes *Codes, regime *Regime) *Service {
+	return &Service{log: log, codes: codes, regime: regime, state: NewState(), findingsAt: -1}
+}
+
+// Regime returns the regime the service checks.
+func (s *Service) Regime() *Regime { return s.regime }
+
+// sync adds the entries appended since the last call. The caller holds mu.
+func (s *Service) sync(ctx context.Context) error {
+	cp, err := s.log.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	const chunk = 4096
+	for start := s.state.Size(); start < cp.Size; start = s.state.Size() {
+		es, err := s.log.Entries(ctx, start, min(start+chunk, cp.Size))
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			s.state.Add(e)
+		}
+	}
+	return nil
+}
+
+// Submission is a declaration accepted into the log.
+type Submission struct {
+	Declaration *indivisible.Declaration
+	Entry       indivisible.Entry
+}
+
+// Submit checks a signed declaration and appends its exact bytes to the
+// log: the declaration must parse, the signature must be valid under a key
+// registered to the declaration's participant, and the log must admit it
+// (State.Admit). Nothing is appended on any error. Two racing
+// submissions that only conflict with each other (two annual exchanges of
+// one year) can both be appended; the duplicate then shows as a finding.
+func (s *Service) Submit(ctx context.Context, body []byte, keyName string, sig []byte) (*Submission, error) {
+	if len(body) > MaxDeclarationSize {
+		return nil, indivisible.FieldErrorf(indivisible.ETOOLARGE, "declaration", "%d bytes exceeds the limit of %d", len(body), MaxDeclarationSize)
+	}
+	d, err := Parse(body, s.codes)
+	if err != nil {
+		return nil, err
+	}
+	// The signature is checked before anything that depends on the log, so
+	// a stranger learns nothing from those checks; Append checks it again
+	// against the registry as of the entry's index.
+	if err := s.log.CheckSignature(d.Participant, keyName, body, sig); err != nil {
+		return nil, err
+	}
+	if err := s.admit(ctx, d); err != nil {
+		return nil, err
+	}
+	e, err := s.log.Append(ctx, indivisible.Entry{Kind: indivisible.KindDeclaration, Participant: d.Participant, KeyName: keyName, Signature: sig, Body: body})
+	if err != nil {
+		return nil, err
+	}
+	return &Submission{Declaration: d, Entry: e}, nil
+}
+
+func (s *Service) admit(ctx context.Context, d *indivisible.Declaration) error {
+	switch d.Kind {
+	case indivisible.KindCorrection, indivisible.KindAnnualExchange, indivisible.KindForcesContribution:
+	default:
+		return nil // nothing in the log can refuse the other kinds
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.sync(ctx); err != nil {
+		return err
+	}
+	return s.state.Admit(d)
+}
+
+// Findings returns the regime's findings over the whole log and the log
+// size they were computed at.
+func (s *Service) Findings(ctx context.Context) ([]indivisible.Finding, int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.sync(ctx); err != nil {
+		return nil, 0, err
+	}
+	if s.findingsAt != s.state.Size() {
+		s.findings = s.state.Findings(s.regime)
+		s.findingsAt = s.state.Size()
+	}
+	return slices.Clone(s.findings), s.findingsAt, nil
+}
