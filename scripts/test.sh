@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 # Each entry: a command the tests look for, and the Debian package with it.
 tools=(
   "glpsol:glpk-utils"
+  "chromium:chromium"
 )
 missing=()
 for t in "${tools[@]}"; do

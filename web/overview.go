@@ -1,0 +1,161 @@
+package web
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// mapData is what map.js draws, embedded in the page as JSON: the shapes
+// come from world-atlas, everything else (colours, labels) from here.
+type mapData struct {
+	// Atlas is the URL of the TopoJSON world atlas.
+	Atlas  string     `json:"atlas"`
+	Label  string     `json:"label"`
+	States []mapState `json:"states"`
+	// Highlight lists the states to outline: the selected organisation's
+	// members.
+	Highlight []string `json:"highlight,omitempty"`
+	// Pick makes states clickable to fill the proposal form.
+	Pick bool `json:"pick,omitempty"`
+}
+
+// mapState is one state on the map.
+type mapState struct {
+	Code   string `json:"code"`
+	ID     string `json:"id"` // ISO 3166-1 numeric, world-atlas's key
+	Name   string `json:"name"`
+	Colour string `json:"colour"`
+	// Label is the tooltip and the shape's accessible name.
+	Label string `json:"label"`
+}
+
+// rankRow is a row of the ranking table.
+type rankRow struct {
+	Rank     int
+	Code     string
+	Name     string
+	Security float64
+	Colour   string
+	Member   bool // of the selected organisation
+}
+
+// orgRow is an organisation with its members.
+type orgRow struct {
+	Code, Name string
+	Members    []string
+	Others     []string // partners, observers, dialogue partners
+	Mean       float64
+	Selected   bool
+}
+
+type overviewData struct {
+	Map      mapData
+	Legend   legend
+	Ranking  []rankRow
+	Orgs     []orgRow
+	Selected *orgRow
+}
+
+// baseline assesses the empty proposal: every state's security as things
+// stand.
+func (h *handler) baseline(r *http.Request) (*indivisible.Assessment, error) {
+	return h.deps.Assessor.Assess(r.Context(), &indivisible.Proposal{Title: "baseline"}, indivisible.DefaultTolerance)
+}
+
+func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
+	a, err := h.baseline(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := overviewData{Orgs: h.organisations(a)}
+	if sel := r.URL.Query().Get("org"); sel != "" {
+		i := slices.IndexFunc(d.Orgs, func(o orgRow) bool { return o.Code == sel })
+		if i < 0 {
+			h.fail(w, r, indivisible.FieldErrorf(indivisible.ENOTFOUND, "org", "no organisation %q in the scenario", sel))
+			return
+		}
+		d.Orgs[i].Selected = true
+		d.Selected = &d.Orgs[i]
+	}
+	members := map[string]bool{}
+	if d.Selected != nil {
+		for _, m := range d.Selected.Members {
+			members[m] = true
+		}
+	}
+
+	ranked := slices.Clone(a.Participants)
+	slices.SortStableFunc(ranked, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(y.Before, x.Before) })
+	sc := sequentialScale(values(ranked, before))
+	d.Legend = sc.legend("Security index", tick)
+	d.Map = mapData{Atlas: assetURL(atlasFile), Label: "Map of Eurasia: each state coloured by its security index",
+		States: colourStates(ranked, sc, before, func(i int, p indivisible.ParticipantResult) string {
+			return fmt.Sprintf("%s: security %.3f, rank %d of %d", p.Name, p.Before, i+1, len(ranked))
+		})}
+	if d.Selected != nil {
+		d.Map.Highlight = d.Selected.Members
+	}
+	for i, p := range ranked {
+		d.Ranking = append(d.Ranking, rankRow{Rank: i + 1, Code: p.Code, Name: p.Name, Security: p.Before, Colour: d.Map.States[i].Colour, Member: members[p.Code]})
+	}
+	h.render(w, r, http.StatusOK, "overview", "Overview", d)
+}
+
+// organisations lists the scenario's organisations with their members and
+// their members' mean security.
+func (h *handler) organisations(a *indivisible.Assessment) []orgRow {
+	mean := map[string]float64{}
+	for _, o := range a.Organisations {
+		mean[o.Code] = o.Before
+	}
+	var orgs []orgRow
+	for _, p := range h.deps.Scenario.Participants {
+		if p.Kind != indivisible.Organisation {
+			continue
+		}
+		o := orgRow{Code: p.Code, Name: p.Name, Mean: mean[p.Code]}
+		for _, m := range h.deps.Scenario.Memberships {
+			switch {
+			case m.Organisation != p.Code:
+			case m.Role == indivisible.Member:
+				o.Members = append(o.Members, m.State)
+			default:
+				o.Others = append(o.Others, m.State)
+			}
+		}
+		slices.Sort(o.Members)
+		slices.Sort(o.Others)
+		orgs = append(orgs, o)
+	}
+	return orgs
+}
+
+func before(p indivisible.ParticipantResult) float64 { return p.Before }
+func delta(p indivisible.ParticipantResult) float64  { return p.Delta }
+
+// tick formats a legend tick of a security index: 0, 0.25, 0.5 and so on.
+func tick(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
+
+func values(ps []indivisible.ParticipantResult, f func(indivisible.ParticipantResult) float64) []float64 {
+	v := make([]float64, len(ps))
+	for i, p := range ps {
+		v[i] = f(p)
+	}
+	return v
+}
+
+// colourStates puts the states on the map, coloured by value on sc.
+func colourStates(ps []indivisible.ParticipantResult, sc scale, value func(indivisible.ParticipantResult) float64, label func(int, indivisible.ParticipantResult) string) []mapState {
+	s := make([]mapState, len(ps))
+	for i, p := range ps {
+		s[i] = mapState{Code: p.Code, ID: isoNumeric[p.Code], Name: p.Name, Colour: sc.colour(value(p)), Label: label(i, p)}
+	}
+	return s
+}

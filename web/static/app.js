@@ -1,0 +1,226 @@
+// Indivisible's browser code: draws the maps and enhances the assess form.
+// Everything it shows also comes from the server (colours, labels), so
+// the page stays correct without it; it only adds the map and conveniences.
+(function () {
+  'use strict';
+
+  var SVG = 'http://www.w3.org/2000/svg';
+  var W = 960, H = 600;
+
+  // The main map is fitted to these points rather than to the states'
+  // shapes: France's shape includes French Guiana, and the USA's Alaska
+  // and Hawaii, which would stretch the fit across the world. Australia
+  // reaches into the map's corner.
+  var EURASIA = {type: 'MultiPoint', coordinates: [
+    [-24, 66], [-10, 36], [12, 35], [30, 71], [70, 77], [110, 78], [180, 66],
+    [145, 44], [125, -10], [95, -6], [73, 0], [44, 12], [20, 30]]};
+  // North America, drawn in an inset because it lies beyond the pole.
+  var INSET = {type: 'MultiPoint', coordinates: [
+    [-125, 48], [-124, 40], [-117, 32], [-97, 25], [-80, 25], [-67, 45], [-55, 52], [-62, 60],
+    [-80, 72], [-120, 72], [-141, 69], [-141, 60]]};
+  var INSET_IDS = {'840': true, '124': true};
+  var INSET_BOX = {x: 8, y: H - 168, w: 230, h: 160};
+
+  var atlas = null;
+  function loadAtlas(url) {
+    if (!atlas) {
+      atlas = fetch(url).then(function (r) {
+        if (!r.ok) { throw new Error('the atlas answered ' + r.status); }
+        return r.json();
+      }).then(function (topo) {
+        return topojson.feature(topo, topo.objects.countries).features;
+      });
+    }
+    return atlas;
+  }
+
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(SVG, name);
+    for (var k in attrs) { e.setAttribute(k, attrs[k]); }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+
+  function drawMap(fig) {
+    var data = JSON.parse(fig.querySelector('.map-data').textContent);
+    var canvas = fig.querySelector('.map-canvas');
+    loadAtlas(data.atlas).then(function (features) {
+      performance.mark('atlas-ready');
+      render(canvas, data, features);
+      performance.mark('map-drawn');
+    }).catch(function (err) {
+      canvas.textContent = 'The map could not be drawn (' + err.message + '); the tables hold the same figures.';
+    });
+  }
+
+  function render(canvas, data, features) {
+    var byId = {};
+    features.forEach(function (f) { (byId[f.id] = byId[f.id] || []).push(f); });
+    var states = {};
+    data.states.forEach(function (s) { states[s.id] = s; });
+    var highlight = {};
+    (data.highlight || []).forEach(function (c) { highlight[c] = true; });
+
+    var main = d3.geoAzimuthalEqualArea().rotate([-54, -50]).clipAngle(120)
+      .fitExtent([[10, 10], [W - 10, H - 10]], EURASIA).clipExtent([[0, 0], [W, H]]);
+    var b = INSET_BOX;
+    var inset = d3.geoConicEqualArea().parallels([35, 65]).rotate([100, 0])
+      .fitExtent([[b.x + 8, b.y + 20], [b.x + b.w - 8, b.y + b.h - 6]], INSET)
+      .clipExtent([[b.x, b.y + 20], [b.x + b.w, b.y + b.h]]);
+
+    var svg = el('svg', {viewBox: '0 0 ' + W + ' ' + H, class: 'map-svg', role: 'group', 'aria-label': data.label});
+    if (data.highlight) { svg.classList.add('highlighting'); }
+    el('rect', {width: W, height: H, class: 'sea'}, svg);
+    el('path', {d: d3.geoPath(main)(d3.geoGraticule10()), class: 'graticule'}, svg);
+
+    // Layers: context countries, then the states, then the inset on top.
+    var context = el('g', {class: 'context', 'aria-hidden': 'true'}, svg);
+    var layer = el('g', {class: 'states'}, svg);
+    var insetG = el('g', {class: 'inset'});
+
+    function drawState(s, proj, parent, focusable) {
+      var path = d3.geoPath(proj);
+      var g = el('g', {class: 'state', 'data-code': s.code}, parent);
+      if (highlight[s.code]) { g.classList.add('hl'); }
+      var area = 0, biggest = null, biggestArea = -1;
+      (byId[s.id] || []).forEach(function (f) {
+        var d = path(f);
+        if (!d) { return; }
+        el('path', {d: d, fill: s.colour}, g);
+        var a = path.area(f);
+        area += a;
+        if (a > biggestArea) { biggestArea = a; biggest = f; }
+      });
+      // A state too small to see or to point at gets a marker too.
+      if (focusable && biggest && area < 40) {
+        var c = path.centroid(biggest);
+        if (isFinite(c[0])) { el('circle', {cx: c[0], cy: c[1], r: 4.5, fill: s.colour, class: 'marker'}, g); }
+      }
+      if (focusable) {
+        g.setAttribute('tabindex', '0');
+        g.setAttribute('role', data.pick ? 'button' : 'img');
+        g.setAttribute('aria-label', s.label);
+      } else {
+        g.setAttribute('aria-hidden', 'true');
+      }
+      return g;
+    }
+
+    var mainPath = d3.geoPath(main);
+    features.forEach(function (f) {
+      if (states[f.id]) { return; }
+      var d = mainPath(f);
+      if (d) { el('path', {d: d}, context); }
+    });
+    data.states.forEach(function (s) {
+      // North America appears in the main map (Alaska faces Chukotka) but
+      // only the inset's copy takes focus, so each state is one tab stop.
+      drawState(s, main, layer, !INSET_IDS[s.id]);
+    });
+
+    el('rect', {x: b.x, y: b.y, width: b.w, height: b.h, class: 'inset-box'}, insetG);
+    var label = el('text', {x: b.x + 6, y: b.y + 14, class: 'inset-label'}, insetG);
+    label.textContent = 'North America';
+    var insetPath = d3.geoPath(inset);
+    var ctx = el('g', {class: 'context', 'aria-hidden': 'true'}, insetG);
+    ['484', '304'].forEach(function (id) { // Mexico, Greenland: context
+      (byId[id] || []).forEach(function (f) { var d = insetPath(f); if (d) { el('path', {d: d}, ctx); } });
+    });
+    data.states.forEach(function (s) { if (INSET_IDS[s.id]) { drawState(s, inset, insetG, true); } });
+    svg.appendChild(insetG);
+
+    var tip = document.createElement('div');
+    tip.className = 'map-tip';
+    tip.hidden = true;
+    canvas.replaceChildren(svg, tip);
+    wire(canvas, svg, tip, data);
+  }
+
+  function stateOf(target) {
+    return target && target.closest ? target.closest('g.state') : null;
+  }
+
+  function wire(canvas, svg, tip, data) {
+    var labels = {};
+    data.states.forEach(function (s) { labels[s.code] = s.label; });
+    function show(g, x, y) {
+      var r = canvas.getBoundingClientRect();
+      tip.textContent = labels[g.getAttribute('data-code')];
+      tip.hidden = false;
+      var left = Math.min(x - r.left + 12, r.width - tip.offsetWidth - 4);
+      tip.style.left = Math.max(0, left) + 'px';
+      tip.style.top = Math.max(0, y - r.top - tip.offsetHeight - 10) + 'px';
+    }
+    svg.addEventListener('mousemove', function (e) {
+      var g = stateOf(e.target);
+      if (g) { show(g, e.clientX, e.clientY); } else { tip.hidden = true; }
+    });
+    svg.addEventListener('mouseleave', function () { tip.hidden = true; });
+    svg.addEventListener('focusin', function (e) {
+      var g = stateOf(e.target);
+      if (!g) { return; }
+      var bb = g.getBoundingClientRect();
+      show(g, bb.left + bb.width / 2, bb.top + bb.height / 2);
+    });
+    svg.addEventListener('focusout', function () { tip.hidden = true; });
+    if (!data.pick) { return; }
+    svg.addEventListener('click', function (e) {
+      var g = stateOf(e.target);
+      if (g) { pick(g.getAttribute('data-code')); }
+    });
+    svg.addEventListener('keydown', function (e) {
+      var g = stateOf(e.target);
+      if (g && (e.key === 'Enter' || e.key === ' ')) {
+        e.preventDefault();
+        pick(g.getAttribute('data-code'));
+      }
+    });
+  }
+
+  // pick puts a state chosen on the map into the form's actor field, or
+  // its host field, then moves on to the host.
+  function pick(code) {
+    var form = document.querySelector('form.compose');
+    if (!form) { return; }
+    var which = form.querySelector('input[name=pick]:checked');
+    var field = which && which.value === 'host' ? 'host' : 'actor';
+    var select = form.elements[field];
+    select.value = code;
+    select.dispatchEvent(new Event('change', {bubbles: true}));
+    var status = form.querySelector('[data-pick-status]');
+    if (status) { status.textContent = field + ': ' + select.options[select.selectedIndex].text; }
+    if (field === 'actor') {
+      var host = form.querySelector('input[name=pick][value=host]');
+      if (host) { host.checked = true; }
+    }
+  }
+
+  // The form shows only the fields of the chosen measure type; without
+  // JavaScript it shows them all, and the server ignores the others.
+  function enhanceForm(form) {
+    var type = form.elements.type;
+    function update() {
+      form.querySelectorAll('[data-for]').forEach(function (f) {
+        f.hidden = f.getAttribute('data-for').split(' ').indexOf(type.value) < 0;
+      });
+    }
+    type.addEventListener('change', update);
+    update();
+    var p = form.querySelector('[data-pick]');
+    if (p) { p.hidden = false; }
+  }
+
+  function init(root) {
+    var scope = root.querySelectorAll ? root : document;
+    var figs = scope.matches && scope.matches('[data-map]') ? [scope] : scope.querySelectorAll('[data-map]');
+    figs.forEach(drawMap);
+    var forms = scope.matches && scope.matches('form.compose') ? [scope] : scope.querySelectorAll('form.compose');
+    forms.forEach(enhanceForm);
+  }
+
+  if (window.htmx) {
+    htmx.onLoad(init); // the page itself, then every fragment htmx swaps in
+  } else {
+    init(document);
+  }
+})();

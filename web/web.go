@@ -1,0 +1,196 @@
+// Package web is the browser interface: html/template pages over embedded
+// templates, enhanced with vendored htmx, and a map of Eurasia drawn in the
+// browser with vendored d3-geo from world-atlas 50m. There is no front-end
+// build step: go build embeds everything under templates/ and static/.
+//
+// Pages work without JavaScript where they can: tables and forms are plain
+// HTML, and the map only adds to them.
+package web
+
+import (
+	"bytes"
+	"cmp"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// Deps is what the pages need. Every field but Logger is required.
+type Deps struct {
+	// Scenario names the participants and holds the organisations'
+	// memberships.
+	Scenario *indivisible.Scenario
+	// Assessor assesses proposals; the overview shows the baseline, which is
+	// the assessment of the empty proposal, so that the pages and the API
+	// have one source of numbers.
+	Assessor indivisible.Assessor
+	// Logger receives internal errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// handler serves the pages. Each page lives in its own file as a method
+// and a template; routes lists them all.
+type handler struct {
+	deps  Deps
+	mux   *http.ServeMux
+	names map[string]string // participant code -> name
+}
+
+// NewHandler returns the web interface's handler. It serves the pages at
+// "/" and below and the embedded assets at /static/; mount it at the root
+// of the server's mux, after the API's more specific patterns.
+func NewHandler(deps Deps) http.Handler {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{deps: deps, mux: http.NewServeMux(), names: map[string]string{}}
+	for _, p := range deps.Scenario.Participants {
+		h.names[p.Code] = p.Name
+	}
+	h.routes()
+	// Compress the atlas before the first browser asks for it.
+	go static[atlasFile].gzipped()
+	return securityHeaders(h.mux)
+}
+
+// navLink is an entry of the navigation bar.
+type navLink struct {
+	Path, Label string
+}
+
+// nav lists the pages in the navigation bar, in order.
+var nav = []navLink{
+	{"/", "Overview"},
+	{"/assess", "Assess"},
+}
+
+// routes registers every route in one place.
+func (h *handler) routes() {
+	h.mux.HandleFunc("GET /{$}", h.overview)
+	h.mux.HandleFunc("GET /assess", h.assessPage)
+	h.mux.HandleFunc("POST /assess", h.assessSubmit)
+	h.mux.HandleFunc("POST /assess/result.json", h.assessDownload)
+	h.mux.Handle("GET /static/", static)
+	h.mux.HandleFunc("/", h.notFound)
+}
+
+// securityHeaders sets a strict content security policy: every script and
+// style is served from /static/, none is inline.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// pages holds one template set per page: the layout, the shared partials
+// and the page's own file. Parsing at start-up means a broken template
+// stops the program at once (and fails the tests), never a request.
+var pages = parsePages()
+
+func parsePages() map[string]*template.Template {
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	t := map[string]*template.Template{}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		t[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", f))
+	}
+	return t
+}
+
+// funcs are the templates' helpers.
+var funcs = template.FuncMap{
+	"asset":      assetURL,
+	"num":        func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) },
+	"signed":     func(v float64) string { return fmt.Sprintf("%+.4f", v) },
+	"join":       strings.Join,
+	"statusText": http.StatusText,
+}
+
+// view is what the layout sees; Data is the page's own.
+type view struct {
+	Title    string
+	Path     string
+	Nav      []navLink
+	Scenario string
+	Data     any
+}
+
+// render writes a page. It renders into a buffer first, so that a template
+// error gives a clean 500 rather than half a page.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
+	var buf bytes.Buffer
+	v := view{Title: title, Path: r.URL.Path, Nav: nav, Scenario: h.deps.Scenario.Name, Data: data}
+	if err := pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeHTML(w, r, status, buf.Bytes())
+}
+
+// writeHTML writes a page, gzipped when the client takes it: pages are
+// tables of a hundred states and shrink about tenfold.
+func writeHTML(w http.ResponseWriter, r *http.Request, status int, page []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Vary", "Accept-Encoding")
+	if acceptsGzip(r) {
+		page = gzipBytes(page)
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(page)))
+	w.WriteHeader(status)
+	w.Write(page)
+}
+
+// errorData is the error page's content.
+type errorData struct {
+	Status  int
+	Message string
+}
+
+// fail shows an error page with the status of err's code. Internal errors
+// are logged and shown without detail.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := indivisible.HTTPStatus(err)
+	if indivisible.ErrorCode(err) == indivisible.EINTERNAL {
+		h.deps.Logger.ErrorContext(r.Context(), "web", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var buf bytes.Buffer
+	v := view{Title: http.StatusText(status), Path: r.URL.Path, Nav: nav, Scenario: h.deps.Scenario.Name,
+		Data: errorData{status, indivisible.ErrorMessage(err)}}
+	if pages["error"].ExecuteTemplate(&buf, "layout", v) != nil {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	writeHTML(w, r, status, buf.Bytes())
+}
+
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, r, indivisible.Errorf(indivisible.ENOTFOUND, "no page at %s", r.URL.Path))
+}
+
+// name returns a participant's name, or its code if it has none.
+func (h *handler) name(code string) string {
+	return cmp.Or(h.names[code], code)
+}
