@@ -39,9 +39,9 @@ func TestCrash(t *testing.T) {
 		crashChild(dir)
 		return
 	}
-	rounds := 25
-	if testing.Short() {
-		rounds = 4
+	rounds, maxAcks := 25, 300
+	if testing.Short() || raceEnabled {
+		rounds, maxAcks = 5, 50
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -78,7 +78,7 @@ func TestCrash(t *testing.T) {
 	acked := map[int64][sha256.Size]byte{}
 	var handedOut [][]byte
 	for round := range rounds {
-		acks, cps := crashRound(t, dir, 1+rng.IntN(300), time.Duration(rng.IntN(20))*time.Millisecond)
+		acks, cps := crashRound(t, dir, 1+rng.IntN(maxAcks), time.Duration(rng.IntN(20))*time.Millisecond)
 		for i, h := range acks {
 			acked[i] = h
 		}
