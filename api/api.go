@@ -30,7 +30,11 @@ type Config struct {
 	Assessor indivisible.Assessor
 	Baseline Baseline
 	Accounts indivisible.AccountStore
+	// Log serves the C2SP tiles; Ledger (usually the same *ledger.Log)
+	// and Exchange serve declarations, findings and keys.
 	Log      Log
+	Ledger   Ledger
+	Exchange Exchange
 	// Ready reports whether the service can take traffic (e.g. the
 	// database answers); nil means always.
 	Ready func(ctx context.Context) error

@@ -13,8 +13,8 @@ import (
 type Log interface {
 	Info() indivisible.LogInfo
 	Checkpoint(ctx context.Context) (indivisible.Checkpoint, error)
-	// ReadTile returns a tile by its path below tile/, e.g. "0/x001/234"
-	// or "entries/000.p/5" (ENOTFOUND for a tile the tree lacks).
+	// ReadTile returns a tile by its C2SP path, e.g. "tile/0/x001/234"
+	// or "tile/entries/000.p/5" (ENOTFOUND for a tile the tree lacks).
 	ReadTile(ctx context.Context, path string) ([]byte, error)
 }
 
@@ -35,7 +35,7 @@ func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logTile(w http.ResponseWriter, r *http.Request) {
 	path := r.PathValue("path")
-	b, err := s.cfg.Log.ReadTile(r.Context(), path)
+	b, err := s.cfg.Log.ReadTile(r.Context(), "tile/"+path)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

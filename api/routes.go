@@ -25,6 +25,15 @@ func (s *Server) routes() {
 		api("DELETE /api/v1/tokens/{id}", s.handle(s.revokeToken))
 		api("GET /api/v1/whoami", s.handle(s.whoami))
 	}
+	if s.cfg.Ledger != nil && s.cfg.Exchange != nil {
+		api("POST /api/v1/declarations", s.handle(s.submitDeclaration))
+		api("GET /api/v1/declarations", s.handle(s.listDeclarations))
+		api("GET /api/v1/declarations/{index}", s.handle(s.getDeclaration))
+		api("GET /api/v1/findings", s.handle(s.listFindings))
+		api("GET /api/v1/keys", s.handle(s.listKeys))
+		api("POST /api/v1/keys", s.handle(s.registerKey))
+		api("POST /api/v1/keys/{name}/revoke", s.handle(s.revokeKey))
+	}
 	if s.cfg.Log != nil {
 		m.HandleFunc("GET /log/checkpoint", s.logCheckpoint)
 		m.HandleFunc("GET /log/tile/{path...}", s.logTile)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
+	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
@@ -22,6 +23,7 @@ type app struct {
 	log      *ledger.Log
 	scenario *indivisible.Scenario
 	model    *model.System
+	exchange *exchange.Service
 	api      *api.Server
 }
 
@@ -68,9 +70,10 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	if a.log, err = ledger.Open(ctx, a.db, signer); err != nil {
 		return nil, err
 	}
+	a.exchange = exchange.NewService(a.log, exchange.NewCodes(a.scenario), exchange.DefaultRegime())
 	a.api = api.New(api.Config{
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model,
-		Accounts: a.db, Log: a.log, Rate: c.rate, Burst: c.burst,
+		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Rate: c.rate, Burst: c.burst,
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
 	})
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
@@ -79,6 +82,13 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 			return -1
 		}
 		return float64(cp.Size)
+	})
+	a.api.Gauge("indivisible_findings", "Findings of the regime's rules over the whole log.", func() float64 {
+		fs, _, err := a.exchange.Findings(context.Background())
+		if err != nil {
+			return -1
+		}
+		return float64(len(fs))
 	})
 	ok = true
 	return a, nil
