@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/sqlite"
+)
+
+func cmdLedger(ctx context.Context, e *env, args []string) error {
+	sub := map[string]func(context.Context, *env, []string) error{
+		"init":       cmdLedgerInit,
+		"checkpoint": cmdLedgerCheckpoint,
+		"proof":      cmdLedgerProof,
+		"verify":     cmdLedgerVerify,
+		"tile":       cmdLedgerTile,
+	}
+	if len(args) == 0 || sub[args[0]] == nil {
+		fmt.Fprintln(e.stderr, "usage: indivisible ledger init|checkpoint|proof|verify|tile -db FILE ...")
+		return indivisible.Invalid("ledger", "a subcommand is needed: init, checkpoint, proof, verify or tile")
+	}
+	return sub[args[0]](ctx, e, args[1:])
+}
+
+// logKeyPath is where the log's private signing key lives: next to the
+// database, mode 0600, so that the database itself (and its backups) hold
+// only public data.
+func logKeyPath(db string) string { return db + ".key" }
+
+// openLog opens the log in the SQLite file db. With write it loads the
+// log's signing key, so that entries can be appended; the caller closes
+// the returned function.
+func openLog(ctx context.Context, db string, write bool) (*ledger.Log, func(), error) {
+	if db == "" {
+		return nil, nil, indivisible.Invalid("db", "-db FILE is required")
+	}
+	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, indivisible.Invalid(db, "no such database; create it with 'indivisible ledger init -db %s'", db)
+	}
+	store, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	var signer note.Signer
+	if write {
+		if signer, err = ledger.LoadSigner(logKeyPath(db)); err != nil {
+			store.Close()
+			return nil, nil, err
+		}
+	}
+	l, err := ledger.Open(ctx, store, signer)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return l, func() { l.Close(); store.Close() }, nil
+}
+
+// cmdLedgerInit creates a database with an empty log and the log's
+// signing key.
+func cmdLedgerInit(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("ledger init", e)
+	db := fs.String("db", "", "SQLite database `FILE` to create")
+	origin := fs.String("origin", ledger.DefaultOrigin, "the log's `NAME`: checkpoint origin line and key name")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *db == "" {
+		return indivisible.Invalid("db", "-db FILE is required")
+	}
+	skey, err := ledger.GenerateLogKey(*origin)
+	if err != nil {
+		return err
+	}
+	// The key file is written first and removed on failure, so that no
+	// log ever exists without its key.
+	keyPath := logKeyPath(*db)
+	if err := ledger.WriteKeyFile(keyPath, skey); err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, *db)
+	if err == nil {
+		err = ledger.Create(ctx, store, skey)
+		store.Close()
+	}
+	if err != nil {
+		os.Remove(keyPath)
+		return err
+	}
+	store, err = sqlite.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	info, err := store.Info(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created log %s in %s\nsigning key: %s (keep it secret)\nverifier key: %s\n", info.Origin, *db, keyPath, info.VerifierKey)
+	return nil
+}
+
+// cmdLedgerCheckpoint prints the latest signed checkpoint.
+func cmdLedgerCheckpoint(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("ledger checkpoint", e)
+	db := fs.String("db", "", "SQLite database `FILE`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	l, done, err := openLog(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	cp, err := l.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(cp.Note)
+	return err
+}
+
+// cmdLedgerProof prints the inclusion proof of an entry as a C2SP
+// tlog-proof.
+func cmdLedgerProof(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("ledger proof", e)
+	db := fs.String("db", "", "SQLite database `FILE`")
+	index := fs.Int64("index", -1, "log `INDEX` of the entry")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	l, done, err := openLog(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	p, err := l.ProveInclusion(ctx, *index)
+	if err != nil {
+		return err
+	}
+	text, err := p.MarshalText()
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(text)
+	return err
+}
+
+// cmdLedgerTile writes the content of a C2SP tlog-tiles path, as the
+// server would serve it.
+func cmdLedgerTile(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("ledger tile", e)
+	db := fs.String("db", "", "SQLite database `FILE`")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return indivisible.Invalid("PATH", "one tile path is needed, such as tile/0/000 or tile/entries/000.p/5")
+	}
+	l, done, err := openLog(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	data, err := l.ReadTile(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(data)
+	return err
+}
+
+// cmdLedgerVerify audits the log offline.
+func cmdLedgerVerify(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("ledger verify", e)
+	db := fs.String("db", "", "SQLite database `FILE`")
+	since := fs.String("since", "", "checkpoint `FILE` saved earlier: prove the log consistent with it")
+	key := fs.String("key", "", "the log's verifier key `FILE` to trust (default: the key recorded in the database)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var opts ledger.AuditOptions
+	if *since != "" {
+		b, err := os.ReadFile(*since)
+		if err != nil {
+			return indivisible.Invalid(*since, "%v", err)
+		}
+		opts.Since = b
+	}
+	if *key != "" {
+		vkey, err := ledger.ReadVerifierKey(*key)
+		if err != nil {
+			return err
+		}
+		opts.VerifierKey = vkey
+	}
+	l, done, err := openLog(ctx, *db, false)
+	if err != nil {
+		return err
+	}
+	defer done()
+	rep, err := ledger.Audit(ctx, l.Store(), opts)
+	if err != nil {
+		return err
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(e.stdout, "FAIL: %s\n", p)
+	}
+	if !rep.OK() {
+		return indivisible.Errorf(indivisible.ECONFLICT, "%s: the log failed verification: %d problem(s)", *db, len(rep.Problems))
+	}
+	what := "checkpoint signature, every hash and every signature verified"
+	if opts.Since != nil {
+		what += "; consistent with " + *since
+	}
+	fmt.Fprintf(e.stdout, "ok: %d entries (%d bytes), %d keys, root %v\n%s\n", rep.Checkpoint.Size, rep.Bytes, rep.Keys, rep.Checkpoint.Root, what)
+	return nil
+}
