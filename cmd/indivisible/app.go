@@ -14,6 +14,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
+	"github.com/indivisible-eurasia/indivisible/web"
 )
 
 // app is the wiring of a running service, shared by serve and demo (and
@@ -75,6 +76,7 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model,
 		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Rate: c.rate, Burst: c.burst,
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
+		Web:   web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Logger: c.logger}),
 	})
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
 		cp, err := a.log.Checkpoint(context.Background())

@@ -50,6 +50,7 @@ type command struct {
 var commands = map[string]command{
 	"admin":    {"secretariat: accounts, tokens, backup and restore", cmdAdmin},
 	"assess":   {"assess a proposal against every participant", cmdAssess},
+	"demo":     {"run a demonstration service with delegations, keys and declarations", cmdDemo},
 	"declare":  {"sign a declaration and append it to the log", cmdDeclare},
 	"findings": {"recompute the regime's findings from the log", cmdFindings},
 	"ir":       {"international-relations measures: cinc, sscore, distance", cmdIR},

@@ -3,54 +3,76 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 )
 
-// startServe runs "indivisible serve" in-process on a free port and returns
-// its URL; the server stops when the test ends, and the test checks that it
+// startCommand runs a serving command (serve or demo) in-process on a free
+// port and returns its URL and a function giving everything it has printed
+// so far. The server stops when the test ends, and the test checks that it
 // shut down cleanly.
-func startServe(t *testing.T, args ...string) string {
+func startCommand(t *testing.T, name string, args ...string) (url string, output func() string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, strings.NewReader(""), pw, io.Discard)
+		done <- run(ctx, append([]string{name, "-addr", "127.0.0.1:0"}, args...), func(string) string { return "" }, strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 	}()
+	var (
+		mu  sync.Mutex
+		out strings.Builder
+	)
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			mu.Lock()
+			out.WriteString(sc.Text() + "\n")
+			mu.Unlock()
 			if u, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
 				urls <- u
 			}
 		}
 		close(urls)
 	}()
-	var url string
 	select {
 	case url = <-urls:
 	case err := <-done:
-		t.Fatalf("serve exited early: %v", err)
+		t.Fatalf("%s exited early: %v", name, err)
 	}
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("serve did not shut down cleanly: %v", err)
+			t.Errorf("%s did not shut down cleanly: %v", name, err)
 		}
 	})
-	return url
+	return url, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return out.String()
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 func TestServe(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "serve.db")
-	url := startServe(t, "-db", db)
+	url, _ := startCommand(t, "serve", "-db", filepath.Join(t.TempDir(), "serve.db"))
 	for _, tc := range []struct {
 		path, want string
 	}{
@@ -60,15 +82,10 @@ func TestServe(t *testing.T) {
 		{"/log/checkpoint", "\n0\n"},
 		{"/log/key", "+"},
 		{"/metrics", "indivisible_log_size 0"},
+		{"/", "<html"},
 	} {
-		resp, err := http.Get(url + tc.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), tc.want) {
-			t.Errorf("GET %s: %d %q, want 200 containing %q", tc.path, resp.StatusCode, b, tc.want)
+		if status, body := get(t, url+tc.path); status != 200 || !strings.Contains(body, tc.want) {
+			t.Errorf("GET %s: %d %q, want 200 containing %q", tc.path, status, body, tc.want)
 		}
 	}
 }
@@ -77,21 +94,57 @@ func TestServe(t *testing.T) {
 // log created by the first.
 func TestServeRestart(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "restart.db")
-	get := func(url string) string {
-		resp, err := http.Get(url + "/log/key")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
-	}
 	var first string
-	t.Run("first", func(t *testing.T) { first = get(startServe(t, "-db", db)) })
-	time.Sleep(10 * time.Millisecond)
+	t.Run("first", func(t *testing.T) {
+		url, _ := startCommand(t, "serve", "-db", db)
+		_, first = get(t, url+"/log/key")
+	})
 	t.Run("second", func(t *testing.T) {
-		if second := get(startServe(t, "-db", db)); second != first {
+		url, _ := startCommand(t, "serve", "-db", db)
+		if _, second := get(t, url+"/log/key"); second != first {
 			t.Errorf("log key changed across restarts: %q then %q", first, second)
 		}
 	})
+}
+
+// TestDemo checks that the demo serves a seeded service and prints working
+// credentials.
+func TestDemo(t *testing.T) {
+	url, output := startCommand(t, "demo", "-dir", t.TempDir())
+	_, body := get(t, url+"/api/v1/findings")
+	var v struct {
+		Findings []struct{ Rule string }
+		LogSize  int `json:"log_size"`
+	}
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]bool{}
+	for _, f := range v.Findings {
+		rules[f.Rule] = true
+	}
+	if !rules["late_notification"] || !rules["transfer_mirror_mismatch"] || v.LogSize < 10 {
+		t.Fatalf("demo log: %d entries, findings %v", v.LogSize, rules)
+	}
+	var token string
+	for _, line := range strings.Split(output(), "\n") {
+		if strings.HasPrefix(line, "Delegation of Poland") {
+			for _, f := range strings.Fields(line) {
+				if strings.HasPrefix(f, "ind_") {
+					token = f
+				}
+			}
+		}
+	}
+	req, _ := http.NewRequest("GET", url+"/api/v1/whoami", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"POL"`) {
+		t.Fatalf("printed POL token does not work: %d %s", resp.StatusCode, b)
+	}
 }
