@@ -58,6 +58,8 @@ type Server struct {
 	metrics *metrics
 	limiter *limiter
 	handler http.Handler
+	// patterns are the routes registered, for Routes.
+	patterns []string
 }
 
 // New returns a server over cfg.

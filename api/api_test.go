@@ -39,6 +39,7 @@ func eurasia(t *testing.T) (*indivisible.Scenario, *model.System) {
 }
 
 type fixture struct {
+	api    *api.Server
 	srv    *httptest.Server
 	db     *sqlite.DB
 	tokens map[string]string // role name -> secret
@@ -56,7 +57,8 @@ func newFixture(t *testing.T, mod func(*api.Config)) *fixture {
 	if mod != nil {
 		mod(&cfg)
 	}
-	f := &fixture{srv: httptest.NewServer(api.New(cfg)), db: db, tokens: map[string]string{}}
+	f := &fixture{api: api.New(cfg), db: db, tokens: map[string]string{}}
+	f.srv = httptest.NewServer(f.api)
 	t.Cleanup(f.srv.Close)
 	for name, a := range map[string]*indivisible.Account{
 		"secretariat": {Name: "Secretariat", Role: indivisible.RoleSecretariat},

@@ -1,11 +1,14 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+	"slices"
+)
 
 // routes registers every route of the service. docs/openapi.yaml
 // documents the same set, and a test checks that the two agree.
 func (s *Server) routes() {
-	m := s.mux
+	m := &recordingMux{ServeMux: s.mux, patterns: &s.patterns}
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /readyz", s.readyz)
 	m.Handle("GET /metrics", s.metrics.handler())
@@ -40,6 +43,26 @@ func (s *Server) routes() {
 		m.HandleFunc("GET /log/key", s.logKey)
 	}
 	if s.cfg.Web != nil {
-		m.Handle("/", s.cfg.Web)
+		s.mux.Handle("/", s.cfg.Web)
 	}
 }
+
+// recordingMux remembers the patterns registered, so that a test can check
+// them against docs/openapi.yaml.
+type recordingMux struct {
+	*http.ServeMux
+	patterns *[]string
+}
+
+func (m *recordingMux) Handle(pattern string, h http.Handler) {
+	*m.patterns = append(*m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *recordingMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
+}
+
+// Routes lists the method and path patterns the server serves, except the
+// web pages.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
