@@ -1,9 +1,10 @@
-// Package sqlite stores Indivisible's data in a SQLite file through
+// Package sqlite opens Indivisible's database in a SQLite file through
 // modernc.org/sqlite (pure Go, no cgo). The file is opened in WAL mode with
 // synchronous=FULL, so a committed transaction survives a crash or power
 // loss, and writers take the lock at BEGIN (_txlock=immediate) so that two
-// writers queue on busy_timeout instead of failing on lock upgrade.
-// The schema is migrated with goose from the embedded migrations/*.sql.
+// writers queue on busy_timeout instead of failing on lock upgrade. The
+// schema is migrated with goose from the embedded migrations/*.sql; the
+// queries themselves are package sqlstore's, shared with PostgreSQL.
 package sqlite
 
 import (
@@ -13,30 +14,27 @@ import (
 	"errors"
 	"io/fs"
 	"net/url"
-	"time"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is an open SQLite database, migrated to the latest schema.
+// DB is an open SQLite database, migrated to the latest schema. It
+// implements indivisible.LogStore and indivisible.AccountStore.
 type DB struct {
-	// DB is the underlying handle, for packages that add their own queries.
-	DB   *sql.DB
+	*sqlstore.Store
 	path string
-	// Now is the clock for the times the store stamps itself (nil: the
-	// system clock), so that tests can fix it.
-	Now func() time.Time
 }
 
 // Open opens (creating if need be) and migrates the SQLite database at
-// path. The returned DB implements indivisible.LogStore.
+// path.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, indivisible.Invalid("db", "no database file given")
@@ -52,38 +50,34 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, indivisible.Errorf(indivisible.EINTERNAL, "open %s: %v", path, err)
 	}
-	db := &DB{DB: sqldb, path: path}
-	if err := db.migrate(ctx); err != nil {
+	if err := migrate(ctx, sqldb, path); err != nil {
 		sqldb.Close()
 		return nil, err
 	}
-	return db, nil
+	return &DB{Store: sqlstore.New(sqldb, path, sqlstore.Dialect{IsConstraint: isConstraint}), path: path}, nil
 }
 
-func (db *DB) migrate(ctx context.Context) error {
+func migrate(ctx context.Context, db *sql.DB, path string) error {
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.DB, fsys)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
 	if err != nil {
 		return indivisible.Errorf(indivisible.EINTERNAL, "migrations: %v", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return indivisible.Errorf(indivisible.EINVALID, "%s: cannot migrate database: %v", db.path, err)
+		return indivisible.Errorf(indivisible.EINVALID, "%s: cannot migrate database: %v", path, err)
 	}
 	return nil
 }
-
-// Close closes the database.
-func (db *DB) Close() error { return db.DB.Close() }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns an error unless
 // SQLite reports "ok".
 func (db *DB) IntegrityCheck(ctx context.Context) error {
 	var res string
 	if err := db.DB.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
-		return internal(err)
+		return indivisible.Errorf(indivisible.EINTERNAL, "%s: integrity check: %v", db.path, err)
 	}
 	if res != "ok" {
 		return indivisible.Errorf(indivisible.EINTERNAL, "%s: integrity check: %s", db.path, res)
@@ -98,13 +92,4 @@ func isConstraint(err error) bool {
 		return false
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-}
-
-// internal wraps an unexpected database error.
-func internal(err error) error {
-	var e *indivisible.Error
-	if err == nil || errors.As(err, &e) {
-		return err
-	}
-	return indivisible.Errorf(indivisible.EINTERNAL, "sqlite: %v", err)
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -13,32 +13,32 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 )
 
-var _ indivisible.LogStore = (*DB)(nil)
+var _ indivisible.LogStore = (*Store)(nil)
 
 // The queries below use $n placeholders and portable SQL so that the
 // PostgreSQL store can run the same text.
 
 // Init implements indivisible.LogStore.
-func (db *DB) Init(ctx context.Context, info indivisible.LogInfo, cp indivisible.Checkpoint) error {
+func (db *Store) Init(ctx context.Context, info indivisible.LogInfo, cp indivisible.Checkpoint) error {
 	tx, err := db.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(err)
 	}
 	defer tx.Rollback()
 	_, err = tx.ExecContext(ctx, `INSERT INTO log_info (id, origin, verifier_key) VALUES (1, $1, $2)`, info.Origin, info.VerifierKey)
-	if isConstraint(err) {
-		return indivisible.Errorf(indivisible.ECONFLICT, "%s: the log is already initialised", db.path)
+	if db.isConstraint(err) {
+		return indivisible.Errorf(indivisible.ECONFLICT, "%s: the log is already initialised", db.name)
 	} else if err != nil {
 		return internal(err)
 	}
-	if err := insertCheckpoint(ctx, tx, cp); err != nil {
+	if err := db.insertCheckpoint(ctx, tx, cp); err != nil {
 		return err
 	}
 	return internal(tx.Commit())
 }
 
 // Info implements indivisible.LogStore.
-func (db *DB) Info(ctx context.Context) (indivisible.LogInfo, error) {
+func (db *Store) Info(ctx context.Context) (indivisible.LogInfo, error) {
 	var info indivisible.LogInfo
 	err := db.DB.QueryRowContext(ctx, `SELECT origin, verifier_key FROM log_info WHERE id = 1`).Scan(&info.Origin, &info.VerifierKey)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -47,12 +47,12 @@ func (db *DB) Info(ctx context.Context) (indivisible.LogInfo, error) {
 	return info, internal(err)
 }
 
-func (db *DB) notInitialised() error {
-	return indivisible.Errorf(indivisible.ENOTFOUND, "%s: no log here; run 'indivisible ledger init -db %s' first", db.path, db.path)
+func (db *Store) notInitialised() error {
+	return indivisible.Errorf(indivisible.ENOTFOUND, "%s: no log here; run 'indivisible ledger init -db %s' first", db.name, db.name)
 }
 
 // Checkpoint implements indivisible.LogStore.
-func (db *DB) Checkpoint(ctx context.Context) (indivisible.Checkpoint, error) {
+func (db *Store) Checkpoint(ctx context.Context) (indivisible.Checkpoint, error) {
 	return latestCheckpoint(ctx, db.DB, db)
 }
 
@@ -60,7 +60,7 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func latestCheckpoint(ctx context.Context, q queryer, db *DB) (indivisible.Checkpoint, error) {
+func latestCheckpoint(ctx context.Context, q queryer, db *Store) (indivisible.Checkpoint, error) {
 	var (
 		cp   indivisible.Checkpoint
 		root []byte
@@ -73,16 +73,16 @@ func latestCheckpoint(ctx context.Context, q queryer, db *DB) (indivisible.Check
 		return cp, internal(err)
 	}
 	if len(root) != tlog.HashSize {
-		return cp, indivisible.Errorf(indivisible.EINTERNAL, "%s: checkpoint %d: root hash of %d bytes", db.path, cp.Size, len(root))
+		return cp, indivisible.Errorf(indivisible.EINTERNAL, "%s: checkpoint %d: root hash of %d bytes", db.name, cp.Size, len(root))
 	}
 	copy(cp.Root[:], root)
 	cp.Note = []byte(note)
 	return cp, nil
 }
 
-func insertCheckpoint(ctx context.Context, tx *sql.Tx, cp indivisible.Checkpoint) error {
+func (db *Store) insertCheckpoint(ctx context.Context, tx *sql.Tx, cp indivisible.Checkpoint) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, root, note) VALUES ($1, $2, $3)`, cp.Size, cp.Root[:], string(cp.Note))
-	if isConstraint(err) {
+	if db.isConstraint(err) {
 		return indivisible.Errorf(indivisible.ECONFLICT, "checkpoint of size %d already stored", cp.Size)
 	}
 	return internal(err)
@@ -90,7 +90,7 @@ func insertCheckpoint(ctx context.Context, tx *sql.Tx, cp indivisible.Checkpoint
 
 // Append implements indivisible.LogStore. The whole batch is one
 // transaction, so one fsync covers every entry in it.
-func (db *DB) Append(ctx context.Context, b *indivisible.LogBatch) error {
+func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
 	if want := b.Start + int64(len(b.Entries)); b.Checkpoint.Size != want {
 		return indivisible.Errorf(indivisible.EINTERNAL, "batch checkpoint size %d, want %d", b.Checkpoint.Size, want)
 	}
@@ -102,6 +102,11 @@ func (db *DB) Append(ctx context.Context, b *indivisible.LogBatch) error {
 		return internal(err)
 	}
 	defer tx.Rollback()
+	if db.dialect.Sequence != nil {
+		if err := db.dialect.Sequence(ctx, tx); err != nil {
+			return internal(err)
+		}
+	}
 	cur, err := latestCheckpoint(ctx, tx, db)
 	if err != nil {
 		return err
@@ -123,7 +128,7 @@ func (db *DB) Append(ctx context.Context, b *indivisible.LogBatch) error {
 			}
 			sum := e.BodyHash()
 			_, err = stmt.ExecContext(ctx, b.Start+int64(i), string(e.Kind), e.Participant, e.KeyName, sum[:], data)
-			if isConstraint(err) {
+			if db.isConstraint(err) {
 				return indivisible.FieldErrorf(indivisible.ECONFLICT, "body", "an identical %s is already in the log", e.Kind)
 			} else if err != nil {
 				return internal(err)
@@ -150,7 +155,7 @@ func (db *DB) Append(ctx context.Context, b *indivisible.LogBatch) error {
 			return internal(err)
 		}
 	}
-	if err := insertCheckpoint(ctx, tx, b.Checkpoint); err != nil {
+	if err := db.insertCheckpoint(ctx, tx, b.Checkpoint); err != nil {
 		return err
 	}
 	return internal(tx.Commit())
@@ -182,7 +187,7 @@ func placeholders(n int) string {
 }
 
 // ReadHashes implements indivisible.LogStore.
-func (db *DB) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+func (db *Store) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	pos := make(map[int64][]int, len(indexes))
 	for i, x := range indexes {
@@ -207,7 +212,7 @@ func (db *DB) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, err
 				return internal(err)
 			}
 			if len(h) != tlog.HashSize {
-				return indivisible.Errorf(indivisible.EINTERNAL, "%s: stored hash %d has %d bytes", db.path, id, len(h))
+				return indivisible.Errorf(indivisible.EINTERNAL, "%s: stored hash %d has %d bytes", db.name, id, len(h))
 			}
 			for _, i := range pos[id] {
 				copy(out[i][:], h)
@@ -226,7 +231,7 @@ func (db *DB) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, err
 }
 
 // ReadRecords implements indivisible.LogStore.
-func (db *DB) ReadRecords(ctx context.Context, start, end int64) ([][]byte, error) {
+func (db *Store) ReadRecords(ctx context.Context, start, end int64) ([][]byte, error) {
 	if start < 0 || end < start {
 		return nil, indivisible.Invalid("index", "bad range %d..%d", start, end)
 	}
@@ -259,7 +264,7 @@ func (db *DB) ReadRecords(ctx context.Context, start, end int64) ([][]byte, erro
 }
 
 // FindBodies implements indivisible.LogStore.
-func (db *DB) FindBodies(ctx context.Context, sums [][sha256.Size]byte) ([]int64, error) {
+func (db *Store) FindBodies(ctx context.Context, sums [][sha256.Size]byte) ([]int64, error) {
 	out := make([]int64, len(sums))
 	pos := make(map[[sha256.Size]byte][]int, len(sums))
 	for i, s := range sums {
@@ -296,7 +301,7 @@ func (db *DB) FindBodies(ctx context.Context, sums [][sha256.Size]byte) ([]int64
 }
 
 // Keys implements indivisible.LogStore.
-func (db *DB) Keys(ctx context.Context) ([]indivisible.Key, error) {
+func (db *Store) Keys(ctx context.Context) ([]indivisible.Key, error) {
 	rows, err := db.DB.QueryContext(ctx, `SELECT name, participant, public_key, registered_at, revoked_from FROM keys ORDER BY registered_at, name`)
 	if err != nil {
 		return nil, internal(err)

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 )
 
-var _ indivisible.AccountStore = (*DB)(nil)
+var _ indivisible.AccountStore = (*Store)(nil)
 
 // now is the store's clock; tests of the store may replace it.
-func (db *DB) now() time.Time {
+func (db *Store) now() time.Time {
 	if db.Now != nil {
 		return db.Now()
 	}
@@ -20,7 +20,7 @@ func (db *DB) now() time.Time {
 }
 
 // CreateAccount implements indivisible.AccountStore.
-func (db *DB) CreateAccount(ctx context.Context, a *indivisible.Account) error {
+func (db *Store) CreateAccount(ctx context.Context, a *indivisible.Account) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*indivisible.Account, err
 }
 
 // Account implements indivisible.AccountStore.
-func (db *DB) Account(ctx context.Context, id int64) (*indivisible.Account, error) {
+func (db *Store) Account(ctx context.Context, id int64) (*indivisible.Account, error) {
 	a, err := scanAccount(db.DB.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "id", "no account %d", id)
@@ -54,7 +54,7 @@ func (db *DB) Account(ctx context.Context, id int64) (*indivisible.Account, erro
 }
 
 // Accounts implements indivisible.AccountStore.
-func (db *DB) Accounts(ctx context.Context) ([]*indivisible.Account, error) {
+func (db *Store) Accounts(ctx context.Context) ([]*indivisible.Account, error) {
 	rows, err := db.DB.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts ORDER BY id`)
 	if err != nil {
 		return nil, internal(err)
@@ -72,7 +72,7 @@ func (db *DB) Accounts(ctx context.Context) ([]*indivisible.Account, error) {
 }
 
 // CreateToken implements indivisible.AccountStore.
-func (db *DB) CreateToken(ctx context.Context, accountID int64, name string, hash [32]byte) (*indivisible.Token, error) {
+func (db *Store) CreateToken(ctx context.Context, accountID int64, name string, hash [32]byte) (*indivisible.Token, error) {
 	if len(name) > 200 {
 		return nil, indivisible.Invalid("name", "longer than 200 characters")
 	}
@@ -83,14 +83,14 @@ func (db *DB) CreateToken(ctx context.Context, accountID int64, name string, has
 	err := db.DB.QueryRowContext(ctx,
 		`INSERT INTO tokens (account_id, name, hash, created) VALUES ($1, $2, $3, $4) RETURNING id`,
 		accountID, name, hash[:], t.Created.UnixMilli()).Scan(&t.ID)
-	if isConstraint(err) {
+	if db.isConstraint(err) {
 		return nil, indivisible.Errorf(indivisible.ECONFLICT, "token already exists")
 	}
 	return t, internal(err)
 }
 
 // Tokens implements indivisible.AccountStore.
-func (db *DB) Tokens(ctx context.Context, accountID int64) ([]*indivisible.Token, error) {
+func (db *Store) Tokens(ctx context.Context, accountID int64) ([]*indivisible.Token, error) {
 	if _, err := db.Account(ctx, accountID); err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (db *DB) Tokens(ctx context.Context, accountID int64) ([]*indivisible.Token
 
 // RevokeToken implements indivisible.AccountStore. Revoking twice keeps
 // the first revocation time.
-func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+func (db *Store) RevokeToken(ctx context.Context, id int64) error {
 	res, err := db.DB.ExecContext(ctx, `UPDATE tokens SET revoked = COALESCE(revoked, $1) WHERE id = $2`, db.now().UnixMilli(), id)
 	if err != nil {
 		return internal(err)
@@ -131,7 +131,7 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 }
 
 // Authenticate implements indivisible.AccountStore.
-func (db *DB) Authenticate(ctx context.Context, hash [32]byte) (*indivisible.Account, error) {
+func (db *Store) Authenticate(ctx context.Context, hash [32]byte) (*indivisible.Account, error) {
 	a, err := scanAccount(db.DB.QueryRowContext(ctx, `SELECT a.id, a.name, a.role, a.participant, a.kind, a.created
 		FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1 AND t.revoked IS NULL`, hash[:]))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -1,0 +1,62 @@
+// Package sqlstore is Indivisible's storage over database/sql: the log,
+// the key registry and the accounts, in SQL that runs unchanged on SQLite
+// and PostgreSQL ($n placeholders, portable types). Packages sqlite and
+// postgres open a connection, migrate their dialect's schema and hand it
+// here with the few things that differ (a Dialect).
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// Dialect is what differs between the databases.
+type Dialect struct {
+	// IsConstraint reports whether err is a unique or primary-key
+	// violation.
+	IsConstraint func(err error) bool
+	// Sequence, if set, is called first in every append transaction: it
+	// serialises appends across processes sharing the database (a
+	// PostgreSQL advisory lock). SQLite needs none: its write lock,
+	// taken at BEGIN, already does.
+	Sequence func(ctx context.Context, tx *sql.Tx) error
+}
+
+// Store is an open database with Indivisible's schema.
+type Store struct {
+	// DB is the underlying handle.
+	DB *sql.DB
+	// Now is the clock for the times the store stamps itself (nil: the
+	// system clock), so that tests can fix it.
+	Now     func() time.Time
+	name    string
+	dialect Dialect
+}
+
+// New returns a store over db, which must already have the schema. name
+// identifies the database in messages (a file path, or a DSN without its
+// password).
+func New(db *sql.DB, name string, d Dialect) *Store {
+	return &Store{DB: db, name: name, dialect: d}
+}
+
+// Name identifies the database in messages.
+func (db *Store) Name() string { return db.name }
+
+// Close closes the database.
+func (db *Store) Close() error { return db.DB.Close() }
+
+func (db *Store) isConstraint(err error) bool { return err != nil && db.dialect.IsConstraint(err) }
+
+// internal wraps an unexpected database error.
+func internal(err error) error {
+	var e *indivisible.Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return indivisible.Errorf(indivisible.EINTERNAL, "database: %v", err)
+}
