@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -164,10 +165,12 @@ var absDiff = func() (d [tieLevels * tieLevels]int32) {
 	return d
 }()
 
-// year computes one year: it builds the n×n valued tie matrix of the
-// system and compares every pair of rows in one pass, which yields the
-// contingency table (hence tau-b and the unweighted S) and the weighted
-// distance together.
+// year computes one year. It builds the n×n valued tie matrix of the
+// system and, for each state and tie level 1-3, the bit set of partners at
+// that level. The contingency table of two portfolios then takes 9·⌈n/64⌉
+// AND-and-popcount operations (the level-0 row and column follow from the
+// totals), and the weighted distance visits only the partners tied to both
+// states: a handful rather than n.
 func (p *Portfolios) year(year int) []Similarity {
 	states := p.system[year]
 	n := len(states)
@@ -198,26 +201,69 @@ func (p *Portfolios) year(year int) []Similarity {
 		ties[int(i)*n+int(j)] = max(ties[int(i)*n+int(j)], v)
 		ties[int(j)*n+int(i)] = max(ties[int(j)*n+int(i)], v)
 	}
+	// sets[(i*tieLevels+a)*words+w] holds bits w*64.. of the set of state
+	// i's partners at level a >= 1; counts[i*tieLevels+a] is that set's
+	// size, for every level.
+	words := (n + 63) / 64
+	sets := make([]uint64, n*tieLevels*words)
+	counts := make([]int32, n*tieLevels)
+	for i := range n {
+		for k, a := range ties[i*n : i*n+n] {
+			counts[i*tieLevels+int(a)]++
+			if a > 0 {
+				sets[(i*tieLevels+int(a))*words+k/64] |= 1 << (k % 64)
+			}
+		}
+	}
+	// weighted[i] is Σ_k w_k x_ik.
+	weighted := make([]float64, n)
+	for i := range n {
+		for k, a := range ties[i*n : i*n+n] {
+			weighted[i] += weights[k] * float64(a)
+		}
+	}
 	out := make([]Similarity, 0, n*(n-1)/2)
 	for i := range n {
-		x := ties[i*n : i*n+n]
+		x := sets[i*tieLevels*words : (i+1)*tieLevels*words]
 		for j := i + 1; j < n; j++ {
-			y := ties[j*n : j*n+n]
-			// One pass fills the contingency table and its weighted
-			// twin; both distances follow from them.
+			y := sets[j*tieLevels*words : (j+1)*tieLevels*words]
 			var t tieTable
-			var wt [tieLevels * tieLevels]float64
-			for k, a := range x {
-				c := int(a)*tieLevels + int(y[k])
-				t[c]++
-				wt[c] += weights[k]
+			for a := 1; a < tieLevels; a++ {
+				for b := 1; b < tieLevels; b++ {
+					var c int
+					for w := range words {
+						c += bits.OnesCount64(x[a*words+w] & y[b*words+w])
+					}
+					t[a*tieLevels+b] = int32(c)
+				}
+			}
+			t[0] = int32(n)
+			for a := 1; a < tieLevels; a++ {
+				row, col := a*tieLevels, a
+				t[row] = counts[i*tieLevels+a] - t[row+1] - t[row+2] - t[row+3]
+				t[col] = counts[j*tieLevels+a] - t[col+tieLevels] - t[col+2*tieLevels] - t[col+3*tieLevels]
+			}
+			for c := 1; c < len(t); c++ {
+				t[0] -= t[c]
 			}
 			var dist int32
-			var wdist float64
 			for c, count := range t {
 				dist += count * absDiff[c]
-				wdist += wt[c] * float64(absDiff[c])
 			}
+			// The weighted distance, by |x-y| = x + y - 2 min(x, y) and
+			// min(x, y) = Σ_l [x >= l][y >= l]: only partners tied to both
+			// states are visited, usually a handful.
+			var wmin float64
+			for w := range words {
+				x1, x2, x3 := x[words+w], x[2*words+w], x[3*words+w]
+				y1, y2, y3 := y[words+w], y[2*words+w], y[3*words+w]
+				for _, both := range [...]uint64{(x1 | x2 | x3) & (y1 | y2 | y3), (x2 | x3) & (y2 | y3), x3 & y3} {
+					for ; both != 0; both &= both - 1 {
+						wmin += weights[w*64+bits.TrailingZeros64(both)]
+					}
+				}
+			}
+			wdist := weighted[i] + weighted[j] - 2*wmin
 			out = append(out, Similarity{
 				Ccode1:     states[i].Ccode,
 				Ccode2:     states[j].Ccode,
