@@ -372,11 +372,13 @@ func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int,
 	d.Map = mapData{Atlas: assetURL(atlasFile), Pick: true}
 	if res != nil {
 		sc := divergingScale(values(res.A.Participants, delta))
+		// Enough decimals for two significant digits at the mid ticks.
+		decimals := max(0, 1-int(math.Floor(math.Log10(sc.hi/2))))
 		d.Legend = sc.legend("Change in security", func(v float64) string {
-			if math.Abs(v) < 5e-7 {
+			if math.Abs(v) < sc.hi/1e6 {
 				return "0"
 			}
-			return fmt.Sprintf("%+.3g", v)
+			return strconv.FormatFloat(v, 'f', decimals, 64)
 		})
 		d.Map.Label = "Map of Eurasia: each state coloured by its change in security, losers red, gainers blue"
 		d.Map.States = colourStates(res.A.Participants, sc, delta, func(_ int, p indivisible.ParticipantResult) string {

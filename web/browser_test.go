@@ -43,7 +43,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1440, 900))
+		chromedp.UserDataDir(t.TempDir()))
 	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
@@ -57,6 +57,8 @@ func browser(t *testing.T) context.Context {
 	if _, err := chromedp.Call(ctx, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
+	// A laptop's screen, for the layout and the screenshots.
+	run(t, ctx, chromedp.EmulateViewport(1440, 900))
 	return ctx
 }
 
@@ -189,12 +191,36 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("choosing an organisation reloaded the page or did not update the URL")
 		}
 		screenshot(t, ctx, "overview-organisation", false)
+
+		// Laptop and tablet widths: nothing overflows sideways.
+		for _, width := range []int64{1280, 1024, 800} {
+			run(t, ctx, chromedp.EmulateViewport(width, 720), mapDrawn)
+			if !get[bool](t, ctx, `document.documentElement.scrollWidth <= window.innerWidth`) {
+				t.Errorf("at %d px the page scrolls sideways", width)
+			}
+		}
+		run(t, ctx, chromedp.EmulateViewport(1440, 900))
 	})
 
 	t.Run("assess", func(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(ts.URL+"/assess"), mapDrawn)
+		// A deployment without a host: the error comes back in place,
+		// with the field marked.
+		run(t, ctx,
+			chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`),
+			chromedp.SetValue(chromedp.CSS(`#f-type`), "deploy"),
+			chromedp.SetValue(chromedp.CSS(`#f-actor`), "USA"),
+			chromedp.SendKeys(chromedp.CSS(`#f-quantity`), "24"),
+			chromedp.Click(chromedp.CSS(`#assess-button`)),
+			chromedp.WaitVisible(chromedp.CSS(`#form-error`)), mapDrawn)
+		if !get[bool](t, ctx, `window.notReloaded === true && document.getElementById('f-host').getAttribute('aria-invalid') === 'true'`) {
+			t.Errorf("the error reloaded the page or did not mark the host field")
+		}
+		screenshot(t, ctx, "assess-error", false)
+
 		// Pick Poland on the map for the actor; the form shows the fields
 		// of a holdings measure only.
+		run(t, ctx, chromedp.Navigate(ts.URL+"/assess"), mapDrawn)
 		run(t, ctx, chromedp.Click(chromedp.CSS(`.map-svg g.state[data-code="POL"]`)))
 		if v := get[string](t, ctx, `document.getElementById('f-actor').value`); v != "POL" {
 			t.Fatalf("clicking Poland on the map set the actor to %q", v)
@@ -211,7 +237,8 @@ func TestBrowser(t *testing.T) {
 		if err != nil || verdict != indivisible.Divisible {
 			t.Errorf("verdict %q (%v), want divisible", verdict, err)
 		}
-		run(t, ctx, chromedp.Poll[chromedp.Void](`document.querySelector('.legend-title').textContent === 'Change in security'`))
+		run(t, ctx, chromedp.Poll[chromedp.Void](`document.querySelector('.legend-title').textContent === 'Change in security'`),
+			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 		screenshot(t, ctx, "assess", false)
 		screenshot(t, ctx, "assess-result", true)
 

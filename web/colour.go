@@ -84,9 +84,10 @@ func (s scale) colour(v float64) string {
 
 // legend is a colour bar drawn by the server as SVG.
 type legend struct {
-	Title string
-	Stops []legendStop
-	Ticks []legendTick
+	Title       string
+	Left, Width float64 // the colour bar's place
+	Stops       []legendStop
+	Ticks       []legendTick
 }
 
 type legendStop struct {
@@ -99,15 +100,14 @@ type legendTick struct {
 	Label string
 }
 
-// The colour bar's place in the legend's SVG user units (see the "legend"
-// template).
+// The colour bar's place in the legend's SVG user units.
 const (
-	legendLeft  = 20
+	legendLeft  = 28
 	legendWidth = 240
 )
 
 func (s scale) legend(title string, format func(float64) string) legend {
-	l := legend{Title: title}
+	l := legend{Title: title, Left: legendLeft, Width: legendWidth}
 	for i := range s.palette {
 		t := float64(i) / float64(len(s.palette)-1)
 		l.Stops = append(l.Stops, legendStop{fmt.Sprintf("%.0f%%", t*100), s.palette[i].String()})

@@ -139,13 +139,19 @@ type view struct {
 // render writes a page. It renders into a buffer first, so that a template
 // error gives a clean 500 rather than half a page.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
-	var buf bytes.Buffer
-	v := view{Title: title, Path: r.URL.Path, Nav: nav, Scenario: h.deps.Scenario.Name, Data: data}
-	if err := pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
+	b, err := h.execute(r, page, title, data)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	writeHTML(w, r, status, buf.Bytes())
+	writeHTML(w, r, status, b)
+}
+
+func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	v := view{Title: title, Path: r.URL.Path, Nav: nav, Scenario: h.deps.Scenario.Name, Data: data}
+	err := pages[page].ExecuteTemplate(&buf, "layout", v)
+	return buf.Bytes(), err
 }
 
 // writeHTML writes a page, gzipped when the client takes it: pages are
@@ -176,14 +182,12 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if indivisible.ErrorCode(err) == indivisible.EINTERNAL {
 		h.deps.Logger.ErrorContext(r.Context(), "web", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	var buf bytes.Buffer
-	v := view{Title: http.StatusText(status), Path: r.URL.Path, Nav: nav, Scenario: h.deps.Scenario.Name,
-		Data: errorData{status, indivisible.ErrorMessage(err)}}
-	if pages["error"].ExecuteTemplate(&buf, "layout", v) != nil {
+	b, err := h.execute(r, "error", http.StatusText(status), errorData{status, indivisible.ErrorMessage(err)})
+	if err != nil {
 		http.Error(w, http.StatusText(status), status)
 		return
 	}
-	writeHTML(w, r, status, buf.Bytes())
+	writeHTML(w, r, status, b)
 }
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {

@@ -61,10 +61,12 @@
     var highlight = {};
     (data.highlight || []).forEach(function (c) { highlight[c] = true; });
 
-    var main = d3.geoAzimuthalEqualArea().rotate([-54, -50]).clipAngle(120)
+    // precision(0) turns off adaptive resampling: the 50m atlas is dense
+    // enough already, and resampling would double the drawing time.
+    var main = d3.geoAzimuthalEqualArea().rotate([-54, -50]).clipAngle(120).precision(0)
       .fitExtent([[10, 10], [W - 10, H - 10]], EURASIA).clipExtent([[0, 0], [W, H]]);
     var b = INSET_BOX;
-    var inset = d3.geoConicEqualArea().parallels([35, 65]).rotate([100, 0])
+    var inset = d3.geoConicEqualArea().parallels([35, 65]).rotate([100, 0]).precision(0)
       .fitExtent([[b.x + 8, b.y + 20], [b.x + b.w - 8, b.y + b.h - 6]], INSET)
       .clipExtent([[b.x, b.y + 20], [b.x + b.w, b.y + b.h]]);
 
@@ -164,6 +166,11 @@
     });
     svg.addEventListener('focusout', function () { tip.hidden = true; });
     if (!data.pick) { return; }
+    var form = document.querySelector('form.compose');
+    if (form) {
+      markPicked(svg, form);
+      form.addEventListener('change', function () { markPicked(svg, form); });
+    }
     svg.addEventListener('click', function (e) {
       var g = stateOf(e.target);
       if (g) { pick(g.getAttribute('data-code')); }
@@ -173,6 +180,17 @@
       if (g && (e.key === 'Enter' || e.key === ' ')) {
         e.preventDefault();
         pick(g.getAttribute('data-code'));
+      }
+    });
+  }
+
+  // markPicked outlines the form's actor and host on the map.
+  function markPicked(svg, form) {
+    ['actor', 'host'].forEach(function (field) {
+      svg.querySelectorAll('g.state.picked-' + field).forEach(function (g) { g.classList.remove('picked-' + field); });
+      var v = form.elements[field].value;
+      if (v) {
+        svg.querySelectorAll('g.state[data-code="' + v + '"]').forEach(function (g) { g.classList.add('picked-' + field); });
       }
     });
   }
