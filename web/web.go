@@ -48,8 +48,14 @@ type handler struct {
 }
 
 // NewHandler returns the web interface's handler. It serves the pages at
-// "/" and below and the embedded assets at /static/; mount it at the root
-// of the server's mux, after the API's more specific patterns.
+// "/" and below (with its own 404 page) and the embedded assets at
+// /static/. Mount it as the server mux's "/" pattern, so that the API's
+// more specific patterns (/api/v1/, /log/, /healthz, /metrics) win:
+//
+//	mux.Handle("/", web.NewHandler(web.Deps{Scenario: s, Assessor: sys, Logger: logger}))
+//
+// A new page is one file with its handler method, one template in
+// templates/, one line in routes and one in nav.
 func NewHandler(deps Deps) http.Handler {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
