@@ -24,6 +24,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The PostgreSQL contract and multi-server tests get a throwaway server,
+# unless the caller points $INDIVISIBLE_POSTGRES at one.
+if [ -z "${INDIVISIBLE_POSTGRES:-}" ]; then
+  . scripts/postgres.sh
+  start_postgres
+fi
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then
