@@ -12,15 +12,17 @@ import (
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/model"
+	"github.com/indivisible-eurasia/indivisible/postgres"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
+	"github.com/indivisible-eurasia/indivisible/sqlstore"
 	"github.com/indivisible-eurasia/indivisible/web"
 )
 
 // app is the wiring of a running service, shared by serve and demo (and
 // their tests): the store, the log, the model and the HTTP handler.
 type app struct {
-	db       *sqlite.DB
+	db       *sqlstore.Store
 	log      *ledger.Log
 	scenario *indivisible.Scenario
 	model    *model.System
@@ -55,10 +57,13 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	if a.scenario, err = scenario.Open(c.scenario); err != nil {
 		return nil, err
 	}
-	if a.db, err = sqlite.Open(ctx, c.db); err != nil {
+	if a.db, err = openStore(ctx, c.db); err != nil {
 		return nil, err
 	}
 	if c.logKey == "" {
+		if postgres.IsURL(c.db) {
+			return nil, indivisible.Invalid("log-key", "a PostgreSQL database needs -log-key FILE, the log's signing key")
+		}
 		c.logKey = logKeyPath(c.db)
 	}
 	if err := ensureLog(ctx, a.db, c.logKey, c.logger); err != nil {
@@ -96,10 +101,27 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	return a, nil
 }
 
+// openStore opens the database named by -db: a PostgreSQL URL, or else a
+// SQLite file.
+func openStore(ctx context.Context, db string) (*sqlstore.Store, error) {
+	if postgres.IsURL(db) {
+		pg, err := postgres.Open(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		return pg.Store, nil
+	}
+	lite, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return lite.Store, nil
+}
+
 // ensureLog creates the log and its signing key on first start. The key
 // file is written first and removed if creating the log fails, so no log
 // ever exists without its key.
-func ensureLog(ctx context.Context, db *sqlite.DB, keyPath string, logger *slog.Logger) error {
+func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, logger *slog.Logger) error {
 	_, err := db.Info(ctx)
 	if err == nil {
 		return nil

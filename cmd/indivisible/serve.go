@@ -24,7 +24,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("serve", e)
 	var f serveFlags
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `ADDRESS` (host:port; port 0 picks a free one)")
-	fs.StringVar(&f.db, "db", "indivisible.db", "SQLite database `FILE`, created and migrated on first start")
+	fs.StringVar(&f.db, "db", "indivisible.db", "SQLite database `FILE`, or postgres://… URL; created or migrated on start")
 	fs.StringVar(&f.logKey, "log-key", "", "the log's signing key `FILE` (default: the database path + .key)")
 	fs.StringVar(&f.scenario, "scenario", scenario.DefaultName, "scenario: eurasia (embedded) or a directory")
 	fs.StringVar(&f.params, "params", "", "model parameter `FILE` (JSON)")
