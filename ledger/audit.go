@@ -359,7 +359,7 @@ func (a *auditor) push(idx int64, leaf tlog.Hash, missing bool, stored []*tlog.H
 		case nd.level == 0 && !missing:
 			a.problem(idx, "modified: the entry does not hash to its stored leaf hash")
 			nd.tainted = true
-		case !nd.tainted && !missing:
+		case !nd.tainted:
 			a.problem(idx, "stored hash %d (level %d) does not match the entries below it", tlog.StoredHashCount(idx)+int64(k), nd.level)
 		default:
 			nd.tainted = true

@@ -202,7 +202,16 @@ func (l *Log) Entry(ctx context.Context, index int64) (indivisible.Entry, error)
 // key, bad signature), EFORBIDDEN (another participant's key, a revoked
 // key).
 func (l *Log) CheckSignature(participant, keyName string, body, sig []byte) error {
-	return (*l.registry.Load()).check(participant, keyName, l.size.Load(), body, sig)
+	reg := *l.registry.Load()
+	if _, ok := reg[keyName]; !ok && l.signer != nil {
+		// Another process sharing the store may have registered the key
+		// since this one last read the registry.
+		if err := l.reload(context.Background()); err != nil {
+			return err
+		}
+		reg = *l.registry.Load()
+	}
+	return reg.check(participant, keyName, l.size.Load(), body, sig)
 }
 
 // Append appends a signed entry (Kind, Participant, KeyName, Signature and
@@ -229,6 +238,9 @@ func (l *Log) Append(ctx context.Context, e indivisible.Entry) (indivisible.Entr
 // as a key of participant and returns the new registry row. ECONFLICT if
 // the key name is already registered.
 func (l *Log) RegisterKey(ctx context.Context, participant, vkey string) (indivisible.Key, error) {
+	if !indivisible.IsToken(participant) {
+		return indivisible.Key{}, indivisible.Invalid("participant", "%q is not a participant code", participant)
+	}
 	v, err := note.NewVerifier(vkey)
 	if err != nil {
 		return indivisible.Key{}, indivisible.Invalid("public_key", "%v", err)
@@ -320,14 +332,19 @@ func (l *Log) sequence() {
 				break fill
 			}
 		}
-		l.commit(batch)
+		l.commit(batch, 0)
 	}
 }
 
+// maxRetries bounds how often a batch is rebuilt because another process
+// sharing the store appended first.
+const maxRetries = 50
+
 // commit appends the acceptable requests of batch in one transaction and
 // answers every request. It runs on a background context: one caller
-// giving up must not abort the others' commit.
-func (l *Log) commit(batch []*request) {
+// giving up must not abort the others' commit. retry counts the times the
+// batch was rebuilt after another process appended first.
+func (l *Log) commit(batch []*request, retry int) {
 	ctx := context.Background()
 	fail := func(reqs []*request, err error) {
 		for _, r := range reqs {
@@ -367,6 +384,11 @@ func (l *Log) commit(batch []*request) {
 			r.done <- result{err: indivisible.FieldErrorf(indivisible.ECONFLICT, "body", "an identical %s was submitted at the same time", e.Kind)}
 			continue
 		}
+		data, err := e.MarshalBinary()
+		if err != nil {
+			r.done <- result{err: err}
+			continue
+		}
 		if e.Kind == indivisible.KindKey {
 			next, k, err := reg.apply(&e)
 			if err != nil {
@@ -381,16 +403,15 @@ func (l *Log) commit(batch []*request) {
 			r.done <- result{err: reg.check(e.Participant, e.KeyName, e.Index, e.Body, e.Signature)}
 			continue
 		}
-		data, err := e.MarshalBinary()
-		if err == nil {
-			var hs []tlog.Hash
-			hs, err = tlog.StoredHashes(e.Index, data, hr)
-			hr.mem = append(hr.mem, hs...)
-		}
+		hs, err := tlog.StoredHashes(e.Index, data, hr)
 		if err != nil {
-			r.done <- result{err: err}
-			continue
+			// Reading the store failed: nothing of this batch can be
+			// trusted to be complete.
+			fail(batch[i:], err)
+			fail(accepted, err)
+			return
 		}
+		hr.mem = append(hr.mem, hs...)
 		seen[r.sum] = true
 		accepted = append(accepted, r)
 		entries = append(entries, e)
@@ -418,9 +439,16 @@ func (l *Log) commit(batch []*request) {
 			fail(accepted, rerr)
 			return
 		}
+		if indivisible.ErrorCode(err) == indivisible.ECONFLICT && indivisible.ErrorField(err) != "body" && retry < maxRetries {
+			// Another process sharing the store (several servers on one
+			// PostgreSQL) appended first: rebuild the batch on the tree
+			// as it now is.
+			l.commit(accepted, retry+1)
+			return
+		}
 		if indivisible.ErrorCode(err) == indivisible.ECONFLICT && len(accepted) > 1 {
 			for _, r := range accepted {
-				l.commit([]*request{r})
+				l.commit([]*request{r}, retry)
 			}
 			return
 		}

@@ -129,6 +129,11 @@ func TestKeyRevocation(t *testing.T) {
 	if !rep.OK() || len(rep.Warnings) != 1 || rep.Warnings[0].Index != e.Index {
 		t.Errorf("audit: problems %v warnings %v, want one warning at %d", rep.Problems, rep.Warnings, e.Index)
 	}
+	_, vkey, _ := NewKey(rand.Reader, "LTU")
+	_, err = tl.RegisterKey(ctx, "L TU", vkey)
+	wantCode(t, "registration for a bad participant code", err, indivisible.EINVALID)
+	_, err = tl.RegisterKey(ctx, "LTU", "not a key")
+	wantCode(t, "registration of a bad key", err, indivisible.EINVALID)
 	keys, _ := tl.Keys(ctx)
 	if len(keys) != 2 {
 		t.Errorf("%d keys, want 2", len(keys))
