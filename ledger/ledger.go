@@ -74,6 +74,9 @@ type Log struct {
 	registry atomic.Pointer[registry]
 	// size is the number of entries committed, as the sequencer knows it.
 	size atomic.Int64
+	// stateMu orders the updates of size and registry, so that a reload
+	// racing with a commit never puts back an older state.
+	stateMu sync.Mutex
 
 	reqs      chan *request
 	quit      chan struct{}
@@ -140,9 +143,20 @@ func (l *Log) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.size.Store(cp.Size)
-	l.registry.Store(&r)
+	l.setState(cp.Size, &r)
 	return nil
+}
+
+// setState installs the size and registry of a tree, unless a larger tree
+// is already installed. Reading the registry after the checkpoint means a
+// state read from the store is never older than its size says.
+func (l *Log) setState(size int64, reg *registry) {
+	l.stateMu.Lock()
+	defer l.stateMu.Unlock()
+	if size >= l.size.Load() {
+		l.size.Store(size)
+		l.registry.Store(reg)
+	}
 }
 
 // Close stops the sequencer after the batch in progress; later Appends
@@ -316,6 +330,11 @@ var errClosed = indivisible.Errorf(indivisible.EINTERNAL, "the log is closed")
 func (l *Log) sequence() {
 	defer close(l.done)
 	for {
+		select {
+		case <-l.quit: // checked first: after Close, no new batch starts
+			return
+		default:
+		}
 		var batch []*request
 		select {
 		case r := <-l.reqs:
@@ -456,8 +475,7 @@ func (l *Log) commit(batch []*request, retry int) {
 		return
 	}
 	l.last = now
-	l.size.Store(size)
-	l.registry.Store(&reg)
+	l.setState(size, &reg)
 	for i, r := range accepted {
 		r.done <- result{e: entries[i]}
 	}
