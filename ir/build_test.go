@@ -7,6 +7,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ir"
+	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
@@ -111,6 +112,34 @@ func TestDistances1914(t *testing.T) {
 	for i := 1; i < len(d); i++ {
 		if p, x := d[i-1], d[i]; x.Ccode1 >= x.Ccode2 || p.Ccode1 > x.Ccode1 || (p.Ccode1 == x.Ccode1 && p.Ccode2 >= x.Ccode2) {
 			t.Fatalf("out of order at %d: %+v after %+v", i, x, p)
+		}
+	}
+}
+
+// TestBuildScenarioEveryYear builds every year from 1816 to 2016 (every
+// tenth under -short or the race detector), writes it, loads it back and
+// compiles the model on it: each is a scenario that assess accepts.
+func TestBuildScenarioEveryYear(t *testing.T) {
+	step := 1
+	if testing.Short() || raceEnabled {
+		step = 10
+	}
+	nmc, atop, caps, cont := ir.SharedData(t)
+	for year := 1816; year <= 2016; year += step {
+		s, err := ir.BuildScenario(year, nmc, atop, caps, cont)
+		if err != nil {
+			t.Fatalf("%d: %v", year, err)
+		}
+		dir := t.TempDir()
+		if err := scenario.Write(dir, s); err != nil {
+			t.Fatalf("%d: %v", year, err)
+		}
+		loaded, err := scenario.Load(os.DirFS(dir))
+		if err != nil {
+			t.Fatalf("%d: the built scenario does not load: %v", year, err)
+		}
+		if _, err := model.Compile(loaded, model.DefaultParams()); err != nil {
+			t.Fatalf("%d: the model rejects the built scenario: %v", year, err)
 		}
 	}
 }
