@@ -117,12 +117,13 @@ func TestDistances1914(t *testing.T) {
 }
 
 // TestBuildScenarioEveryYear builds every year from 1816 to 2016 (every
-// tenth under -short or the race detector), writes it, loads it back and
-// compiles the model on it: each is a scenario that assess accepts.
+// eighth, 1816 and 2016 included, under -short or the race detector),
+// writes it, loads it back and compiles the model on it: each is a
+// scenario that assess accepts.
 func TestBuildScenarioEveryYear(t *testing.T) {
 	step := 1
 	if testing.Short() || raceEnabled {
-		step = 10
+		step = 8
 	}
 	nmc, atop, caps, cont := ir.SharedData(t)
 	for year := 1816; year <= 2016; year += step {
