@@ -16,9 +16,6 @@ var Components = [NumComponents]string{"milex", "milper", "irst", "pec", "tpop",
 // NumComponents is the number of NMC components.
 const NumComponents = 6
 
-// Missing is the COW code for a value the source does not report.
-const Missing = -9
-
 // NMC is one state-year of the Correlates of War National Material
 // Capabilities data (Singer, Bremer & Stuckey 1972).
 type NMC struct {
@@ -37,7 +34,7 @@ var stateAbb = regexp.MustCompile(`^[A-Z]{3}$`)
 // ccode,stateabb,year,milex,milper,irst,pec,tpop,upop and -9 for a missing
 // value. name is the file name used in error messages. It rejects a
 // malformed value, a negative value other than -9, a repeated state-year,
-// and a state code whose abbreviation changes between rows.
+// and a ccode and stateabb that do not correspond one to one.
 func ReadNMC(r io.Reader, name string) ([]NMC, error) {
 	t, err := newTable(r, name, append([]string{"ccode", "stateabb", "year"}, Components[:]...)...)
 	if err != nil {
@@ -45,7 +42,9 @@ func ReadNMC(r io.Reader, name string) ([]NMC, error) {
 	}
 	type key struct{ ccode, year int }
 	seen := map[key]int{}
-	abbs := map[int]string{}
+	// The abbreviation is a participant's code in a built scenario, so
+	// ccode and stateabb must correspond one to one.
+	abbs, ccodes := map[int]string{}, map[string]int{}
 	var out []NMC
 	for {
 		ok, err := t.next()
@@ -66,7 +65,10 @@ func ReadNMC(r io.Reader, name string) ([]NMC, error) {
 		if prev, ok := abbs[n.Ccode]; ok && prev != n.StateAbb {
 			return nil, t.errorf(1, "%q for ccode %d, which earlier rows abbreviate %q", n.StateAbb, n.Ccode, prev)
 		}
-		abbs[n.Ccode] = n.StateAbb
+		if prev, ok := ccodes[n.StateAbb]; ok && prev != n.Ccode {
+			return nil, t.errorf(1, "%q for ccode %d, but earlier rows use it for ccode %d", n.StateAbb, n.Ccode, prev)
+		}
+		abbs[n.Ccode], ccodes[n.StateAbb] = n.StateAbb, n.Ccode
 		if n.Year, err = t.int(2, minYear, maxYear); err != nil {
 			return nil, err
 		}
@@ -75,7 +77,7 @@ func ReadNMC(r io.Reader, name string) ([]NMC, error) {
 		}
 		seen[key{n.Ccode, n.Year}] = t.line()
 		for i := range NumComponents {
-			if t.rec[3+i] == "-9" {
+			if t.rec[3+i] == "-9" { // COW's code for a value not reported
 				continue
 			}
 			if n.Values[i], err = t.float(3+i, 0, 1e15); err != nil {
@@ -106,6 +108,20 @@ type CINC struct {
 // reports a positive value) gives every reporting state a share of 0. The
 // result is ordered by year, then ccode.
 func ComputeCINC(rows []NMC) []CINC {
+	totals := worldTotals(rows)
+	out := make([]CINC, len(rows))
+	for i, n := range rows {
+		out[i] = CINC{Ccode: n.Ccode, Year: n.Year, CINC: cinc(n, totals[n.Year])}
+	}
+	slices.SortFunc(out, func(a, b CINC) int {
+		return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Ccode, b.Ccode))
+	})
+	return out
+}
+
+// worldTotals returns each year's total of each component over the states
+// reporting it.
+func worldTotals(rows []NMC) map[int]*[NumComponents]float64 {
 	totals := map[int]*[NumComponents]float64{}
 	for _, n := range rows {
 		t := totals[n.Year]
@@ -117,14 +133,7 @@ func ComputeCINC(rows []NMC) []CINC {
 			t[i] += v // unreported values are 0
 		}
 	}
-	out := make([]CINC, len(rows))
-	for i, n := range rows {
-		out[i] = CINC{Ccode: n.Ccode, Year: n.Year, CINC: cinc(n, totals[n.Year])}
-	}
-	slices.SortFunc(out, func(a, b CINC) int {
-		return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Ccode, b.Ccode))
-	})
-	return out
+	return totals
 }
 
 // cinc returns the CINC of n given the year's component totals.

@@ -96,6 +96,7 @@ func TestReadersReject(t *testing.T) {
 		{"bad ccode", nmc, nmcHeader + "x,USA,1816,1,2,3,4,5,6\n", "nmc.csv:2:ccode"},
 		{"lower-case abb", nmc, nmcHeader + "2,usa,1816,1,2,3,4,5,6\n", "nmc.csv:2:stateabb"},
 		{"abb changes", nmc, nmcHeader + "2,USA,1816,1,2,3,4,5,6\n2,USB,1817,1,2,3,4,5,6\n", "nmc.csv:3:stateabb"},
+		{"abb reused", nmc, nmcHeader + "2,USA,1816,1,2,3,4,5,6\n20,USA,1817,1,2,3,4,5,6\n", "nmc.csv:3:stateabb"},
 		{"duplicate", nmc, nmcHeader + "2,USA,1816,1,2,3,4,5,6\n2,USA,1816,1,2,3,4,5,6\n", "nmc.csv:3:year"},
 		{"negative", nmc, nmcHeader + "2,USA,1816,1,2,-3,4,5,6\n", "nmc.csv:2:irst"},
 		{"empty value", nmc, nmcHeader + "2,USA,1816,1,2,3,,5,6\n", "nmc.csv:2:pec"},

@@ -44,18 +44,10 @@ type Portfolios struct {
 
 // NewPortfolios indexes nmc and atop by year.
 func NewPortfolios(nmc []NMC, atop []Alliance) *Portfolios {
-	p := &Portfolios{system: map[int][]NMC{}, totals: map[int]*[NumComponents]float64{}, alliances: map[int][]Alliance{}}
+	p := &Portfolios{system: map[int][]NMC{}, totals: worldTotals(nmc), alliances: map[int][]Alliance{}}
 	nmcFirst, nmcLast := math.MaxInt, math.MinInt
 	for _, n := range nmc {
 		p.system[n.Year] = append(p.system[n.Year], n)
-		t := p.totals[n.Year]
-		if t == nil {
-			t = new([NumComponents]float64)
-			p.totals[n.Year] = t
-		}
-		for i, v := range n.Values {
-			t[i] += v
-		}
 		nmcFirst, nmcLast = min(nmcFirst, n.Year), max(nmcLast, n.Year)
 	}
 	for _, s := range p.system {
