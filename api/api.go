@@ -121,9 +121,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	// Compact: indenting costs a sixth of an assessment's serving time.
+	json.NewEncoder(w).Encode(v)
 }
 
 // readBody reads a capped request body: a larger one is ETOOLARGE (413).

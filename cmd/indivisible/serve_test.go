@@ -16,7 +16,7 @@ import (
 // port and returns its URL and a function giving everything it has printed
 // so far. The server stops when the test ends, and the test checks that it
 // shut down cleanly.
-func startCommand(t *testing.T, name string, args ...string) (url string, output func() string) {
+func startCommand(t testing.TB, name string, args ...string) (url string, output func() string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
