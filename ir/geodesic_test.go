@@ -62,6 +62,18 @@ func TestDistanceKilometres(t *testing.T) {
 	}
 }
 
+// TestNearlyEquatorial is a case rapid found against an earlier version
+// that searched the azimuth everywhere: there λ12(α1) is so steep that the
+// search resolved the distance only to 3 mm, and shifting both longitudes
+// changed the result by that much.
+func TestNearlyEquatorial(t *testing.T) {
+	a := Distance(5.960464477539063e-08, 1.0000000000000004, 3.639755163931113e-12, -0.75)
+	b := Distance(5.960464477539063e-08, 5.0000000000000004, 3.639755163931113e-12, 3.25)
+	if math.Abs(a-b) > 1e-9 {
+		t.Errorf("distance changes under a longitude shift: %.12f vs %.12f km", a, b)
+	}
+}
+
 // TestDistanceProperties checks symmetry, invariance under a shift in
 // longitude, and that no geodesic is longer than half the equator.
 func TestDistanceProperties(t *testing.T) {
