@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/indivisible-eurasia/indivisible"
 )
@@ -42,18 +43,51 @@ func openInput(e *env, name string) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// createOutput opens the -o file, or returns standard output for "" or "-".
-func createOutput(e *env, name string) (io.WriteCloser, error) {
+// createOutput opens the -o file, or standard output for "" or "-". A file
+// is written under a temporary name and renamed into place by Close, so an
+// interrupted or failed run never leaves a partial file behind: on error,
+// call Abort instead.
+func createOutput(e *env, name string) (*output, error) {
 	if name == "" || name == "-" {
-		return nopWriteCloser{e.stdout}, nil
+		return &output{Writer: e.stdout}, nil
 	}
-	f, err := os.Create(name)
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
 		return nil, indivisible.Invalid(name, "%v", err)
 	}
-	return f, nil
+	return &output{Writer: f, f: f, name: name}, nil
 }
 
-type nopWriteCloser struct{ io.Writer }
+// output is a -o destination.
+type output struct {
+	io.Writer
+	f    *os.File
+	name string
+}
 
-func (nopWriteCloser) Close() error { return nil }
+// Close finishes the output: the file is synced and renamed into place.
+func (o *output) Close() error {
+	if o.f == nil {
+		return nil
+	}
+	err := o.f.Sync()
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(o.f.Name(), o.name)
+	}
+	if err != nil {
+		os.Remove(o.f.Name())
+		return indivisible.Invalid(o.name, "%v", err)
+	}
+	return nil
+}
+
+// Abort discards a file output.
+func (o *output) Abort() {
+	if o.f != nil {
+		o.f.Close()
+		os.Remove(o.f.Name())
+	}
+}

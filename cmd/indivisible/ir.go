@@ -234,11 +234,11 @@ func writeCSV(e *env, name, header string, fill func(*csvRows) error) error {
 	w.buf = append(w.buf, header...)
 	w.end()
 	if err := fill(w); err != nil {
-		f.Close()
+		f.Abort()
 		return err
 	}
 	if err := w.flush(); err != nil {
-		f.Close()
+		f.Abort()
 		return indivisible.Invalid(name, "%v", err)
 	}
 	if err := f.Close(); err != nil {
