@@ -11,6 +11,7 @@ const (
 	ActManageAccounts  Action = "manage_accounts"  // accounts and tokens
 	ActManageKeys      Action = "manage_keys"      // register and revoke delegation keys
 	ActManageForum     Action = "manage_forum"     // sessions, agenda items, accreditation, closing items, Delphi questions
+	ActRegister        Action = "register"         // register a delegation to a forum, or withdraw it
 	ActPropose         Action = "propose"          // table a proposal or an amendment
 	ActComment         Action = "comment"          // comment or ask for the floor
 	ActTakePosition    Action = "take_position"    // support, abstain, join with a reservation
@@ -40,6 +41,7 @@ var authz = map[Action]map[AccountRole]rule{
 	ActManageAccounts:  {RoleSecretariat: allow},
 	ActManageKeys:      {RoleSecretariat: allow},
 	ActManageForum:     {RoleSecretariat: allow},
+	ActRegister:        {RoleSecretariat: allow, RoleDelegation: own},
 	ActPropose:         {RoleSecretariat: allow, RoleDelegation: own},
 	ActComment:         {RoleSecretariat: allow, RoleDelegation: own, RoleExpert: allow},
 	ActTakePosition:    {RoleDelegation: own},

@@ -44,6 +44,7 @@ func TestAuthorizeTable(t *testing.T) {
 		{indivisible.ActManageAccounts, [7]string{U, F, A, F, F, F, F}, [7]string{U, F, A, F, F, F, F}},
 		{indivisible.ActManageKeys, [7]string{U, F, A, F, F, F, F}, [7]string{U, F, A, F, F, F, F}},
 		{indivisible.ActManageForum, [7]string{U, F, A, F, F, F, F}, [7]string{U, F, A, F, F, F, F}},
+		{indivisible.ActRegister, [7]string{U, F, A, A, A, A, F}, [7]string{U, F, A, F, F, F, F}},
 		{indivisible.ActPropose, [7]string{U, F, A, A, A, A, F}, [7]string{U, F, A, F, F, F, F}},
 		{indivisible.ActComment, [7]string{U, F, A, A, A, A, A}, [7]string{U, F, A, F, F, F, A}},
 		{indivisible.ActTakePosition, [7]string{U, F, F, A, A, A, F}, [7]string{U, F, F, F, F, F, F}},

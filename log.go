@@ -23,6 +23,14 @@ const (
 	// participant's key (see KeyEvent). It carries no signature: the log's
 	// signed checkpoints vouch for it.
 	KindKey EntryKind = "key"
+	// KindPosition is a delegation's position on a forum agenda item;
+	// Body is the position statement (docs/forum.md), signed by the
+	// delegation's key or attested by the service (Participant
+	// ForumParticipant).
+	KindPosition EntryKind = "position"
+	// KindDecision is the decision on a forum agenda item, attested by the
+	// service; Body carries the SHA-256 of the outcome document.
+	KindDecision EntryKind = "decision"
 )
 
 // Limits of the entry encoding. An encoded entry must fit the uint16 length

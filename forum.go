@@ -1,0 +1,496 @@
+package indivisible
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The expert forum (package forum holds its decision logic, docs/forum.md
+// describes it): forums hold sessions with agenda items; accredited
+// delegations table proposals, amend them and take positions; an item
+// closes with a decision under the rule chosen for it. Experts answer
+// Delphi questions whose results set model parameters.
+
+// ForumParticipant is the participant code of the log entries the service
+// attests itself (positions taken without a delegation's signature, and
+// decisions). It is not a scenario code, so it never collides with one.
+const ForumParticipant = "forum"
+
+// Forum is an expert forum, such as "International expert forum on an
+// equal and indivisible security architecture in Eurasia".
+type Forum struct {
+	ID          int64     `json:"id"`
+	Title       string    `json:"title"`
+	Description string    `json:"description,omitempty"`
+	Created     time.Time `json:"created"`
+}
+
+// Validate checks a forum's fields.
+func (f *Forum) Validate() error { return checkTitle("title", f.Title) }
+
+func checkTitle(field, s string) error {
+	if strings.TrimSpace(s) == "" || len(s) > 300 {
+		return Invalid(field, "must be 1 to 300 characters")
+	}
+	return nil
+}
+
+// checkText bounds the free texts (descriptions, statements, comments,
+// proposal texts).
+func checkText(field, s string, max int) error {
+	if len(s) > max {
+		return Invalid(field, "longer than %d bytes", max)
+	}
+	return nil
+}
+
+// MaxText bounds a proposal's Markdown text, a comment or a statement.
+const MaxText = 64 << 10
+
+// Session is a meeting of a forum; agenda items belong to it.
+type Session struct {
+	ID      int64     `json:"id"`
+	ForumID int64     `json:"forum_id"`
+	Title   string    `json:"title"`
+	Created time.Time `json:"created"`
+}
+
+// AccreditationStatus is where a delegation's registration stands.
+type AccreditationStatus string
+
+// Accreditation statuses. A registration starts pending; the secretariat
+// accredits or rejects it; a pending or accredited delegation may be
+// withdrawn. Rejected and withdrawn are final.
+const (
+	Pending    AccreditationStatus = "pending"
+	Accredited AccreditationStatus = "accredited"
+	Rejected   AccreditationStatus = "rejected"
+	Withdrawn  AccreditationStatus = "withdrawn"
+)
+
+// CanBecome reports whether a registration may go from s to next.
+func (s AccreditationStatus) CanBecome(next AccreditationStatus) bool {
+	switch s {
+	case Pending:
+		return next == Accredited || next == Rejected || next == Withdrawn
+	case Accredited:
+		return next == Withdrawn
+	}
+	return false
+}
+
+// Delegation is a participant's delegation to a forum.
+type Delegation struct {
+	ID          int64          `json:"id"`
+	ForumID     int64          `json:"forum_id"`
+	Participant string         `json:"participant"`
+	Kind        DelegationKind `json:"kind"`
+	// Name is the delegation's name, e.g. "Delegation of Poland".
+	Name string `json:"name"`
+	// Head and Members are the people on the delegation.
+	Head    string              `json:"head"`
+	Members []string            `json:"members"`
+	Status  AccreditationStatus `json:"status"`
+	Created time.Time           `json:"created"`
+	Updated time.Time           `json:"updated"`
+}
+
+// Validate checks a delegation's fields (not its status).
+func (d *Delegation) Validate() error {
+	switch {
+	case !IsToken(d.Participant) || len(d.Participant) > 20:
+		return Invalid("participant", "%q is not a participant code", d.Participant)
+	case !oneOf(d.Kind, DelegationKinds):
+		return Invalid("kind", "%q is not one of member_state, partner_state, organisation, integration_association", d.Kind)
+	case strings.TrimSpace(d.Head) == "" || len(d.Head) > 200:
+		return Invalid("head", "the head of delegation must be named (1 to 200 characters)")
+	case len(d.Members) > 100:
+		return Invalid("members", "at most 100 members")
+	}
+	if err := checkTitle("name", d.Name); err != nil {
+		return err
+	}
+	for i, m := range d.Members {
+		if strings.TrimSpace(m) == "" || len(m) > 200 {
+			return Invalid("members["+strconv.Itoa(i)+"]", "must be 1 to 200 characters")
+		}
+	}
+	return nil
+}
+
+// Expert is a member of a forum's expert panel: an expert account,
+// affiliated with a participant or independent.
+type Expert struct {
+	ID        int64  `json:"id"`
+	ForumID   int64  `json:"forum_id"`
+	AccountID int64  `json:"account_id"`
+	Name      string `json:"name"`
+	// Affiliation is the participant the expert is affiliated with, or ""
+	// for an independent expert.
+	Affiliation string    `json:"affiliation,omitempty"`
+	Created     time.Time `json:"created"`
+}
+
+// Decision rule names. Each rule is a versioned policy object in package
+// forum; an agenda item names the rule and version it is decided under.
+const (
+	RuleConsensus         = "consensus"
+	RuleConsensusMinusOne = "consensus_minus_one"
+	RuleQualifiedMajority = "qualified_majority"
+	RuleSilence           = "silence"
+)
+
+// RuleSpec chooses an agenda item's decision rule and sets its
+// parameters. It is stored with the item and with its decision.
+type RuleSpec struct {
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+	// Quorum is the qualified majority's quorum: the share of accredited
+	// member states that must be present (default 1/2).
+	Quorum float64 `json:"quorum,omitempty"`
+	// Concerned is the state that consensus-minus-one excludes from
+	// blocking.
+	Concerned string `json:"concerned,omitempty"`
+	// Deadline ends a silence procedure.
+	Deadline *time.Time `json:"deadline,omitempty"`
+}
+
+// ItemStatus is an agenda item's state.
+type ItemStatus string
+
+// Item statuses.
+const (
+	ItemOpen   ItemStatus = "open"
+	ItemClosed ItemStatus = "closed"
+)
+
+// AgendaItem is an item on a session's agenda: a proposal with its
+// versions, comments, speakers, positions and, once closed, a decision.
+type AgendaItem struct {
+	ID          int64      `json:"id"`
+	ForumID     int64      `json:"forum_id"`
+	SessionID   int64      `json:"session_id"`
+	Title       string     `json:"title"`
+	Description string     `json:"description,omitempty"`
+	Rule        RuleSpec   `json:"rule"`
+	Status      ItemStatus `json:"status"`
+	Created     time.Time  `json:"created"`
+}
+
+// Version kinds.
+const (
+	VersionProposal  = "proposal"
+	VersionAmendment = "amendment"
+)
+
+// ProposalVersion is one version of an agenda item's proposal: version 1
+// is the proposal, every amendment makes the next. Each is assessed when
+// it is tabled, and the assessment is kept with it.
+type ProposalVersion struct {
+	ItemID int64 `json:"item_id"`
+	Number int   `json:"number"`
+	// Kind is proposal (version 1) or amendment.
+	Kind string `json:"kind"`
+	// Participant is the tabling delegation's participant ("" when the
+	// secretariat tables it); AccountID is the account that did.
+	Participant string `json:"participant,omitempty"`
+	AccountID   int64  `json:"account_id"`
+	Title       string `json:"title"`
+	// Text is the proposal's Markdown text.
+	Text string `json:"text"`
+	// Package is the optional package of measures, in the proposal format.
+	Package *Proposal `json:"package,omitempty"`
+	// Assessment is the package's assessment (nil without a package).
+	Assessment *Assessment `json:"assessment,omitempty"`
+	Created    time.Time   `json:"created"`
+}
+
+// Comment is a remark on an agenda item.
+type Comment struct {
+	ID          int64     `json:"id"`
+	ItemID      int64     `json:"item_id"`
+	AccountID   int64     `json:"account_id"`
+	Author      string    `json:"author"`
+	Participant string    `json:"participant,omitempty"`
+	Text        string    `json:"text"`
+	Created     time.Time `json:"created"`
+}
+
+// Speaker is a request for the floor on an agenda item. The speakers'
+// list is the item's undone requests in order.
+type Speaker struct {
+	ID          int64     `json:"id"`
+	ItemID      int64     `json:"item_id"`
+	AccountID   int64     `json:"account_id"`
+	Name        string    `json:"name"`
+	Participant string    `json:"participant,omitempty"`
+	Requested   time.Time `json:"requested"`
+	Done        bool      `json:"done"`
+}
+
+// Stance is what a position says.
+type Stance string
+
+// Stances. Join is support with a reservation or an interpretative
+// statement; Withdraw takes back the delegation's current position.
+const (
+	Support  Stance = "support"
+	Object   Stance = "object"
+	Abstain  Stance = "abstain"
+	Join     Stance = "join"
+	Withdraw Stance = "withdraw"
+)
+
+// Stances lists the valid stances.
+var Stances = []Stance{Support, Object, Abstain, Join, Withdraw}
+
+// Statement kinds of a Join position.
+const (
+	Reservation    = "reservation"
+	Interpretative = "interpretative"
+)
+
+// Position is one position event of a delegation on an agenda item, as
+// recorded in the log. A delegation's current position is its latest
+// event; a Withdraw event leaves it with none.
+type Position struct {
+	ID     int64 `json:"id"`
+	ItemID int64 `json:"item_id"`
+	// Version is the proposal version the position is on. Only positions
+	// on the version being decided count.
+	Version     int    `json:"version"`
+	Participant string `json:"participant"`
+	Stance      Stance `json:"stance"`
+	// StatementKind (reservation or interpretative) and Statement go with
+	// a Join; an objection may carry a Statement too (under the silence
+	// procedure it must).
+	StatementKind string `json:"statement_kind,omitempty"`
+	Statement     string `json:"statement,omitempty"`
+	// Time is the log's time of the entry, which decides deadlines.
+	Time time.Time `json:"time"`
+	// LogIndex is the index of the position's entry in the log.
+	LogIndex int64 `json:"log_index"`
+	// KeyName is the delegation's key that signed the entry, or "" when
+	// the service attested it.
+	KeyName string `json:"key_name,omitempty"`
+}
+
+// Validate checks a position's form.
+func (p *Position) Validate() error {
+	switch {
+	case !oneOf(p.Stance, Stances):
+		return Invalid("stance", "%q is not one of support, object, abstain, join, withdraw", p.Stance)
+	case p.Version < 1:
+		return Invalid("version", "must be a proposal version number (1 or more)")
+	case p.Stance == Join && p.StatementKind != Reservation && p.StatementKind != Interpretative:
+		return Invalid("statement_kind", "joining needs a reservation or an interpretative statement")
+	case p.Stance == Join && strings.TrimSpace(p.Statement) == "":
+		return Invalid("statement", "joining needs the text of the reservation or interpretative statement")
+	case p.Stance != Join && p.StatementKind != "":
+		return Invalid("statement_kind", "only a join carries a reservation or interpretative statement")
+	case (p.Stance == Support || p.Stance == Abstain || p.Stance == Withdraw) && p.Statement != "":
+		return Invalid("statement", "a %s carries no statement", p.Stance)
+	}
+	return checkText("statement", p.Statement, MaxText)
+}
+
+// Tally counts the member states' current positions on the version
+// decided. Only member states count; partners' and organisations'
+// positions are in Others.
+type Tally struct {
+	// MemberStates is the number of accredited member-state delegations.
+	MemberStates int `json:"member_states"`
+	// Present is the member states with a current position on the
+	// version decided (support, join, object or abstain).
+	Present int `json:"present"`
+	// Support counts supports and joins.
+	Support int `json:"support"`
+	Object  int `json:"object"`
+	Abstain int `json:"abstain"`
+	// Voting is Support + Object: abstentions are present, not voting.
+	Voting int `json:"voting"`
+	// Quorum is the number of member states that must be present
+	// (qualified majority only).
+	Quorum int `json:"quorum,omitempty"`
+	// Others counts the current positions of partners and organisations.
+	Others int `json:"others"`
+}
+
+// Objection is an objection and whether it blocked; a non-blocking one
+// says why it did not count.
+type Objection struct {
+	Participant string `json:"participant"`
+	LogIndex    int64  `json:"log_index"`
+	Statement   string `json:"statement,omitempty"`
+	// Reason is why the objection does not block ("" if it does).
+	Reason string `json:"reason,omitempty"`
+}
+
+// Outcomes.
+const (
+	Adopted    = "adopted"
+	NotAdopted = "not_adopted"
+)
+
+// Decision is the result of closing an agenda item.
+type Decision struct {
+	ItemID int64 `json:"item_id"`
+	// Version is the proposal version decided.
+	Version int      `json:"version"`
+	Rule    RuleSpec `json:"rule"`
+	// Outcome is adopted or not_adopted; Reason says why in words.
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
+	Tally   Tally  `json:"tally"`
+	// Objectors are the blocking objections (under a majority rule, the
+	// member states that voted against); Ignored the objections that did
+	// not count, with the reason.
+	Objectors []Objection `json:"objectors"`
+	Ignored   []Objection `json:"ignored"`
+	// Statements are the reservations and interpretative statements of
+	// the delegations that joined, attached to the adopted text.
+	Statements []Position `json:"statements"`
+	// Counted are the log indexes of the positions the decision counted.
+	Counted []int64 `json:"counted"`
+	// Document is the outcome document (Markdown); DocumentSHA256 its
+	// SHA-256 in hex, which the decision's log entry carries.
+	Document       string    `json:"document"`
+	DocumentSHA256 string    `json:"document_sha256"`
+	Time           time.Time `json:"time"`
+	LogIndex       int64     `json:"log_index"`
+}
+
+// QuestionStatus is a Delphi question's state.
+type QuestionStatus string
+
+// Question statuses.
+const (
+	QuestionOpen   QuestionStatus = "open"
+	QuestionClosed QuestionStatus = "closed"
+)
+
+// StoppingRule ends a Delphi question's rounds: when the interquartile
+// range is at most IQR (if IQR > 0), when the median changed by less than
+// Stability (a fraction, default 0.15) since the previous round, or after
+// MaxRounds rounds (default 4), whichever comes first.
+type StoppingRule struct {
+	IQR       float64 `json:"iqr,omitempty"`
+	Stability float64 `json:"stability"`
+	MaxRounds int     `json:"max_rounds"`
+}
+
+// RoundStats summarises one Delphi round's answers. Quartiles are the
+// Hyndman-Fan type 7 (linear) sample quantiles.
+type RoundStats struct {
+	Round  int     `json:"round"`
+	N      int     `json:"n"`
+	Min    float64 `json:"min"`
+	Q1     float64 `json:"q1"`
+	Median float64 `json:"median"`
+	Q3     float64 `json:"q3"`
+	Max    float64 `json:"max"`
+	IQR    float64 `json:"iqr"`
+}
+
+// Question is a Delphi question: a numeric estimate of a model parameter.
+type Question struct {
+	ID      int64 `json:"id"`
+	ForumID int64 `json:"forum_id"`
+	// Parameter is the model parameter path it sets (the paths of a
+	// simulate distribution file: lambda_km, weights.X, dyads.AAA-BBB,
+	// notified_discount, ...).
+	Parameter string `json:"parameter"`
+	Text      string `json:"text"`
+	Unit      string `json:"unit,omitempty"`
+	// Min and Max bound the answers; they must lie in the parameter's
+	// range.
+	Min  float64      `json:"min"`
+	Max  float64      `json:"max"`
+	Stop StoppingRule `json:"stop"`
+	// Round is the round open for answers (the last round once closed).
+	Round  int            `json:"round"`
+	Status QuestionStatus `json:"status"`
+	// Rounds are the statistics of the finished rounds.
+	Rounds []RoundStats `json:"rounds"`
+	// StopReason says which stopping rule closed the question.
+	StopReason string    `json:"stop_reason,omitempty"`
+	Created    time.Time `json:"created"`
+}
+
+// Answer is an expert's answer in a round. Answers are anonymous: only
+// the expert sees their own; everyone else sees the round's statistics.
+type Answer struct {
+	QuestionID int64     `json:"question_id"`
+	Round      int       `json:"round"`
+	ExpertID   int64     `json:"expert_id"`
+	Value      float64   `json:"value"`
+	Time       time.Time `json:"time"`
+}
+
+// ForumStore keeps the forum's records. Methods return ENOTFOUND for a
+// missing record (naming the field of its ID) and EINVALID for a record
+// that fails validation.
+type ForumStore interface {
+	CreateForum(ctx context.Context, f *Forum) error
+	Forum(ctx context.Context, id int64) (*Forum, error)
+	Forums(ctx context.Context) ([]*Forum, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	Session(ctx context.Context, id int64) (*Session, error)
+	Sessions(ctx context.Context, forumID int64) ([]*Session, error)
+
+	// CreateDelegation registers a pending delegation; ECONFLICT if the
+	// participant already has a pending or accredited one in the forum.
+	CreateDelegation(ctx context.Context, d *Delegation) error
+	Delegation(ctx context.Context, id int64) (*Delegation, error)
+	Delegations(ctx context.Context, forumID int64) ([]*Delegation, error)
+	// SetDelegationStatus moves a registration on; ECONFLICT if its
+	// current status may not become next.
+	SetDelegationStatus(ctx context.Context, id int64, next AccreditationStatus) (*Delegation, error)
+
+	// AddExpert puts an account on the forum's panel; ECONFLICT if it is
+	// already there.
+	AddExpert(ctx context.Context, e *Expert) error
+	Experts(ctx context.Context, forumID int64) ([]*Expert, error)
+
+	CreateItem(ctx context.Context, it *AgendaItem) error
+	Item(ctx context.Context, id int64) (*AgendaItem, error)
+	Items(ctx context.Context, sessionID int64) ([]*AgendaItem, error)
+
+	// AddVersion stores the item's next version, setting Number (1 for
+	// the first); ECONFLICT if the item is closed.
+	AddVersion(ctx context.Context, v *ProposalVersion) error
+	Versions(ctx context.Context, itemID int64) ([]*ProposalVersion, error)
+
+	AddComment(ctx context.Context, c *Comment) error
+	Comments(ctx context.Context, itemID int64) ([]*Comment, error)
+	AddSpeaker(ctx context.Context, s *Speaker) error
+	Speakers(ctx context.Context, itemID int64) ([]*Speaker, error)
+	// SpeakerDone takes a request off the speakers' list.
+	SpeakerDone(ctx context.Context, id int64) (*Speaker, error)
+
+	// AddPosition stores a position already in the log.
+	AddPosition(ctx context.Context, p *Position) error
+	Positions(ctx context.Context, itemID int64) ([]*Position, error)
+
+	// CloseItem stores the item's decision and closes it, atomically;
+	// ECONFLICT if it is already closed.
+	CloseItem(ctx context.Context, d *Decision) error
+	// Decision returns a closed item's decision (ENOTFOUND while open).
+	Decision(ctx context.Context, itemID int64) (*Decision, error)
+
+	CreateQuestion(ctx context.Context, q *Question) error
+	Question(ctx context.Context, id int64) (*Question, error)
+	Questions(ctx context.Context, forumID int64) ([]*Question, error)
+	// SaveAnswer stores an expert's answer for the question's open round,
+	// replacing an earlier answer in the same round.
+	SaveAnswer(ctx context.Context, a *Answer) error
+	// Answers returns a round's answers.
+	Answers(ctx context.Context, questionID int64, round int) ([]*Answer, error)
+	// FinishRound records the open round's statistics and either opens
+	// the next round or, with a non-empty stop reason, closes the
+	// question; ECONFLICT if round is not the open round.
+	FinishRound(ctx context.Context, questionID int64, stats RoundStats, stopReason string) (*Question, error)
+}

@@ -1,0 +1,218 @@
+package forum
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// Document writes the outcome document of a decision: the item, the rule
+// with its version, the outcome and tally, the objections, the text
+// decided with its reservations and interpretative statements attached,
+// and the summary of its assessment. It is a pure function of its
+// arguments, so anyone holding the records can recompute its hash.
+func Document(f *indivisible.Forum, it *indivisible.AgendaItem, v *indivisible.ProposalVersion, d *indivisible.Decision) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("# Outcome: %s\n\n", it.Title)
+	p("- Forum: %s\n- Agenda item: %d\n- Text decided: version %d (%s), %q\n", f.Title, it.ID, v.Number, v.Kind, v.Title)
+	p("- Rule: %s, version %d%s\n", d.Rule.Name, d.Rule.Version, ruleParams(d.Rule))
+	p("- Closed: %s\n\n", d.Time.UTC().Format(time.RFC3339))
+	outcome := "**Adopted**"
+	if d.Outcome != indivisible.Adopted {
+		outcome = "**Not adopted**"
+	}
+	p("%s: %s.\n\n", outcome, d.Reason)
+	t := d.Tally
+	p("## Tally\n\n| accredited member states | present | support (incl. joins) | object | abstain | voting | others |\n|---|---|---|---|---|---|---|\n")
+	p("| %d | %d | %d | %d | %d | %d | %d |\n\n", t.MemberStates, t.Present, t.Support, t.Object, t.Abstain, t.Voting, t.Others)
+	if t.Quorum > 0 {
+		p("Quorum: %d member states present needed.\n\n", t.Quorum)
+	}
+	objections := func(title string, os []indivisible.Objection) {
+		if len(os) == 0 {
+			return
+		}
+		p("## %s\n\n", title)
+		for _, o := range os {
+			p("- %s (log entry %d)", o.Participant, o.LogIndex)
+			if o.Reason != "" {
+				p(": %s", o.Reason)
+			}
+			p("\n")
+			if o.Statement != "" {
+				p("\n  > %s\n", strings.ReplaceAll(strings.TrimSpace(o.Statement), "\n", "\n  > "))
+			}
+		}
+		p("\n")
+	}
+	objections("Objections", d.Objectors)
+	objections("Objections that did not count", d.Ignored)
+	p("## Text\n\n%s\n\n", strings.TrimSpace(v.Text))
+	if len(d.Statements) > 0 {
+		p("## Reservations and interpretative statements\n\n")
+		for _, s := range d.Statements {
+			p("- %s, %s statement (log entry %d):\n\n  > %s\n", s.Participant, s.StatementKind, s.LogIndex, strings.ReplaceAll(strings.TrimSpace(s.Statement), "\n", "\n  > "))
+		}
+		p("\n")
+	}
+	if v.Package != nil {
+		p("## Package of measures\n\n%d measure(s).\n\n", len(v.Package.Measures))
+	}
+	if a := v.Assessment; a != nil {
+		p("%s", AssessmentSummary(a))
+	}
+	return b.String()
+}
+
+func ruleParams(r indivisible.RuleSpec) string {
+	switch {
+	case r.Quorum != 0:
+		return fmt.Sprintf(" (quorum %g of member states)", r.Quorum)
+	case r.Concerned != "":
+		return fmt.Sprintf(" (state concerned: %s)", r.Concerned)
+	case r.Deadline != nil:
+		return fmt.Sprintf(" (deadline %s)", r.Deadline.UTC().Format(time.RFC3339))
+	}
+	return ""
+}
+
+// AssessmentSummary is the assessment section of an outcome document:
+// the verdict, who gains and who loses most, the largest gains at
+// another's expense and the equality measures.
+func AssessmentSummary(a *indivisible.Assessment) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("## Assessment\n\nVerdict: **%s** (scenario %s, tolerance %g). %d gain, %d lose.\n\n", a.Verdict, a.Scenario, a.Tolerance, len(a.Gainers), len(a.Losers))
+	ps := slices.Clone(a.Participants)
+	slices.SortStableFunc(ps, func(x, y indivisible.ParticipantResult) int {
+		switch {
+		case x.Delta > y.Delta:
+			return -1
+		case x.Delta < y.Delta:
+			return 1
+		}
+		return 0
+	})
+	row := func(r indivisible.ParticipantResult) {
+		p("| %s | %.6f | %.6f | %+.6f |\n", r.Code, r.Before, r.After, r.Delta)
+	}
+	if len(ps) > 0 {
+		p("| participant | before | after | change |\n|---|---|---|---|\n")
+		n := min(5, len(ps))
+		for _, r := range ps[:n] {
+			if r.Delta > 0 {
+				row(r)
+			}
+		}
+		for _, r := range ps[max(n, len(ps)-5):] {
+			if r.Delta < 0 {
+				row(r)
+			}
+		}
+		p("\n")
+	}
+	if len(a.Expense) > 0 {
+		p("Largest gains at another's expense:\n\n")
+		for _, e := range a.Expense[:min(5, len(a.Expense))] {
+			p("- %s gains at the expense of %s (%.6f)\n", e.Gainer, e.Loser, e.Amount)
+		}
+		p("\n")
+	}
+	eq := a.Equality
+	p("Equality: least secure %s %.6f → %s %.6f; mean %.6f → %.6f; Gini %.4f → %.4f.\n",
+		eq.Before.MinCode, eq.Before.Min, eq.After.MinCode, eq.After.Min, eq.Before.Mean, eq.After.Mean, eq.Before.Gini, eq.After.Gini)
+	return b.String()
+}
+
+// SHA256 returns the hex SHA-256 of a document.
+func SHA256(doc string) string {
+	sum := sha256.Sum256([]byte(doc))
+	return hex.EncodeToString(sum[:])
+}
+
+// Log entry bodies. Both are JSON with a "type" naming the format and its
+// version; field order is fixed by the structs, so the service and a
+// client build the same bytes.
+const (
+	PositionType = "indivisible.forum.position/v1"
+	DecisionType = "indivisible.forum.decision/v1"
+)
+
+// PositionBody is the body of a KindPosition log entry: the statement a
+// delegation signs (or the service attests) of its position.
+type PositionBody struct {
+	Type          string             `json:"type"`
+	Forum         int64              `json:"forum"`
+	Item          int64              `json:"item"`
+	Version       int                `json:"version"`
+	Participant   string             `json:"participant"`
+	Stance        indivisible.Stance `json:"stance"`
+	StatementKind string             `json:"statement_kind,omitempty"`
+	Statement     string             `json:"statement,omitempty"`
+	// Time is the submitter's clock when it made the statement; it keeps
+	// repeated positions distinct. The log's entry time is what counts.
+	Time string `json:"time"`
+}
+
+// Marshal returns the body's bytes.
+func (b *PositionBody) Marshal() []byte {
+	out, _ := json.Marshal(b)
+	return out
+}
+
+// ParsePositionBody decodes a position body strictly.
+func ParsePositionBody(data []byte) (*PositionBody, error) {
+	var b PositionBody
+	if err := indivisible.DecodeStrict(data, &b); err != nil {
+		return nil, err
+	}
+	if b.Type != PositionType {
+		return nil, indivisible.Invalid("type", "%q is not %q", b.Type, PositionType)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, b.Time); err != nil {
+		return nil, indivisible.Invalid("time", "not an RFC 3339 time")
+	}
+	return &b, nil
+}
+
+// DecisionBody is the body of a KindDecision log entry.
+type DecisionBody struct {
+	Type    string               `json:"type"`
+	Forum   int64                `json:"forum"`
+	Item    int64                `json:"item"`
+	Version int                  `json:"version"`
+	Rule    indivisible.RuleSpec `json:"rule"`
+	Outcome string               `json:"outcome"`
+	Tally   indivisible.Tally    `json:"tally"`
+	// Objectors are the blocking objectors' participant codes.
+	Objectors []string `json:"objectors"`
+	// Statements are the log indexes of the joins' reservations and
+	// interpretative statements.
+	Statements []int64 `json:"statements"`
+	// Counted are the log indexes of every position counted.
+	Counted        []int64 `json:"counted"`
+	DocumentSHA256 string  `json:"document_sha256"`
+	Time           string  `json:"time"`
+}
+
+// NewDecisionBody returns the log body of decision d on item it.
+func NewDecisionBody(it *indivisible.AgendaItem, d *indivisible.Decision) []byte {
+	b := DecisionBody{Type: DecisionType, Forum: it.ForumID, Item: it.ID, Version: d.Version, Rule: d.Rule, Outcome: d.Outcome,
+		Tally: d.Tally, Objectors: []string{}, Statements: []int64{}, Counted: d.Counted,
+		DocumentSHA256: d.DocumentSHA256, Time: d.Time.UTC().Format(time.RFC3339Nano)}
+	for _, o := range d.Objectors {
+		b.Objectors = append(b.Objectors, o.Participant)
+	}
+	for _, s := range d.Statements {
+		b.Statements = append(b.Statements, s.LogIndex)
+	}
+	out, _ := json.Marshal(b)
+	return out
+}

@@ -1,0 +1,707 @@
+package forum
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// Log appends entries to the tamper-evident log (package ledger's *Log).
+type Log interface {
+	Append(ctx context.Context, e indivisible.Entry) (indivisible.Entry, error)
+}
+
+// Attester signs the entries the service vouches for itself, with a key
+// registered in the log to indivisible.ForumParticipant.
+type Attester interface {
+	Attest(ctx context.Context, body []byte) (keyName string, sig []byte, err error)
+}
+
+// Config holds a Service's dependencies.
+type Config struct {
+	Store    indivisible.ForumStore
+	Accounts indivisible.AccountStore
+	Assessor indivisible.Assessor
+	Log      Log
+	Attester Attester
+	// Known reports whether a code is a participant of the scenario.
+	Known func(code string) bool
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Service runs the forum: every method takes the acting account and
+// authorises it through indivisible.Authorize, so the API and the CLI
+// share one set of checks.
+type Service struct{ cfg Config }
+
+// NewService returns a service over cfg.
+func NewService(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{cfg: cfg}
+}
+
+// Store returns the service's store, for reads that need no checks.
+func (s *Service) Store() indivisible.ForumStore { return s.cfg.Store }
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
+
+// CreateForum creates a forum (secretariat).
+func (s *Service) CreateForum(ctx context.Context, acc *indivisible.Account, f *indivisible.Forum) error {
+	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
+		return err
+	}
+	return s.cfg.Store.CreateForum(ctx, f)
+}
+
+// CreateSession adds a session to a forum (secretariat).
+func (s *Service) CreateSession(ctx context.Context, acc *indivisible.Account, se *indivisible.Session) error {
+	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
+		return err
+	}
+	if _, err := s.cfg.Store.Forum(ctx, se.ForumID); err != nil {
+		return err
+	}
+	return s.cfg.Store.CreateSession(ctx, se)
+}
+
+// RegisterDelegation registers a pending delegation: the secretariat for
+// any participant, a delegation account for its own.
+func (s *Service) RegisterDelegation(ctx context.Context, acc *indivisible.Account, d *indivisible.Delegation) error {
+	if err := indivisible.Authorize(acc, indivisible.ActRegister, d.Participant); err != nil {
+		return err
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if s.cfg.Known != nil && !s.cfg.Known(d.Participant) {
+		return indivisible.Invalid("participant", "unknown participant %q", d.Participant)
+	}
+	if acc.Role == indivisible.RoleDelegation && acc.Kind != d.Kind {
+		return indivisible.Invalid("kind", "the account of %s is a %s delegation", acc.Participant, acc.Kind)
+	}
+	if _, err := s.cfg.Store.Forum(ctx, d.ForumID); err != nil {
+		return err
+	}
+	return s.cfg.Store.CreateDelegation(ctx, d)
+}
+
+// SetDelegationStatus accredits or rejects a registration (secretariat),
+// or withdraws it (the secretariat or the delegation itself).
+func (s *Service) SetDelegationStatus(ctx context.Context, acc *indivisible.Account, forumID, id int64, next indivisible.AccreditationStatus) (*indivisible.Delegation, error) {
+	d, err := s.cfg.Store.Delegation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.ForumID != forumID {
+		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "id", "no delegation %d in forum %d", id, forumID)
+	}
+	act := indivisible.ActManageForum
+	if next == indivisible.Withdrawn {
+		act = indivisible.ActRegister
+	}
+	if err := indivisible.Authorize(acc, act, d.Participant); err != nil {
+		return nil, err
+	}
+	if !slices.Contains([]indivisible.AccreditationStatus{indivisible.Accredited, indivisible.Rejected, indivisible.Withdrawn}, next) {
+		return nil, indivisible.Invalid("status", "%q is not one of accredited, rejected, withdrawn", next)
+	}
+	return s.cfg.Store.SetDelegationStatus(ctx, id, next)
+}
+
+// AddExpert puts an expert account on a forum's panel (secretariat).
+func (s *Service) AddExpert(ctx context.Context, acc *indivisible.Account, forumID, accountID int64) (*indivisible.Expert, error) {
+	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
+		return nil, err
+	}
+	a, err := s.cfg.Accounts.Account(ctx, accountID)
+	if err != nil {
+		return nil, indivisible.FieldErrorf(indivisible.ErrorCode(err), "account_id", "%s", indivisible.ErrorMessage(err))
+	}
+	if a.Role != indivisible.RoleExpert {
+		return nil, indivisible.Invalid("account_id", "account %d is a %s, not an expert", a.ID, a.Role)
+	}
+	if _, err := s.cfg.Store.Forum(ctx, forumID); err != nil {
+		return nil, err
+	}
+	e := &indivisible.Expert{ForumID: forumID, AccountID: a.ID, Name: a.Name, Affiliation: a.Participant}
+	return e, s.cfg.Store.AddExpert(ctx, e)
+}
+
+// CreateItem puts an item on a session's agenda under a decision rule
+// (secretariat). A rule without a version gets the latest.
+func (s *Service) CreateItem(ctx context.Context, acc *indivisible.Account, it *indivisible.AgendaItem) error {
+	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
+		return err
+	}
+	if err := checkTitle("title", it.Title); err != nil {
+		return err
+	}
+	if len(it.Description) > indivisible.MaxText {
+		return indivisible.Invalid("description", "longer than %d bytes", indivisible.MaxText)
+	}
+	r, err := NewRule(it.Rule)
+	if err != nil {
+		return err
+	}
+	it.Rule = r.Spec()
+	if it.Rule.Concerned != "" && s.cfg.Known != nil && !s.cfg.Known(it.Rule.Concerned) {
+		return indivisible.Invalid("rule.concerned", "unknown participant %q", it.Rule.Concerned)
+	}
+	se, err := s.cfg.Store.Session(ctx, it.SessionID)
+	if err != nil {
+		return err
+	}
+	if se.ForumID != it.ForumID {
+		return indivisible.FieldErrorf(indivisible.ENOTFOUND, "session_id", "no session %d in forum %d", it.SessionID, it.ForumID)
+	}
+	it.Status = indivisible.ItemOpen
+	return s.cfg.Store.CreateItem(ctx, it)
+}
+
+func checkTitle(field, s string) error {
+	if strings.TrimSpace(s) == "" || len(s) > 300 {
+		return indivisible.Invalid(field, "must be 1 to 300 characters")
+	}
+	return nil
+}
+
+// Item returns an item of forumID (ENOTFOUND if it is another forum's).
+func (s *Service) Item(ctx context.Context, forumID, id int64) (*indivisible.AgendaItem, error) {
+	it, err := s.cfg.Store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if it.ForumID != forumID {
+		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "item", "no item %d in forum %d", id, forumID)
+	}
+	return it, nil
+}
+
+func (s *Service) openItem(ctx context.Context, forumID, id int64) (*indivisible.AgendaItem, error) {
+	it, err := s.Item(ctx, forumID, id)
+	if err == nil && it.Status != indivisible.ItemOpen {
+		err = indivisible.FieldErrorf(indivisible.ECONFLICT, "item", "item %d is closed", id)
+	}
+	return it, err
+}
+
+// accredited returns the accredited delegation of participant in forumID,
+// or EFORBIDDEN.
+func (s *Service) accredited(ctx context.Context, forumID int64, participant string) (*indivisible.Delegation, error) {
+	ds, err := s.cfg.Store.Delegations(ctx, forumID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		if d.Participant == participant && d.Status == indivisible.Accredited {
+			return d, nil
+		}
+	}
+	return nil, indivisible.Errorf(indivisible.EFORBIDDEN, "%s has no accredited delegation in forum %d", participant, forumID)
+}
+
+// speaksFor checks that a delegation account acts through an accredited
+// delegation; the secretariat and experts need none.
+func (s *Service) speaksFor(ctx context.Context, acc *indivisible.Account, forumID int64) error {
+	if acc.Role != indivisible.RoleDelegation {
+		return nil
+	}
+	_, err := s.accredited(ctx, forumID, acc.Participant)
+	return err
+}
+
+// Table tables the item's proposal (the first version) or an amendment
+// (every later one): the secretariat, or an accredited delegation. Its
+// package of measures, if any, is assessed now and the assessment kept.
+func (s *Service) Table(ctx context.Context, acc *indivisible.Account, forumID int64, v *indivisible.ProposalVersion) error {
+	if err := indivisible.Authorize(acc, indivisible.ActPropose, acc.Participant); err != nil {
+		return err
+	}
+	if _, err := s.openItem(ctx, forumID, v.ItemID); err != nil {
+		return err
+	}
+	if err := s.speaksFor(ctx, acc, forumID); err != nil {
+		return err
+	}
+	if err := checkTitle("title", v.Title); err != nil {
+		return err
+	}
+	if strings.TrimSpace(v.Text) == "" || len(v.Text) > indivisible.MaxText {
+		return indivisible.Invalid("text", "the Markdown text is needed (at most %d bytes)", indivisible.MaxText)
+	}
+	v.Participant, v.AccountID, v.Assessment = acc.Participant, acc.ID, nil
+	if v.Package != nil {
+		if v.Package.Title == "" {
+			v.Package.Title = v.Title
+		}
+		a, err := s.cfg.Assessor.Assess(ctx, v.Package, indivisible.DefaultTolerance)
+		if err != nil {
+			return prefix("package", err)
+		}
+		v.Assessment = a
+	}
+	return s.cfg.Store.AddVersion(ctx, v)
+}
+
+// prefix puts field in front of an error's field.
+func prefix(field string, err error) error {
+	if e, ok := err.(*indivisible.Error); ok {
+		c := *e
+		c.Field = strings.TrimSuffix(field+"."+c.Field, ".")
+		return &c
+	}
+	return err
+}
+
+// Comment adds a comment to an open item.
+func (s *Service) Comment(ctx context.Context, acc *indivisible.Account, forumID int64, c *indivisible.Comment) error {
+	if err := indivisible.Authorize(acc, indivisible.ActComment, acc.Participant); err != nil {
+		return err
+	}
+	if _, err := s.openItem(ctx, forumID, c.ItemID); err != nil {
+		return err
+	}
+	if err := s.speaksFor(ctx, acc, forumID); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.Text) == "" || len(c.Text) > indivisible.MaxText {
+		return indivisible.Invalid("text", "the comment's text is needed (at most %d bytes)", indivisible.MaxText)
+	}
+	c.AccountID, c.Author, c.Participant = acc.ID, acc.Name, acc.Participant
+	return s.cfg.Store.AddComment(ctx, c)
+}
+
+// RequestFloor puts the account on an open item's speakers' list; ECONFLICT
+// if it is on it already.
+func (s *Service) RequestFloor(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Speaker, error) {
+	if err := indivisible.Authorize(acc, indivisible.ActComment, acc.Participant); err != nil {
+		return nil, err
+	}
+	if _, err := s.openItem(ctx, forumID, itemID); err != nil {
+		return nil, err
+	}
+	if err := s.speaksFor(ctx, acc, forumID); err != nil {
+		return nil, err
+	}
+	sp := &indivisible.Speaker{ItemID: itemID, AccountID: acc.ID, Name: acc.Name, Participant: acc.Participant}
+	return sp, s.cfg.Store.AddSpeaker(ctx, sp)
+}
+
+// SpeakerDone takes a request off the list: the secretariat gives the
+// floor, or the speaker withdraws the request.
+func (s *Service) SpeakerDone(ctx context.Context, acc *indivisible.Account, forumID, itemID, id int64) (*indivisible.Speaker, error) {
+	if _, err := s.Item(ctx, forumID, itemID); err != nil {
+		return nil, err
+	}
+	sps, err := s.cfg.Store.Speakers(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(sps, func(sp *indivisible.Speaker) bool { return sp.ID == id })
+	if i < 0 {
+		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "speaker", "no request %d on item %d", id, itemID)
+	}
+	if sps[i].AccountID != acc.ID {
+		if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
+			return nil, err
+		}
+	}
+	return s.cfg.Store.SpeakerDone(ctx, id)
+}
+
+// PositionRequest is a position to take. Either the fields are set and
+// the service attests the statement, or Signed carries a statement the
+// delegation signed with its registered key.
+type PositionRequest struct {
+	Version       int                `json:"version"`
+	Stance        indivisible.Stance `json:"stance"`
+	StatementKind string             `json:"statement_kind"`
+	Statement     string             `json:"statement"`
+	Signed        *SignedStatement   `json:"signed"`
+}
+
+// SignedStatement is a PositionBody's exact bytes, signed by a key of the
+// delegation registered in the log.
+type SignedStatement struct {
+	Body      []byte `json:"body"`
+	KeyName   string `json:"key_name"`
+	Signature []byte `json:"signature"`
+}
+
+// latest returns an item's latest version (ECONFLICT before a proposal).
+func (s *Service) latest(ctx context.Context, itemID int64) (*indivisible.ProposalVersion, []*indivisible.ProposalVersion, error) {
+	vs, err := s.cfg.Store.Versions(ctx, itemID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(vs) == 0 {
+		return nil, nil, indivisible.FieldErrorf(indivisible.ECONFLICT, "item", "item %d has no proposal yet", itemID)
+	}
+	return vs[len(vs)-1], vs, nil
+}
+
+// TakePosition records a delegation's position on the current version of
+// an open item: first in the log, then in the store. Objecting needs the
+// object action (member states only). A withdrawal needs a current
+// position to withdraw.
+func (s *Service) TakePosition(ctx context.Context, acc *indivisible.Account, forumID, itemID int64, req *PositionRequest) (*indivisible.Position, error) {
+	it, err := s.openItem(ctx, forumID, itemID)
+	if err != nil {
+		return nil, err
+	}
+	body := &PositionBody{Type: PositionType, Forum: forumID, Item: itemID, Version: req.Version, Participant: acc.Participant,
+		Stance: req.Stance, StatementKind: req.StatementKind, Statement: req.Statement, Time: s.now().Format(time.RFC3339Nano)}
+	if req.Signed != nil {
+		if req.Version != 0 || req.Stance != "" || req.StatementKind != "" || req.Statement != "" {
+			return nil, indivisible.Invalid("signed", "a signed position carries its fields in the signed body only")
+		}
+		if body, err = ParsePositionBody(req.Signed.Body); err != nil {
+			return nil, prefix("signed.body", err)
+		}
+		if body.Forum != forumID || body.Item != itemID {
+			return nil, indivisible.Invalid("signed.body.item", "the statement is about forum %d item %d, not forum %d item %d", body.Forum, body.Item, forumID, itemID)
+		}
+	}
+	act := indivisible.ActTakePosition
+	if body.Stance == indivisible.Object {
+		act = indivisible.ActObject
+	}
+	if err := indivisible.Authorize(acc, act, body.Participant); err != nil {
+		return nil, err
+	}
+	if _, err := s.accredited(ctx, forumID, body.Participant); err != nil {
+		return nil, err
+	}
+	cur, _, err := s.latest(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	if body.Version == 0 && req.Signed == nil {
+		body.Version = cur.Number
+	}
+	if body.Version != cur.Number {
+		return nil, indivisible.FieldErrorf(indivisible.ECONFLICT, "version", "version %d is current, not %d: positions are taken on the current text", cur.Number, body.Version)
+	}
+	p := &indivisible.Position{ItemID: itemID, Version: body.Version, Participant: body.Participant, Stance: body.Stance,
+		StatementKind: body.StatementKind, Statement: body.Statement}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if it.Rule.Name == indivisible.RuleSilence && p.Stance == indivisible.Object && strings.TrimSpace(p.Statement) == "" {
+		return nil, indivisible.Invalid("statement", "under the silence procedure an objection must be written")
+	}
+	if p.Stance == indivisible.Withdraw {
+		if err := s.hasPosition(ctx, itemID, p.Participant); err != nil {
+			return nil, err
+		}
+	}
+	e := indivisible.Entry{Kind: indivisible.KindPosition}
+	if req.Signed != nil {
+		e.Participant, e.KeyName, e.Signature, e.Body = body.Participant, req.Signed.KeyName, req.Signed.Signature, req.Signed.Body
+	} else {
+		e.Participant, e.Body = indivisible.ForumParticipant, body.Marshal()
+		if e.KeyName, e.Signature, err = s.cfg.Attester.Attest(ctx, e.Body); err != nil {
+			return nil, err
+		}
+	}
+	if e, err = s.cfg.Log.Append(ctx, e); err != nil {
+		return nil, prefix("signed", err)
+	}
+	p.Time, p.LogIndex = e.Time, e.Index
+	if req.Signed != nil {
+		p.KeyName = e.KeyName
+	}
+	return p, s.cfg.Store.AddPosition(ctx, p)
+}
+
+func (s *Service) hasPosition(ctx context.Context, itemID int64, participant string) error {
+	ps, err := s.cfg.Store.Positions(ctx, itemID)
+	if err != nil {
+		return err
+	}
+	for i := len(ps) - 1; i >= 0; i-- {
+		if ps[i].Participant == participant {
+			if ps[i].Stance != indivisible.Withdraw {
+				return nil
+			}
+			break
+		}
+	}
+	return indivisible.FieldErrorf(indivisible.ECONFLICT, "stance", "%s has no position on item %d to withdraw", participant, itemID)
+}
+
+// Status is an item's state for the pages: its versions, position events
+// and, while open, what its rule would decide if it closed now; once
+// closed, its decision.
+type Status struct {
+	Item      *indivisible.AgendaItem        `json:"item"`
+	Versions  []*indivisible.ProposalVersion `json:"versions"`
+	Positions []*indivisible.Position        `json:"positions"`
+	// Provisional is the rule's count if the item closed now (open items
+	// with a proposal only); its document is left empty.
+	Provisional *indivisible.Decision `json:"provisional,omitempty"`
+	Decision    *indivisible.Decision `json:"decision,omitempty"`
+}
+
+// ItemStatus returns an item's status.
+func (s *Service) ItemStatus(ctx context.Context, forumID, itemID int64) (*Status, error) {
+	it, err := s.Item(ctx, forumID, itemID)
+	if err != nil {
+		return nil, err
+	}
+	st := &Status{Item: it}
+	if st.Versions, err = s.cfg.Store.Versions(ctx, itemID); err != nil {
+		return nil, err
+	}
+	if st.Positions, err = s.cfg.Store.Positions(ctx, itemID); err != nil {
+		return nil, err
+	}
+	if it.Status == indivisible.ItemClosed {
+		st.Decision, err = s.cfg.Store.Decision(ctx, itemID)
+		return st, err
+	}
+	if len(st.Versions) == 0 {
+		return st, nil
+	}
+	r, err := NewRule(it.Rule)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.cfg.Store.Delegations(ctx, forumID)
+	if err != nil {
+		return nil, err
+	}
+	st.Provisional = r.Decide(&Ballot{Delegations: ds, Positions: st.Positions, Version: st.Versions[len(st.Versions)-1].Number, Closed: s.now()})
+	st.Provisional.ItemID = itemID
+	return st, nil
+}
+
+// Close closes an item under its rule (secretariat): it counts the
+// positions on the current version, writes the outcome document, appends
+// the decision with the document's SHA-256 to the log, and stores it.
+func (s *Service) Close(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Decision, error) {
+	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
+		return nil, err
+	}
+	it, err := s.openItem(ctx, forumID, itemID)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.cfg.Store.Forum(ctx, forumID)
+	if err != nil {
+		return nil, err
+	}
+	cur, _, err := s.latest(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := NewRule(it.Rule)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if _, err := r.Cutoff(now); err != nil {
+		return nil, err
+	}
+	ds, err := s.cfg.Store.Delegations(ctx, forumID)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.cfg.Store.Positions(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	d := r.Decide(&Ballot{Delegations: ds, Positions: ps, Version: cur.Number, Closed: now})
+	d.ItemID = itemID
+	d.Document = Document(f, it, cur, d)
+	d.DocumentSHA256 = SHA256(d.Document)
+	e := indivisible.Entry{Kind: indivisible.KindDecision, Participant: indivisible.ForumParticipant, Body: NewDecisionBody(it, d)}
+	if e.KeyName, e.Signature, err = s.cfg.Attester.Attest(ctx, e.Body); err != nil {
+		return nil, err
+	}
+	if e, err = s.cfg.Log.Append(ctx, e); err != nil {
+		return nil, err
+	}
+	d.LogIndex = e.Index
+	return d, s.cfg.Store.CloseItem(ctx, d)
+}
+
+// CreateQuestion opens a Delphi question at round 1 (secretariat).
+func (s *Service) CreateQuestion(ctx context.Context, acc *indivisible.Account, q *indivisible.Question) error {
+	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
+		return err
+	}
+	if err := CheckQuestion(q); err != nil {
+		return err
+	}
+	if _, err := s.cfg.Store.Forum(ctx, q.ForumID); err != nil {
+		return err
+	}
+	q.Round, q.Status, q.Rounds, q.StopReason = 1, indivisible.QuestionOpen, []indivisible.RoundStats{}, ""
+	return s.cfg.Store.CreateQuestion(ctx, q)
+}
+
+// Question returns a question of forumID.
+func (s *Service) Question(ctx context.Context, forumID, id int64) (*indivisible.Question, error) {
+	q, err := s.cfg.Store.Question(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if q.ForumID != forumID {
+		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "question", "no question %d in forum %d", id, forumID)
+	}
+	return q, nil
+}
+
+// expert returns the acting account's place on the forum's panel.
+func (s *Service) expert(ctx context.Context, acc *indivisible.Account, forumID int64) (*indivisible.Expert, error) {
+	es, err := s.cfg.Store.Experts(ctx, forumID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		if e.AccountID == acc.ID {
+			return e, nil
+		}
+	}
+	return nil, indivisible.Errorf(indivisible.EFORBIDDEN, "%s is not on the expert panel of forum %d", acc.Name, forumID)
+}
+
+// Answer records an expert's answer in the open round (replacing an
+// earlier one of the same round).
+func (s *Service) Answer(ctx context.Context, acc *indivisible.Account, forumID, questionID int64, value float64) (*indivisible.Answer, error) {
+	if err := indivisible.Authorize(acc, indivisible.ActAnswerDelphi, acc.Participant); err != nil {
+		return nil, err
+	}
+	q, err := s.Question(ctx, forumID, questionID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.expert(ctx, acc, forumID)
+	if err != nil {
+		return nil, err
+	}
+	if q.Status != indivisible.QuestionOpen {
+		return nil, indivisible.FieldErrorf(indivisible.ECONFLICT, "question", "question %d is closed", q.ID)
+	}
+	if !(value >= q.Min && value <= q.Max) {
+		return nil, indivisible.Invalid("value", "%v is outside [%v, %v]", value, q.Min, q.Max)
+	}
+	a := &indivisible.Answer{QuestionID: q.ID, Round: q.Round, ExpertID: e.ID, Value: value, Time: s.now()}
+	return a, s.cfg.Store.SaveAnswer(ctx, a)
+}
+
+// FinishRound closes the open round (secretariat): it summarises the
+// answers and applies the stopping rule, which either closes the question
+// or opens the next round.
+func (s *Service) FinishRound(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*indivisible.Question, error) {
+	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
+		return nil, err
+	}
+	q, err := s.Question(ctx, forumID, questionID)
+	if err != nil {
+		return nil, err
+	}
+	if q.Status != indivisible.QuestionOpen {
+		return nil, indivisible.FieldErrorf(indivisible.ECONFLICT, "question", "question %d is closed", q.ID)
+	}
+	as, err := s.cfg.Store.Answers(ctx, q.ID, q.Round)
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, indivisible.FieldErrorf(indivisible.ECONFLICT, "round", "round %d has no answers yet", q.Round)
+	}
+	vals := make([]float64, len(as))
+	for i, a := range as {
+		vals[i] = a.Value
+	}
+	st := Summarise(q.Round, vals)
+	return s.cfg.Store.FinishRound(ctx, q.ID, st, Stop(q.Stop, append(slices.Clone(q.Rounds), st)))
+}
+
+// Feedback is what an expert sees of a question: the statistics of the
+// finished rounds next to their own answers.
+type Feedback struct {
+	Question *indivisible.Question `json:"question"`
+	// Own are the expert's answers by round (nil for the secretariat
+	// and the public, who see statistics only).
+	Own []*indivisible.Answer `json:"own,omitempty"`
+}
+
+// QuestionFeedback returns a question with, for an expert on the panel,
+// their own answers.
+func (s *Service) QuestionFeedback(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*Feedback, error) {
+	q, err := s.Question(ctx, forumID, questionID)
+	if err != nil {
+		return nil, err
+	}
+	fb := &Feedback{Question: q}
+	if acc == nil || acc.Role != indivisible.RoleExpert {
+		return fb, nil
+	}
+	e, err := s.expert(ctx, acc, forumID)
+	if err != nil {
+		return fb, nil
+	}
+	fb.Own = []*indivisible.Answer{}
+	for r := 1; r <= q.Round; r++ {
+		as, err := s.cfg.Store.Answers(ctx, q.ID, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			if a.ExpertID == e.ID {
+				fb.Own = append(fb.Own, a)
+			}
+		}
+	}
+	return fb, nil
+}
+
+// DelphiResult gathers a forum's closed questions into a parameter file
+// and a distribution file.
+func (s *Service) DelphiResult(ctx context.Context, forumID int64) (*Result, error) {
+	if _, err := s.cfg.Store.Forum(ctx, forumID); err != nil {
+		return nil, err
+	}
+	qs, err := s.cfg.Store.Questions(ctx, forumID)
+	if err != nil {
+		return nil, err
+	}
+	finals := map[int64][]float64{}
+	for _, q := range qs {
+		if q.Status != indivisible.QuestionClosed {
+			continue
+		}
+		as, err := s.cfg.Store.Answers(ctx, q.ID, q.Round)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			finals[q.ID] = append(finals[q.ID], a.Value)
+		}
+	}
+	return MakeResult(qs, finals)
+}
+
+// KeyAttester attests with a note signer whose key the log has registered
+// to indivisible.ForumParticipant.
+type KeyAttester struct{ Signer note.Signer }
+
+// Attest implements Attester.
+func (k KeyAttester) Attest(_ context.Context, body []byte) (string, []byte, error) {
+	sig, err := k.Signer.Sign(body)
+	if err != nil {
+		return "", nil, indivisible.Errorf(indivisible.EINTERNAL, "attest: %v", err)
+	}
+	return k.Signer.Name(), sig, nil
+}
