@@ -19,6 +19,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
 )
@@ -26,7 +27,8 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// Deps is what the pages need. Every field but Logger is required.
+// Deps is what the pages need. Scenario and Assessor are required; the
+// Exchange and Log pages appear when Exchange, Ledger and Accounts are set.
 type Deps struct {
 	// Scenario names the participants and holds the organisations'
 	// memberships.
@@ -35,16 +37,30 @@ type Deps struct {
 	// the assessment of the empty proposal, so that the pages and the API
 	// have one source of numbers.
 	Assessor indivisible.Assessor
+	// Exchange files declarations and computes the regime's findings
+	// (*exchange.Service): the Exchange page files through it, as the API
+	// does.
+	Exchange Exchange
+	// Ledger is the tamper-evident log (*ledger.Log).
+	Ledger Ledger
+	// Accounts authenticates the API tokens delegations sign in with
+	// (indivisible.AccountStore).
+	Accounts Authenticator
 	// Logger receives internal errors; nil discards them.
 	Logger *slog.Logger
+	// Now is the clock (the calendar marks today); nil is time.Now.
+	Now func() time.Time
 }
 
 // handler serves the pages. Each page lives in its own file as a method
 // and a template; routes lists them all.
 type handler struct {
-	deps  Deps
-	mux   *http.ServeMux
-	names map[string]string // participant code -> name
+	deps     Deps
+	mux      *http.ServeMux
+	nav      []navLink
+	names    map[string]string // participant code -> name
+	sessions *sessions
+	now      func() time.Time
 }
 
 // NewHandler returns the web interface's handler. It serves the pages at
@@ -60,14 +76,29 @@ func NewHandler(deps Deps) http.Handler {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{deps: deps, mux: http.NewServeMux(), names: map[string]string{}}
+	h := &handler{deps: deps, mux: http.NewServeMux(), names: map[string]string{}, nav: nav[:2], now: deps.Now}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	h.sessions = newSessions(12*time.Hour, h.now)
+	if h.exchangeOn() {
+		h.nav = nav
+	}
 	for _, p := range deps.Scenario.Participants {
 		h.names[p.Code] = p.Name
 	}
 	h.routes()
 	// Compress the atlas before the first browser asks for it.
 	go static[atlasFile].gzipped()
-	return securityHeaders(h.mux)
+	// Browsers say where a POST comes from (Sec-Fetch-Site, Origin): a
+	// form posted from another site is refused before any handler runs,
+	// which also covers the sign-in form, where there is no session yet to
+	// hold a CSRF token.
+	var root http.Handler = h.mux
+	if h.exchangeOn() {
+		root = h.withSession(root)
+	}
+	return securityHeaders(http.NewCrossOriginProtection().Handler(root))
 }
 
 // navLink is an entry of the navigation bar.
@@ -75,10 +106,13 @@ type navLink struct {
 	Path, Label string
 }
 
-// nav lists the pages in the navigation bar, in order.
+// nav lists the pages in the navigation bar, in order; the first two
+// are always there, the others need the exchange's dependencies.
 var nav = []navLink{
 	{"/", "Overview"},
 	{"/assess", "Assess"},
+	{"/exchange", "Exchange"},
+	{"/log", "Log"},
 }
 
 // routes registers every route in one place.
@@ -87,6 +121,14 @@ func (h *handler) routes() {
 	h.mux.HandleFunc("GET /assess", h.assessPage)
 	h.mux.HandleFunc("POST /assess", h.assessSubmit)
 	h.mux.HandleFunc("POST /assess/result.json", h.assessDownload)
+	if h.exchangeOn() {
+		h.mux.HandleFunc("GET /exchange", h.exchangePage)
+		h.mux.HandleFunc("POST /exchange/declarations", h.fileDeclaration)
+		h.mux.HandleFunc("POST /signin", h.signIn)
+		h.mux.HandleFunc("POST /signout", h.signOut)
+		h.mux.HandleFunc("GET /log", h.logPage)
+		h.mux.HandleFunc("GET /log/entry/{index}", h.logEntry)
+	}
 	h.mux.Handle("GET /static/", static)
 	h.mux.HandleFunc("/", h.notFound)
 }
@@ -133,13 +175,35 @@ var funcs = template.FuncMap{
 	"statusText": http.StatusText,
 }
 
+// exchangeOn reports whether the Exchange and Log pages have what they
+// need.
+func (h *handler) exchangeOn() bool {
+	return h.deps.Exchange != nil && h.deps.Ledger != nil && h.deps.Accounts != nil
+}
+
+// mapPages are the pages that draw a map, and so load d3 and the atlas.
+var mapPages = map[string]bool{"overview": true, "assess": true}
+
+// pageScripts are the scripts a page loads beyond app.js.
+var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "log": {"ledger.js"}}
+
 // view is what the layout sees; Data is the page's own.
 type view struct {
 	Title    string
 	Path     string
 	Nav      []navLink
 	Scenario string
-	Data     any
+	Map      bool
+	Scripts  []string
+	// Account is the signed-in account, or nil.
+	Account *indivisible.Account
+	Data    any
+}
+
+// Current reports whether the nav entry at p is the page shown (or,
+// for a page below it such as /log/entry/5, its parent).
+func (v view) Current(p string) bool {
+	return v.Path == p || p != "/" && strings.HasPrefix(v.Path, p+"/")
 }
 
 // render writes a page. It renders into a buffer first, so that a template
@@ -155,7 +219,10 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 
 func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte, error) {
 	var buf bytes.Buffer
-	v := view{Title: title, Path: r.URL.Path, Nav: nav, Scenario: h.deps.Scenario.Name, Data: data}
+	v := view{Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], Data: data}
+	if s := sessionOf(r); s != nil {
+		v.Account = s.account
+	}
 	err := pages[page].ExecuteTemplate(&buf, "layout", v)
 	return buf.Bytes(), err
 }

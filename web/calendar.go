@@ -1,0 +1,133 @@
+package web
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/exchange"
+)
+
+// calendar is the timeline of notified exercises, drawn on the server as
+// SVG: one row per activity, a bar from its first to its last day, month
+// ticks along the top and a line for today.
+type calendar struct {
+	Width, Height int
+	LabelX        int // the right edge of the labels
+	Months        []calTick
+	Rows          []calRow
+	// Today is the x of today's line, or -1 when today is off the axis.
+	Today float64
+}
+
+type calTick struct {
+	X     float64
+	Label string
+}
+
+type calRow struct {
+	Y, BarY  float64
+	X, W     float64
+	Index    int64
+	Label    string
+	Title    string
+	Flagged  bool // a finding concerns the activity
+	Findings string
+}
+
+const (
+	calWidth  = 960
+	calLabelW = 230
+	calRowH   = 24
+	calTop    = 28
+)
+
+// exercise is an activity on the calendar.
+type exercise struct {
+	index      int64
+	b          *declBody
+	start, end time.Time
+}
+
+// newCalendar lays out the exercise notifications in force (after
+// corrections) of participant, or of everyone for "": as the notifying
+// state or one of the participating states.
+func (h *handler) newCalendar(decls []*decl, findings []indivisible.Finding, participant string, now time.Time) calendar {
+	var xs []exercise
+	for _, d := range decls {
+		b := d.Effective
+		if b == nil || b.Kind != string(indivisible.KindExerciseNotification) {
+			continue
+		}
+		if participant != "" && b.Participant != participant && !slices.Contains(b.ParticipatingStates, participant) {
+			continue
+		}
+		start, err1 := time.Parse(time.DateOnly, b.Start)
+		end, err2 := time.Parse(time.DateOnly, b.End)
+		if err1 != nil || err2 != nil || end.Before(start) {
+			continue
+		}
+		xs = append(xs, exercise{d.Entry.Index, b, start, end})
+	}
+	c := calendar{Width: calWidth, LabelX: calLabelW - 8, Today: -1}
+	if len(xs) == 0 {
+		return c
+	}
+	slices.SortFunc(xs, func(a, b exercise) int {
+		return cmp.Or(cmp.Compare(a.b.Participant, b.b.Participant), a.start.Compare(b.start), cmp.Compare(a.index, b.index))
+	})
+	lo, hi := xs[0].start, xs[0].end
+	for _, x := range xs {
+		lo, hi = minTime(lo, x.start), maxTime(hi, x.end)
+	}
+	// Whole months, from the first activity's month to the end of the last's.
+	lo = time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC)
+	hi = time.Date(hi.Year(), hi.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	days := hi.Sub(lo).Hours() / 24
+	plot := float64(calWidth - calLabelW - 10)
+	x := func(t time.Time) float64 { return float64(calLabelW) + t.Sub(lo).Hours()/24/days*plot }
+	months := int(days / 30)
+	step := 1 + months/12 // at most about a dozen labels
+	for i, m := 0, lo; m.Before(hi); i, m = i+1, m.AddDate(0, 1, 0) {
+		t := calTick{X: x(m)}
+		if i%step == 0 {
+			t.Label = m.Format("Jan 2006")
+		}
+		c.Months = append(c.Months, t)
+	}
+	if !now.Before(lo) && now.Before(hi) {
+		c.Today = x(now)
+	}
+	for i, e := range xs {
+		fs := exchange.Involving(findings, e.index)
+		row := calRow{Y: float64(calTop + i*calRowH), BarY: float64(calTop+i*calRowH) + 4, X: x(e.start), Index: e.index, Flagged: len(fs) > 0,
+			// The last day counts whole.
+			W:     max(x(e.end.AddDate(0, 0, 1))-x(e.start), 3),
+			Label: fmt.Sprintf("%s · %s", e.b.Participant, cmp.Or(e.b.Name, "unnamed")),
+		}
+		row.Title = fmt.Sprintf("%s (entry %d): %s to %s, %s troops in %s", cmp.Or(e.b.Name, "unnamed activity"), e.index, e.b.Start, e.b.End, thousands(e.b.Personnel), h.name(e.b.Host))
+		for _, f := range fs {
+			row.Findings += "; " + label(f.Rule)
+		}
+		row.Title += row.Findings
+		c.Rows = append(c.Rows, row)
+	}
+	c.Height = calTop + len(xs)*calRowH + 8
+	return c
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,200 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// Authenticator finds the account of an API token's hash
+// (indivisible.AccountStore does).
+type Authenticator interface {
+	// Authenticate returns the account of an unrevoked token's hash, or
+	// EUNAUTHORIZED.
+	Authenticate(ctx context.Context, hash [32]byte) (*indivisible.Account, error)
+}
+
+// Sign-in. A delegation signs in with its API token. The browser gets a
+// cookie holding only a random session id: HttpOnly (no script reads it),
+// Secure over TLS, SameSite=Strict (no other site's link or form carries
+// it). The server keeps, per session, the token's hash and a CSRF token
+// that every POST form of a signed-in page carries. Each request
+// authenticates the hash again, so a revoked token ends its sessions at
+// once. Sessions live in memory: a restart signs everyone out.
+const (
+	sessionCookie = "indivisible_session"
+	csrfField     = "csrf"
+)
+
+// sessionRecord is what the server keeps of a session.
+type sessionRecord struct {
+	hash    [32]byte
+	csrf    string
+	expires time.Time
+}
+
+// session is the signed-in state of one request.
+type session struct {
+	id      string
+	csrf    string
+	account *indivisible.Account
+}
+
+// sessions is the server-side session table.
+type sessions struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu sync.Mutex
+	m  map[string]sessionRecord
+}
+
+func newSessions(ttl time.Duration, now func() time.Time) *sessions {
+	return &sessions{ttl: ttl, now: now, m: map[string]sessionRecord{}}
+}
+
+// randomID returns 256 random bits, URL-safe.
+func randomID() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// create starts a session for a token's hash and returns its id. It also
+// drops expired sessions, so the table stays as small as the number of
+// people signed in.
+func (s *sessions) create(hash [32]byte) (id string, rec sessionRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	for k, r := range s.m {
+		if !now.Before(r.expires) {
+			delete(s.m, k)
+		}
+	}
+	id = randomID()
+	rec = sessionRecord{hash: hash, csrf: randomID(), expires: now.Add(s.ttl)}
+	s.m[id] = rec
+	return id, rec
+}
+
+func (s *sessions) get(id string) (sessionRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.m[id]
+	if ok && !s.now().Before(r.expires) {
+		delete(s.m, id)
+		return r, false
+	}
+	return r, ok
+}
+
+func (s *sessions) delete(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, id)
+}
+
+type sessionKey struct{}
+
+// withSession puts the request's session, if it has a valid one, in its
+// context.
+func (h *handler) withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || strings.HasPrefix(r.URL.Path, "/static/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec, ok := h.sessions.get(c.Value)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		acc, err := h.deps.Accounts.Authenticate(r.Context(), rec.hash)
+		switch {
+		case indivisible.ErrorCode(err) == indivisible.EUNAUTHORIZED:
+			h.sessions.delete(c.Value) // the token was revoked
+		case err != nil:
+			h.fail(w, r, err)
+			return
+		default:
+			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, &session{id: c.Value, csrf: rec.csrf, account: acc}))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sessionOf returns the request's session, or nil.
+func sessionOf(r *http.Request) *session {
+	s, _ := r.Context().Value(sessionKey{}).(*session)
+	return s
+}
+
+// checkCSRF checks the form's CSRF token against the session's. The form
+// must have been parsed.
+func checkCSRF(r *http.Request, s *session) error {
+	if s == nil {
+		return indivisible.Errorf(indivisible.EUNAUTHORIZED, "sign in first: your session has ended")
+	}
+	if subtle.ConstantTimeCompare([]byte(r.PostFormValue(csrfField)), []byte(s.csrf)) != 1 {
+		return indivisible.Errorf(indivisible.EFORBIDDEN, "the form did not come from this session; reload the page and try again")
+	}
+	return nil
+}
+
+func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+}
+
+// signIn exchanges an API token for a session. A new session id is made
+// on every sign-in, so an id planted before cannot be carried into it.
+func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, indivisible.Errorf(indivisible.ETOOLARGE, "the form is too large or malformed: %v", err))
+		return
+	}
+	token := strings.TrimSpace(r.PostForm.Get("token"))
+	if token == "" {
+		h.exchangeWith(w, r, http.StatusBadRequest, exchangeState{signInError: indivisible.Invalid("token", "paste your API token")})
+		return
+	}
+	hash := indivisible.HashToken(token)
+	if _, err := h.deps.Accounts.Authenticate(r.Context(), hash); err != nil {
+		if indivisible.ErrorCode(err) == indivisible.EUNAUTHORIZED {
+			err = indivisible.FieldErrorf(indivisible.EUNAUTHORIZED, "token", "this token is unknown or revoked")
+		}
+		h.exchangeWith(w, r, indivisible.HTTPStatus(err), exchangeState{signInError: err})
+		return
+	}
+	if old := sessionOf(r); old != nil {
+		h.sessions.delete(old.id)
+	}
+	id, _ := h.sessions.create(hash)
+	setSessionCookie(w, r, id, int(h.sessions.ttl/time.Second))
+	http.Redirect(w, r, "/exchange#file", http.StatusSeeOther)
+}
+
+// signOut ends the session, here and in the browser.
+func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	r.ParseForm()
+	s := sessionOf(r)
+	if err := checkCSRF(r, s); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.sessions.delete(s.id)
+	setSessionCookie(w, r, "", -1)
+	http.Redirect(w, r, "/exchange?"+url.Values{"signed_out": {"1"}}.Encode(), http.StatusSeeOther)
+}

@@ -1,0 +1,247 @@
+// Indivisible's log and signing code, on WebCrypto alone (no library):
+// the Log page checks an entry's inclusion proof and its checkpoint's
+// signature; the Exchange page signs a declaration with an Ed25519 key
+// file that never leaves the browser. The formats are those of
+// golang.org/x/mod/sumdb/note and tlog (docs/exchange.md, "The log").
+(function () {
+  'use strict';
+
+  var subtle = window.crypto && window.crypto.subtle;
+  var utf8 = new TextEncoder();
+
+  function b64decode(s) {
+    var bin = atob(s);
+    var b = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { b[i] = bin.charCodeAt(i); }
+    return b;
+  }
+  function b64encode(b) {
+    var s = '';
+    for (var i = 0; i < b.length; i++) { s += String.fromCharCode(b[i]); }
+    return btoa(s);
+  }
+  function fromHex(h) {
+    var b = new Uint8Array(h.length / 2);
+    for (var i = 0; i < b.length; i++) { b[i] = parseInt(h.substr(2 * i, 2), 16); }
+    return b;
+  }
+  function toHex(b) {
+    return Array.from(b, function (x) { return x.toString(16).padStart(2, '0'); }).join('');
+  }
+  function concat() {
+    var n = 0, i;
+    for (i = 0; i < arguments.length; i++) { n += arguments[i].length; }
+    var out = new Uint8Array(n), off = 0;
+    for (i = 0; i < arguments.length; i++) { out.set(arguments[i], off); off += arguments[i].length; }
+    return out;
+  }
+  function equal(a, b) {
+    if (a.length !== b.length) { return false; }
+    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
+    return true;
+  }
+  async function sha256(b) { return new Uint8Array(await subtle.digest('SHA-256', b)); }
+
+  function needCrypto() {
+    if (!subtle) {
+      throw new Error('this browser has no WebCrypto here (it needs a secure context: HTTPS or localhost)');
+    }
+  }
+
+  // splitKey splits a note key text "a+b+c..." into its first n-1 fields
+  // and the rest (base64 may itself hold '+').
+  function splitKey(text, n) {
+    var f = [], rest = text.trim();
+    for (var i = 0; i < n - 1; i++) {
+      var j = rest.indexOf('+');
+      if (j < 0) { return null; }
+      f.push(rest.slice(0, j));
+      rest = rest.slice(j + 1);
+    }
+    f.push(rest);
+    return f;
+  }
+
+  // parseVerifierKey reads "name+hash+base64(0x01 || public key)".
+  function parseVerifierKey(text) {
+    var f = splitKey(text, 3);
+    var key = f && /^[0-9a-f]{8}$/.test(f[1]) ? b64decode(f[2]) : null;
+    if (!key || key.length !== 33 || key[0] !== 1) { throw new Error('not an Ed25519 note verifier key'); }
+    return {name: f[0], hash: fromHex(f[1]), pub: key.slice(1)};
+  }
+
+  // parseSignerKey reads a key file of `indivisible keys new`:
+  // "PRIVATE+KEY+name+hash+base64(0x01 || seed)".
+  function parseSignerKey(text) {
+    var f = splitKey(text, 5);
+    var seed = null;
+    try { seed = f && f[0] === 'PRIVATE' && f[1] === 'KEY' ? b64decode(f[4]) : null; } catch (e) { seed = null; }
+    if (!seed || seed.length !== 33 || seed[0] !== 1) {
+      throw new Error('this is not a private key file of indivisible keys new (PRIVATE+KEY+NAME+HASH+KEY)');
+    }
+    return {name: f[2], seed: seed.slice(1)};
+  }
+
+  // WebCrypto imports an Ed25519 private key as PKCS#8, not as a raw
+  // seed: the RFC 8410 wrapping of a 32-byte seed is this fixed prefix.
+  var PKCS8_ED25519 = fromHex('302e020100300506032b657004220420');
+
+  async function sign(seed, message) {
+    needCrypto();
+    var key = await subtle.importKey('pkcs8', concat(PKCS8_ED25519, seed), {name: 'Ed25519'}, false, ['sign']);
+    return new Uint8Array(await subtle.sign({name: 'Ed25519'}, key, message));
+  }
+
+  // parseNote splits a signed note into its text (which the signatures
+  // cover, final newline included) and its signature lines
+  // "— name base64(key hash (4 bytes) || signature)".
+  function parseNote(note) {
+    var i = note.indexOf('\n\n');
+    if (i < 0) { throw new Error('the checkpoint is not a signed note'); }
+    var sigs = note.slice(i + 2).split('\n').filter(function (l) { return l !== ''; }).map(function (l) {
+      var m = /^\u2014 (\S+) (\S+)$/.exec(l);
+      if (!m) { throw new Error('bad signature line in the checkpoint: ' + l); }
+      var b = b64decode(m[2]);
+      return {name: m[1], hash: b.slice(0, 4), sig: b.slice(4)};
+    });
+    return {text: note.slice(0, i + 1), sigs: sigs};
+  }
+
+  // parseProof reads a C2SP tlog-proof: header, optional "extra" lines,
+  // "index N", the hashes from the leaf up, an empty line, the checkpoint.
+  function parseProof(text) {
+    var i = text.indexOf('\n\n');
+    if (i < 0) { throw new Error('the proof has no checkpoint'); }
+    var lines = text.slice(0, i).split('\n');
+    if (lines[0] !== 'c2sp.org/tlog-proof@v1') { throw new Error('not a c2sp.org/tlog-proof@v1'); }
+    var k = 1;
+    while (k < lines.length && lines[k].startsWith('extra ')) { k++; }
+    var m = /^index (\d+)$/.exec(lines[k] || '');
+    if (!m) { throw new Error('the proof has no index line'); }
+    var note = text.slice(i + 2);
+    var body = parseNote(note).text.split('\n');
+    return {
+      index: BigInt(m[1]),
+      hashes: lines.slice(k + 1).map(b64decode),
+      note: note,
+      origin: body[0],
+      size: BigInt(body[1]),
+      root: b64decode(body[2])
+    };
+  }
+
+  // rootFromProof folds an RFC 6962 inclusion proof from the leaf hash up
+  // (RFC 9162 §2.1.3.2; the same tree tlog.CheckRecord checks).
+  async function rootFromProof(index, size, leaf, hashes) {
+    if (index >= size) { throw new Error('entry ' + index + ' is beyond the tree of size ' + size); }
+    var fn = index, sn = size - 1n, r = leaf;
+    for (var i = 0; i < hashes.length; i++) {
+      var p = hashes[i];
+      if (sn === 0n) { throw new Error('the proof is too long'); }
+      if ((fn & 1n) === 1n || fn === sn) {
+        r = await sha256(concat([1], p, r));
+        if ((fn & 1n) === 0n) {
+          while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+        }
+      } else {
+        r = await sha256(concat([1], r, p));
+      }
+      fn >>= 1n;
+      sn >>= 1n;
+    }
+    if (sn !== 0n) { throw new Error('the proof is too short'); }
+    return r;
+  }
+
+  // verifyNote checks a note's signature by the holder of key (a
+  // verifier key text) and returns the key's name.
+  async function verifyNote(note, keyText) {
+    var key = parseVerifierKey(keyText);
+    var n = parseNote(note);
+    // The key hash is the first 4 bytes of SHA-256(name "\n" 0x01 key).
+    var want = (await sha256(concat(utf8.encode(key.name + '\n'), [1], key.pub))).slice(0, 4);
+    if (!equal(want, key.hash)) { throw new Error('the log key\'s hash does not match its name and key'); }
+    var s = n.sigs.find(function (x) { return x.name === key.name && equal(x.hash, key.hash); });
+    if (!s) { throw new Error('the checkpoint carries no signature by ' + key.name); }
+    var pub = await subtle.importKey('raw', key.pub, {name: 'Ed25519'}, false, ['verify']);
+    if (!await subtle.verify({name: 'Ed25519'}, pub, s.sig, utf8.encode(n.text))) {
+      throw new Error('the checkpoint\'s signature by ' + key.name + ' does not verify');
+    }
+    return key.name;
+  }
+
+  async function verifyEntry(box) {
+    var status = box.querySelector('#verify-status');
+    var steps = box.querySelector('#verify-steps');
+    function step(text) {
+      var li = document.createElement('li');
+      li.textContent = text;
+      steps.appendChild(li);
+    }
+    try {
+      needCrypto();
+      var data = JSON.parse(box.querySelector('.proof-data').textContent);
+      var proof = parseProof(data.proof);
+      if (proof.index !== BigInt(data.index)) { throw new Error('the proof is for entry ' + proof.index); }
+      var leaf = await sha256(concat([0], b64decode(data.record)));
+      step('Leaf hash SHA-256(0x00 ‖ entry): ' + toHex(leaf));
+      var root = await rootFromProof(proof.index, proof.size, leaf, proof.hashes);
+      step('Root from the ' + proof.hashes.length + ' proof hashes: ' + toHex(root));
+      if (!equal(root, proof.root)) { throw new Error('the proof leads to another root than the checkpoint\'s (' + toHex(proof.root) + ')'); }
+      step('It equals the root of the checkpoint of size ' + proof.size + '.');
+      var res = await fetch(data.key_url, {cache: 'no-cache'});
+      if (!res.ok) { throw new Error(data.key_url + ' answered ' + res.status); }
+      var name = await verifyNote(proof.note, await res.text());
+      step('The checkpoint is signed by the log key ' + name + ' (Ed25519).');
+      status.textContent = 'Inclusion verified: entry ' + proof.index + ' is in the log of ' + proof.size + ' entries, under a checkpoint signed by ' + name + '.';
+      status.className = 'verify-status verified';
+    } catch (err) {
+      status.textContent = 'Not verified: ' + err.message;
+      status.className = 'verify-status failed';
+    }
+  }
+
+  // enhanceFiling signs the declaration about to be sent, from a key file
+  // read here and never uploaded (its input has no name), and fills the
+  // detached-signature field as declare -sign-only prints it.
+  function enhanceFiling(form) {
+    var box = form.querySelector('[data-browser-sign]');
+    var text = form.elements.declaration, file = form.elements.declaration_file;
+    var sigField = form.elements.signature, keyFile = form.querySelector('#f-keyfile');
+    var status = form.querySelector('#sign-status');
+    var signed = null; // the signature this script wrote
+    box.hidden = false;
+    function say(msg, cls) { status.textContent = msg; status.className = 'sign-status ' + (cls || ''); }
+    // The bytes the server will take: the chosen file, else the text box.
+    async function message() {
+      if (file.files.length > 0 && file.files[0].size > 0) { return new Uint8Array(await file.files[0].arrayBuffer()); }
+      return utf8.encode(text.value);
+    }
+    function stale() {
+      if (signed !== null && sigField.value === signed) {
+        sigField.value = '';
+        signed = null;
+        say('The declaration changed: sign it again.', 'bad');
+      }
+    }
+    text.addEventListener('input', stale);
+    file.addEventListener('change', stale);
+    form.querySelector('#sign-button').addEventListener('click', async function () {
+      try {
+        if (keyFile.files.length === 0) { throw new Error('choose your private key file first'); }
+        var key = parseSignerKey(await keyFile.files[0].text());
+        var msg = await message();
+        if (msg.length === 0) { throw new Error('there is no declaration to sign'); }
+        var sig = await sign(key.seed, msg);
+        signed = key.name + ' ' + b64encode(sig);
+        sigField.value = signed;
+        say('Signed ' + msg.length + ' bytes with ' + key.name + ' in this browser. Now file the declaration.', 'ok');
+      } catch (err) {
+        say('Not signed: ' + err.message, 'bad');
+      }
+    });
+  }
+
+  document.querySelectorAll('[data-verify]').forEach(verifyEntry);
+  document.querySelectorAll('form[data-filing]').forEach(enhanceFiling);
+})();
