@@ -74,8 +74,11 @@ type Log struct {
 	registry atomic.Pointer[registry]
 	// size is the number of entries committed, as the sequencer knows it.
 	size atomic.Int64
-	// stateMu orders the updates of size and registry, so that a reload
-	// racing with a commit never puts back an older state.
+	// latest is the latest checkpoint this process has seen, so that a
+	// proof of a fresh entry needs no query for it.
+	latest atomic.Pointer[indivisible.Checkpoint]
+	// stateMu orders the updates of size, latest and registry, so that a
+	// reload racing with a commit never puts back an older state.
 	stateMu sync.Mutex
 
 	reqs      chan *request
@@ -143,18 +146,19 @@ func (l *Log) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l.setState(cp.Size, &r)
+	l.setState(cp, &r)
 	return nil
 }
 
-// setState installs the size and registry of a tree, unless a larger tree
+// setState installs the checkpoint and registry of a tree, unless a larger tree
 // is already installed. Reading the registry after the checkpoint means a
 // state read from the store is never older than its size says.
-func (l *Log) setState(size int64, reg *registry) {
+func (l *Log) setState(cp indivisible.Checkpoint, reg *registry) {
 	l.stateMu.Lock()
 	defer l.stateMu.Unlock()
-	if size >= l.size.Load() {
-		l.size.Store(size)
+	if cp.Size >= l.size.Load() {
+		l.size.Store(cp.Size)
+		l.latest.Store(&cp)
 		l.registry.Store(reg)
 	}
 }
@@ -475,7 +479,7 @@ func (l *Log) commit(batch []*request, retry int) {
 		return
 	}
 	l.last = now
-	l.setState(size, &reg)
+	l.setState(cp, &reg)
 	for i, r := range accepted {
 		r.done <- result{e: entries[i]}
 	}

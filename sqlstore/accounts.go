@@ -33,7 +33,7 @@ func (db *Store) CreateAccount(ctx context.Context, a *indivisible.Account) erro
 
 const accountColumns = `id, name, role, participant, kind, created`
 
-func scanAccount(row interface{ Scan(...any) error }) (*indivisible.Account, error) {
+func scanAccount(row rowScanner) (*indivisible.Account, error) {
 	var a indivisible.Account
 	var created int64
 	var role, kind string
@@ -46,7 +46,7 @@ func scanAccount(row interface{ Scan(...any) error }) (*indivisible.Account, err
 
 // Account implements indivisible.AccountStore.
 func (db *Store) Account(ctx context.Context, id int64) (*indivisible.Account, error) {
-	a, err := scanAccount(db.DB.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	a, err := scanAccount(db.queryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "id", "no account %d", id)
 	}
@@ -132,7 +132,7 @@ func (db *Store) RevokeToken(ctx context.Context, id int64) error {
 
 // Authenticate implements indivisible.AccountStore.
 func (db *Store) Authenticate(ctx context.Context, hash [32]byte) (*indivisible.Account, error) {
-	a, err := scanAccount(db.DB.QueryRowContext(ctx, `SELECT a.id, a.name, a.role, a.participant, a.kind, a.created
+	a, err := scanAccount(db.queryRow(ctx, `SELECT a.id, a.name, a.role, a.participant, a.kind, a.created
 		FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.hash = $1 AND t.revoked IS NULL`, hash[:]))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, indivisible.Errorf(indivisible.EUNAUTHORIZED, "unknown or revoked token")

@@ -40,7 +40,7 @@ func (db *Store) Init(ctx context.Context, info indivisible.LogInfo, cp indivisi
 // Info implements indivisible.LogStore.
 func (db *Store) Info(ctx context.Context) (indivisible.LogInfo, error) {
 	var info indivisible.LogInfo
-	err := db.DB.QueryRowContext(ctx, `SELECT origin, verifier_key FROM log_info WHERE id = 1`).Scan(&info.Origin, &info.VerifierKey)
+	err := db.queryRow(ctx, `SELECT origin, verifier_key FROM log_info WHERE id = 1`).Scan(&info.Origin, &info.VerifierKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return info, db.notInitialised()
 	}
@@ -53,20 +53,18 @@ func (db *Store) notInitialised() error {
 
 // Checkpoint implements indivisible.LogStore.
 func (db *Store) Checkpoint(ctx context.Context) (indivisible.Checkpoint, error) {
-	return latestCheckpoint(ctx, db.DB, db)
+	return db.scanCheckpoint(db.queryRow(ctx, latestCheckpoint))
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+const latestCheckpoint = `SELECT c.size, c.root, c.note, i.origin FROM checkpoints c, log_info i ORDER BY c.size DESC LIMIT 1`
 
-func latestCheckpoint(ctx context.Context, q queryer, db *Store) (indivisible.Checkpoint, error) {
+func (db *Store) scanCheckpoint(row rowScanner) (indivisible.Checkpoint, error) {
 	var (
 		cp   indivisible.Checkpoint
 		root []byte
 		note string
 	)
-	err := q.QueryRowContext(ctx, `SELECT c.size, c.root, c.note, i.origin FROM checkpoints c, log_info i ORDER BY c.size DESC LIMIT 1`).Scan(&cp.Size, &root, &note, &cp.Origin)
+	err := row.Scan(&cp.Size, &root, &note, &cp.Origin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cp, db.notInitialised()
 	} else if err != nil {
@@ -107,7 +105,7 @@ func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
 			return internal(err)
 		}
 	}
-	cur, err := latestCheckpoint(ctx, tx, db)
+	cur, err := db.scanCheckpoint(tx.QueryRowContext(ctx, latestCheckpoint))
 	if err != nil {
 		return err
 	}
@@ -198,7 +196,7 @@ func (db *Store) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, 
 		for i, x := range indexes[lo:hi] {
 			args[i] = x
 		}
-		rows, err := db.DB.QueryContext(ctx, `SELECT id, hash FROM hashes WHERE id IN (`+placeholders(len(args))+`)`, args...)
+		rows, err := db.query(ctx, `SELECT id, hash FROM hashes WHERE id IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return internal(err)
 		}
@@ -235,7 +233,7 @@ func (db *Store) ReadRecords(ctx context.Context, start, end int64) ([][]byte, e
 	if start < 0 || end < start {
 		return nil, indivisible.Invalid("index", "bad range %d..%d", start, end)
 	}
-	rows, err := db.DB.QueryContext(ctx, `SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, start, end)
+	rows, err := db.query(ctx, `SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, start, end)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -276,7 +274,7 @@ func (db *Store) FindBodies(ctx context.Context, sums [][sha256.Size]byte) ([]in
 		for i, s := range sums[lo:hi] {
 			args[i] = s[:]
 		}
-		rows, err := db.DB.QueryContext(ctx, `SELECT idx, body_hash FROM entries WHERE body_hash IN (`+placeholders(len(args))+`)`, args...)
+		rows, err := db.query(ctx, `SELECT idx, body_hash FROM entries WHERE body_hash IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return internal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -35,6 +36,9 @@ type Store struct {
 	Now     func() time.Time
 	name    string
 	dialect Dialect
+	// stmts caches prepared statements by query text: parsing the SQL of
+	// every query costs as much as running it on the hot paths.
+	stmts sync.Map
 }
 
 // New returns a store over db, which must already have the schema. name
@@ -44,11 +48,58 @@ func New(db *sql.DB, name string, d Dialect) *Store {
 	return &Store{DB: db, name: name, dialect: d}
 }
 
+// stmt returns the prepared statement for query, preparing it once.
+func (db *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.DB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// query runs a cached statement.
+func (db *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a cached statement for one row.
+func (db *Store) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+	st, err := db.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// rowScanner is a *sql.Row, or the error of preparing its statement.
+type rowScanner interface{ Scan(...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 // Name identifies the database in messages.
 func (db *Store) Name() string { return db.name }
 
-// Close closes the database.
-func (db *Store) Close() error { return db.DB.Close() }
+// Close closes the statements and the database.
+func (db *Store) Close() error {
+	db.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	return db.DB.Close()
+}
 
 func (db *Store) isConstraint(err error) bool { return err != nil && db.dialect.IsConstraint(err) }
 
@@ -59,4 +110,9 @@ func internal(err error) error {
 		return err
 	}
 	return indivisible.Errorf(indivisible.EINTERNAL, "database: %v", err)
+}
+
+// queryer is a *sql.DB or a *sql.Tx, for code that runs in either.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
