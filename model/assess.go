@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 
@@ -634,16 +633,19 @@ func (sys *System) report(title string, after []float64, tol float64) *indivisib
 // form them: a pair with a gainer outside the top K is matched by K pairs
 // of better gainers with the same loser, each with at least its amount.
 func (sys *System) expense(gainers, losers []string, delta []float64) []indivisible.ExpensePair {
-	top := func(codes []string, sign float64) []string {
-		c := slices.Clone(codes)
-		sort.SliceStable(c, func(x, y int) bool { return sign*delta[sys.idx[c[x]]] > sign*delta[sys.idx[c[y]]] })
-		return c[:min(len(c), MaxExpensePairs)]
+	top := func(codes []string, sign float64) []int {
+		idx := make([]int, len(codes))
+		for k, c := range codes {
+			idx[k] = sys.idx[c]
+		}
+		sort.SliceStable(idx, func(x, y int) bool { return sign*delta[idx[x]] > sign*delta[idx[y]] })
+		return idx[:min(len(idx), MaxExpensePairs)]
 	}
 	out := []indivisible.ExpensePair{}
 	for _, g := range top(gainers, 1) {
 		for _, l := range top(losers, -1) {
-			gd, ld := delta[sys.idx[g]], -delta[sys.idx[l]]
-			out = append(out, indivisible.ExpensePair{Gainer: g, Loser: l, Gain: gd, Loss: ld, Amount: min(gd, ld)})
+			gd, ld := delta[g], -delta[l]
+			out = append(out, indivisible.ExpensePair{Gainer: sys.codes[g], Loser: sys.codes[l], Gain: gd, Loss: ld, Amount: min(gd, ld)})
 		}
 	}
 	sort.SliceStable(out, func(x, y int) bool { return out[x].Amount > out[y].Amount })
