@@ -2,7 +2,11 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
 var screenshots = flag.Bool("screenshots", os.Getenv("SCREENSHOTS") != "", "also write the browser tests' screenshots to docs/screenshots/ (or set SCREENSHOTS=1)")
@@ -113,7 +118,9 @@ func screenshot(t *testing.T, ctx context.Context, name string, full bool) {
 var mapDrawn = chromedp.Poll[chromedp.Void](`performance.getEntriesByName('map-drawn').length > 0 && document.querySelector('.map-svg g.state') !== null`)
 
 func TestBrowser(t *testing.T) {
-	deps := newDeps(t)
+	// The exchange fixture's dependencies, so that the navigation bar is
+	// the whole one in the screenshots.
+	deps := newExchangeFixture(t).deps
 	ctx := browser(t)
 	ts := httptest.NewServer(NewHandler(deps))
 	defer ts.Close()
@@ -268,4 +275,118 @@ func symmetricDifference(a, b []string) []string {
 		}
 	}
 	return d
+}
+
+// pageWeight reports what the page transferred (gzipped; nothing for a
+// file already in the cache) and when its DOM was ready.
+const pageWeight = `(() => {
+	const nav = performance.getEntriesByType('navigation')[0];
+	const res = performance.getEntriesByType('resource');
+	const kb = (nav.encodedBodySize + res.reduce((s, r) => s + r.encodedBodySize, 0)) / 1024;
+	return kb.toFixed(1) + ' KB transferred (HTML ' + (nav.encodedBodySize / 1024).toFixed(1) + ' KB), DOM ready ' + Math.round(nav.domContentLoadedEventEnd) + ' ms';
+})()`
+
+// TestBrowserExchange signs in as a delegation, files a declaration
+// signed in the browser with WebCrypto from an uploaded key file, and
+// verifies every entry's inclusion proof in the browser.
+func TestBrowserExchange(t *testing.T) {
+	f := newExchangeFixture(t)
+	ctx := browser(t)
+	mux := http.NewServeMux()
+	mux.Handle("/", NewHandler(f.deps))
+	// The API server (package api) serves the log's key next to the pages;
+	// this stands in for it.
+	mux.HandleFunc("GET /log/key", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, f.log.Info().VerifierKey+"\n")
+	})
+	// /tampered/N serves entry N's page with its bytes changed (?record)
+	// or its key URL pointing at another log's key (?key).
+	_, otherKey, err := ledger.NewKey(rand.Reader, "someone-else")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.HandleFunc("GET /other/key", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, otherKey+"\n") })
+	mux.HandleFunc("GET /tampered/{index}", func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest("GET", "/log/entry/"+r.PathValue("index"), nil))
+		page := rec.Body.String()
+		if r.URL.Query().Has("record") {
+			page = strings.Replace(page, `"record":"AQ`, `"record":"AR`, 1)
+		} else {
+			page = strings.Replace(page, `"key_url":"/log/key"`, `"key_url":"/other/key"`, 1)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, page)
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+
+	t.Run("file", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(ts.URL+"/exchange"), chromedp.WaitVisible(chromedp.CSS(`#signin-button`)))
+		t.Logf("exchange page: %s", get[string](t, ctx, pageWeight))
+		screenshot(t, ctx, "exchange", true)
+		run(t, ctx,
+			chromedp.SendKeys(chromedp.CSS(`#f-token`), f.tokens["POL"]),
+			chromedp.Click(chromedp.CSS(`#signin-button`)),
+			chromedp.WaitVisible(chromedp.CSS(`#account-name`)))
+		if !get[bool](t, ctx, `document.cookie === ''`) {
+			t.Errorf("a script can read the session cookie")
+		}
+		decl := `{"kind": "transfer_report", "participant": "POL", "role": "importer", "year": 2025, "counterpart": "KOR", "category": "battle_tanks", "quantity": 180, "description": "K2"}`
+		before := f.size(t)
+		run(t, ctx,
+			chromedp.SetValue(chromedp.CSS(`#f-declaration`), decl),
+			chromedp.SetUploadFiles(chromedp.CSS(`#f-keyfile`), []string{f.keyFiles["POL"]}),
+			chromedp.Click(chromedp.CSS(`#sign-button`)),
+			chromedp.Poll[chromedp.Void](`document.getElementById('sign-status').textContent !== ''`))
+		if s := get[string](t, ctx, `document.getElementById('sign-status').textContent`); !strings.HasPrefix(s, "Signed ") {
+			t.Fatalf("signing in the browser: %q", s)
+		}
+		sig := get[string](t, ctx, `document.getElementById('f-signature').value`)
+		if !strings.HasPrefix(sig, "POL-") {
+			t.Errorf("signature field %q", sig)
+		}
+		run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('file').scrollIntoView()`))
+		screenshot(t, ctx, "exchange-signed", false)
+		run(t, ctx, chromedp.Click(chromedp.CSS(`#file-button`)), chromedp.WaitVisible(chromedp.CSS(`#filed`)))
+		if f.size(t) != before+1 {
+			t.Fatalf("log size %d, want %d", f.size(t), before+1)
+		}
+		e, err := f.log.Entry(context.Background(), before)
+		if err != nil || string(e.Body) != decl || e.KeyName != strings.Fields(sig)[0] {
+			t.Errorf("entry %d: %q by %s (%v)", before, e.Body, e.KeyName, err)
+		}
+		run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('filed').scrollIntoView()`))
+		screenshot(t, ctx, "exchange-filed", false)
+	})
+
+	t.Run("log", func(t *testing.T) {
+		// Every entry: proofs of every shape the tree has at this size.
+		size := f.size(t)
+		verified := chromedp.Poll[chromedp.Void](`document.getElementById('verify-status').className !== 'verify-status'`)
+		for i := range size {
+			run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/log/entry/%d", ts.URL, i)), verified)
+			if s := get[string](t, ctx, `document.getElementById('verify-status').textContent`); !strings.HasPrefix(s, fmt.Sprintf("Inclusion verified: entry %d is in the log of %d entries", i, size)) {
+				t.Errorf("entry %d: %q", i, s)
+			}
+		}
+		t.Logf("entry page: %s; verified %.0f ms after navigation start", get[string](t, ctx, pageWeight),
+			get[float64](t, ctx, `performance.getEntriesByName('entry-verified')[0].startTime`))
+		screenshot(t, ctx, "log-entry", false)
+
+		// A changed entry, or a checkpoint checked with another key, does
+		// not verify.
+		for _, tc := range []struct{ query, want string }{
+			{"record", "Not verified: the proof leads to another root"},
+			{"key", "Not verified: the checkpoint carries no signature by someone-else"},
+		} {
+			run(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/tampered/%d?%s", ts.URL, size-1, tc.query)), verified)
+			if s := get[string](t, ctx, `document.getElementById('verify-status').textContent`); !strings.HasPrefix(s, tc.want) {
+				t.Errorf("tampered %s: %q", tc.query, s)
+			}
+		}
+
+		run(t, ctx, chromedp.Navigate(ts.URL+"/log"), chromedp.WaitVisible(chromedp.CSS(`#checkpoint-note`)))
+		screenshot(t, ctx, "log", false)
+	})
 }

@@ -185,7 +185,7 @@ func (h *handler) exchangeOn() bool {
 var mapPages = map[string]bool{"overview": true, "assess": true}
 
 // pageScripts are the scripts a page loads beyond app.js.
-var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "log": {"ledger.js"}}
+var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "entry": {"ledger.js"}}
 
 // view is what the layout sees; Data is the page's own.
 type view struct {
@@ -197,6 +197,8 @@ type view struct {
 	Scripts  []string
 	// Account is the signed-in account, or nil.
 	Account *indivisible.Account
+	// SignIn offers a sign-in link: delegations can sign in.
+	SignIn bool
 	Data    any
 }
 
@@ -219,7 +221,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 
 func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte, error) {
 	var buf bytes.Buffer
-	v := view{Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], Data: data}
+	v := view{Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], SignIn: h.exchangeOn(), Data: data}
 	if s := sessionOf(r); s != nil {
 		v.Account = s.account
 	}
