@@ -199,7 +199,7 @@ type view struct {
 	Account *indivisible.Account
 	// SignIn offers a sign-in link: delegations can sign in.
 	SignIn bool
-	Data    any
+	Data   any
 }
 
 // Current reports whether the nav entry at p is the page shown (or,
