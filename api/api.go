@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/forum"
 )
 
 // Baseline gives every state's security before any proposal.
@@ -35,6 +36,8 @@ type Config struct {
 	Log      Log
 	Ledger   Ledger
 	Exchange Exchange
+	// Forum serves the expert forum (/api/v1/forums/...).
+	Forum *forum.Service
 	// Ready reports whether the service can take traffic (e.g. the
 	// database answers); nil means always.
 	Ready func(ctx context.Context) error

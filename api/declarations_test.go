@@ -22,8 +22,8 @@ import (
 )
 
 // withLog gives the fixture a real log on its SQLite store, and the
-// exchange service over it.
-func withLog(t *testing.T) (*fixture, *ledger.Log) {
+// exchange service over it; mods then change the configuration further.
+func withLog(t *testing.T, mods ...func(*api.Config)) (*fixture, *ledger.Log) {
 	var l *ledger.Log
 	f := newFixture(t, func(c *api.Config) {
 		ctx := context.Background()
@@ -47,6 +47,9 @@ func withLog(t *testing.T) (*fixture, *ledger.Log) {
 		t.Cleanup(func() { l.Close() })
 		c.Log, c.Ledger = l, l
 		c.Exchange = exchange.NewService(l, exchange.NewCodes(c.Scenario), exchange.DefaultRegime())
+		for _, m := range mods {
+			m(c)
+		}
 	})
 	return f, l
 }

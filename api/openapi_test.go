@@ -29,7 +29,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			documented = append(documented, strings.ToUpper(method)+" "+path)
 		}
 	}
-	f, _ := withLog(t)
+	f, _ := withForum(t)
 	var served []string
 	for _, p := range f.api.Routes() {
 		served = append(served, strings.ReplaceAll(p, "...}", "}"))
