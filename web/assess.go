@@ -350,7 +350,7 @@ func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int,
 		if indivisible.ErrorCode(err) == indivisible.EINTERNAL {
 			h.deps.Logger.ErrorContext(r.Context(), "web: assess", "err", err)
 		}
-		d.Error = &formError{Field: indivisible.ErrorField(err), Message: indivisible.ErrorMessage(err)}
+		d.Error = toFormError(err)
 	}
 	for _, p := range h.deps.Scenario.Participants {
 		c := choice{p.Code, p.Name + " (" + p.Code + ")"}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/exchange"
 )
 
 // calendar is the timeline of notified exercises, drawn on the server as
@@ -53,8 +52,8 @@ type exercise struct {
 
 // newCalendar lays out the exercise notifications in force (after
 // corrections) of participant, or of everyone for "": as the notifying
-// state or one of the participating states.
-func (h *handler) newCalendar(decls []*decl, findings []indivisible.Finding, participant string, now time.Time) calendar {
+// state or one of the participating states. findings are by entry.
+func (h *handler) newCalendar(decls []*decl, findings map[int64][]indivisible.Finding, participant string, now time.Time) calendar {
 	var xs []exercise
 	for _, d := range decls {
 		b := d.Effective
@@ -101,7 +100,7 @@ func (h *handler) newCalendar(decls []*decl, findings []indivisible.Finding, par
 		c.Today = x(now)
 	}
 	for i, e := range xs {
-		fs := exchange.Involving(findings, e.index)
+		fs := findings[e.index]
 		row := calRow{Y: float64(calTop + i*calRowH), BarY: float64(calTop+i*calRowH) + 4, X: x(e.start), Index: e.index, Flagged: len(fs) > 0,
 			// The last day counts whole.
 			W:     max(x(e.end.AddDate(0, 0, 1))-x(e.start), 3),

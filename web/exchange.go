@@ -102,6 +102,8 @@ func (d exchangeData) Invalid(field string) bool {
 	return d.FileError != nil && d.FileError.Field == field
 }
 
+// toFormError is err as a form shows it: the message, and the field to
+// mark.
 func toFormError(err error) *formError {
 	if err == nil {
 		return nil
@@ -144,12 +146,12 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	d.LogSize, d.FindingCount = size, len(findings)
-	decls := readDeclarations(entries)
-	d.Rows, d.Matching = h.declarationRows(decls, findings, d.Filter)
-	d.Calendar = h.newCalendar(decls, findings, d.Filter.Participant, h.now())
+	decls, byEntry := readDeclarations(entries), findingsByEntry(findings)
+	d.Rows, d.Matching = h.declarationRows(decls, byEntry, d.Filter)
+	d.Calendar = h.newCalendar(decls, byEntry, d.Filter.Participant, h.now())
 	d.Transfers = reconcile(decls, d.Filter.Participant)
 	for _, k := range indivisible.DeclarationKinds {
-		d.Kinds = append(d.Kinds, choice{string(k), strings.ReplaceAll(string(k), "_", " ")})
+		d.Kinds = append(d.Kinds, choice{string(k), label(string(k))})
 	}
 	for _, p := range h.deps.Scenario.Participants {
 		if p.Kind == indivisible.State {
@@ -268,7 +270,20 @@ func readDeclarations(entries []indivisible.Entry) []*decl {
 	return out
 }
 
-func (h *handler) declarationRows(decls []*decl, findings []indivisible.Finding, f exchangeFilter) ([]declRow, int) {
+// findingsByEntry indexes findings by the entries they involve, so that
+// a page of many declarations looks each one's up at once (exchange.Involving
+// scans them all).
+func findingsByEntry(findings []indivisible.Finding) map[int64][]indivisible.Finding {
+	m := map[int64][]indivisible.Finding{}
+	for _, f := range findings {
+		for _, e := range f.Entries {
+			m[e] = append(m[e], f)
+		}
+	}
+	return m
+}
+
+func (h *handler) declarationRows(decls []*decl, findings map[int64][]indivisible.Finding, f exchangeFilter) ([]declRow, int) {
 	var rows []declRow
 	matching := 0
 	for _, d := range slices.Backward(decls) {
@@ -276,7 +291,7 @@ func (h *handler) declarationRows(decls []*decl, findings []indivisible.Finding,
 		if f.Participant != "" && d.Entry.Participant != f.Participant || f.Kind != "" && b.Kind != f.Kind {
 			continue
 		}
-		fs := exchange.Involving(findings, d.Entry.Index)
+		fs := findings[d.Entry.Index]
 		if f.Findings && len(fs) == 0 {
 			continue
 		}
