@@ -168,14 +168,16 @@ func BenchmarkHTTPDeclare(b *testing.B) {
 	}
 }
 
-// TestSoak (with -soak 2m) keeps a mixed load on a SQLite server (16
-// clients assessing, reading the log and its findings, and filing
-// declarations at a fixed rate) and checks that nothing fails and that
+// TestSoak keeps a mixed load on a SQLite server (16 clients assessing,
+// reading the log and its findings, and filing declarations at a fixed
+// rate) and checks that nothing fails and that
 // neither goroutines nor the heap grow, beyond what the added log entries
-// themselves keep in memory (the exchange keeps every declaration parsed).
+// themselves keep in memory (the exchange keeps every declaration parsed):
+//
+//	go test -run TestSoak ./cmd/indivisible -args -soak 2m
 func TestSoak(t *testing.T) {
 	if *soak == 0 {
-		t.Skip("run with -soak DURATION, e.g. go test -run TestSoak -soak 2m ./cmd/indivisible")
+		t.Skip("run with -soak DURATION, e.g. go test -run TestSoak ./cmd/indivisible -args -soak 2m")
 	}
 	target := startLoadTarget(t, "sqlite")
 	proposal, err := os.ReadFile("../../examples/07-package.json")
