@@ -66,9 +66,14 @@ type handler struct {
 // NewHandler returns the web interface's handler. It serves the pages at
 // "/" and below (with its own 404 page) and the embedded assets at
 // /static/. Mount it as the server mux's "/" pattern, so that the API's
-// more specific patterns (/api/v1/, /log/, /healthz, /metrics) win:
+// more specific patterns (/api/v1/, /log/checkpoint, /log/key, /log/tile/,
+// /healthz, /metrics) win:
 //
-//	mux.Handle("/", web.NewHandler(web.Deps{Scenario: s, Assessor: sys, Logger: logger}))
+//	mux.Handle("/", web.NewHandler(web.Deps{Scenario: s, Assessor: sys, Logger: logger,
+//		Exchange: exchangeService, Ledger: log, Accounts: store}))
+//
+// The log entry page fetches the log's key from /log/key, which the API
+// server serves next to the pages.
 //
 // A new page is one file with its handler method, one template in
 // templates/, one line in routes and one in nav.
