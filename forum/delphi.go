@@ -111,7 +111,9 @@ func CheckQuestion(q *indivisible.Question) error {
 	spec := simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{
 		q.Parameter: {Kind: simulate.Uniform, Min: q.Min, Max: q.Max}}}
 	if err := spec.Validate(); err != nil {
-		return indivisible.Invalid("parameter", "%s", strings.TrimPrefix(indivisible.ErrorMessage(err), "distributions."))
+		// simulate speaks of a distribution's draws; here they are answers.
+		msg := strings.Replace(strings.TrimPrefix(indivisible.ErrorMessage(err), "distributions."), "draws in", "answers in", 1)
+		return indivisible.Invalid("parameter", "%s", msg)
 	}
 	stop, err := NormaliseStop(q.Stop)
 	q.Stop = stop

@@ -197,7 +197,7 @@ func (db *Store) SetDelegationStatus(ctx context.Context, id int64, next indivis
 		return nil, err
 	}
 	if !d.Status.CanBecome(next) {
-		return nil, indivisible.FieldErrorf(indivisible.ECONFLICT, "status", "a %s delegation cannot become %s", d.Status, next)
+		return nil, indivisible.FieldErrorf(indivisible.ECONFLICT, "status", "delegation %d is %s and cannot become %s", id, d.Status, next)
 	}
 	now := db.stamp()
 	res, err := db.DB.ExecContext(ctx, `UPDATE forum_delegations SET status = $1, updated = $2 WHERE id = $3 AND status = $4`, string(next), now.UnixMilli(), id, string(d.Status))

@@ -10,6 +10,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/exchange"
+	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/postgres"
@@ -27,6 +28,7 @@ type app struct {
 	scenario *indivisible.Scenario
 	model    *model.System
 	exchange *exchange.Service
+	forum    *forum.Service
 	api      *api.Server
 }
 
@@ -77,9 +79,12 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		return nil, err
 	}
 	a.exchange = exchange.NewService(a.log, exchange.NewCodes(a.scenario), exchange.DefaultRegime())
+	a.forum = forum.NewService(forum.Config{Store: a.db, Accounts: a.db, Assessor: a.model, Log: a.log,
+		Attester: &attester{keyPath: forumKeyPath(c.logKey), log: a.log},
+		Known:    func(code string) bool { _, ok := a.scenario.Participant(code); return ok }})
 	a.api = api.New(api.Config{
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model,
-		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Rate: c.rate, Burst: c.burst,
+		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst,
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
 		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Logger: c.logger,
 			Exchange: a.exchange, Ledger: a.log, Accounts: a.db}),
