@@ -431,3 +431,18 @@ func (sys *System) Before() []float64 { return sys.before }
 
 // Params returns the parameters the system was compiled with.
 func (sys *System) Params() Params { return sys.p }
+
+// Components returns the scenario's capability components, in the order
+// of the scenario file.
+func (sys *System) Components() []string { return sys.comps }
+
+// Holding returns a state's holding of a component, deployed forces
+// included, and whether the scenario reports it.
+func (sys *System) Holding(code, component string) (float64, bool) {
+	i, ok1 := sys.idx[code]
+	c, ok2 := sys.cidx[component]
+	if !ok1 || !ok2 || sys.missing[i*sys.m+c] {
+		return 0, false
+	}
+	return sys.hold[i*sys.m+c], true
+}
