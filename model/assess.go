@@ -1,9 +1,11 @@
 package model
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -374,8 +376,9 @@ func (a *applier) actors(i int, codes []string) ([]int, error) {
 	seen := map[int]bool{}
 	var out []int
 	for k, code := range codes {
-		s, err := a.state(i, fmt.Sprintf("actors[%d]", k), code)
-		if err != nil {
+		s, ok := a.sys.idx[code]
+		if !ok { // the field name is built only for the error: this is hot
+			_, err := a.state(i, fmt.Sprintf("actors[%d]", k), code)
 			return nil, err
 		}
 		if seen[s] {
@@ -638,7 +641,7 @@ func (sys *System) expense(gainers, losers []string, delta []float64) []indivisi
 		for k, c := range codes {
 			idx[k] = sys.idx[c]
 		}
-		sort.SliceStable(idx, func(x, y int) bool { return sign*delta[idx[x]] > sign*delta[idx[y]] })
+		slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(sign*delta[y], sign*delta[x]) })
 		return idx[:min(len(idx), MaxExpensePairs)]
 	}
 	out := []indivisible.ExpensePair{}
@@ -648,7 +651,7 @@ func (sys *System) expense(gainers, losers []string, delta []float64) []indivisi
 			out = append(out, indivisible.ExpensePair{Gainer: sys.codes[g], Loser: sys.codes[l], Gain: gd, Loss: ld, Amount: min(gd, ld)})
 		}
 	}
-	sort.SliceStable(out, func(x, y int) bool { return out[x].Amount > out[y].Amount })
+	slices.SortStableFunc(out, func(x, y indivisible.ExpensePair) int { return cmp.Compare(y.Amount, x.Amount) })
 	return out[:min(len(out), MaxExpensePairs)]
 }
 
