@@ -129,6 +129,9 @@ func seedDemo(ctx context.Context, a *app, dir string) ([]demoAccount, error) {
 			return nil, fmt.Errorf("demo declaration of %s: %w", decl.participant, err)
 		}
 	}
+	if err := seedForum(ctx, a, out); err != nil {
+		return nil, fmt.Errorf("demo forum: %w", err)
+	}
 	return out, nil
 }
 

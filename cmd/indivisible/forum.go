@@ -683,3 +683,120 @@ func (a *attester) load(ctx context.Context) (note.Signer, error) {
 	}
 	return s, nil
 }
+
+// seedForum gives the demo a forum: every demo delegation accredited, an
+// open item under consensus with a proposal, an amendment and positions
+// (Armenia's signed with its key), an item under qualified majority
+// already decided, and a Delphi question in its first round.
+func seedForum(ctx context.Context, a *app, accs []demoAccount) error {
+	var sec, expert *indivisible.Account
+	del := map[string]demoAccount{}
+	for _, d := range accs {
+		switch d.acc.Role {
+		case indivisible.RoleSecretariat:
+			sec = &d.acc
+		case indivisible.RoleExpert:
+			expert = &d.acc
+		case indivisible.RoleDelegation:
+			del[d.acc.Participant] = d
+		}
+	}
+	f := &indivisible.Forum{Title: "International expert forum on an equal and indivisible security architecture in Eurasia",
+		Description: "Delegations of member states, partner states, organisations and integration associations, with an expert panel."}
+	if err := a.forum.CreateForum(ctx, sec, f); err != nil {
+		return err
+	}
+	se := &indivisible.Session{ForumID: f.ID, Title: "First session: confidence-building in the Caucasus and in Europe"}
+	if err := a.forum.CreateSession(ctx, sec, se); err != nil {
+		return err
+	}
+	for _, d := range accs {
+		if d.acc.Role != indivisible.RoleDelegation {
+			continue
+		}
+		dl := &indivisible.Delegation{ForumID: f.ID, Participant: d.acc.Participant, Kind: d.acc.Kind, Name: d.acc.Name, Head: "Head of delegation", Members: []string{"Military adviser"}}
+		if err := a.forum.RegisterDelegation(ctx, &d.acc, dl); err != nil {
+			return err
+		}
+		if _, err := a.forum.SetDelegationStatus(ctx, sec, f.ID, dl.ID, indivisible.Accredited); err != nil {
+			return err
+		}
+	}
+	if _, err := a.forum.AddExpert(ctx, sec, f.ID, expert.ID); err != nil {
+		return err
+	}
+	cbm := func(kinds ...string) *indivisible.Proposal {
+		p := &indivisible.Proposal{}
+		for _, k := range kinds {
+			p.Measures = append(p.Measures, indivisible.Measure{Type: indivisible.MeasureCBM, Actors: []string{"ARM", "AZE"}, Kind: k})
+		}
+		return p
+	}
+	caucasus := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Confidence-building between Armenia and Azerbaijan",
+		Rule: indivisible.RuleSpec{Name: indivisible.RuleConsensus}}
+	europe := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Data exchange on forces in Central Europe",
+		Rule: indivisible.RuleSpec{Name: indivisible.RuleQualifiedMajority}}
+	for _, it := range []*indivisible.AgendaItem{caucasus, europe} {
+		if err := a.forum.CreateItem(ctx, sec, it); err != nil {
+			return err
+		}
+	}
+	type step struct {
+		who string
+		v   *indivisible.ProposalVersion
+		pos *forum.PositionRequest
+		key bool
+	}
+	steps := []step{
+		{who: "ARM", v: &indivisible.ProposalVersion{ItemID: caucasus.ID, Title: "A hotline", Text: "Armenia and Azerbaijan open a **hotline** between their ministries of defence.\n", Package: cbm("hotline")}},
+		{who: "AZE", v: &indivisible.ProposalVersion{ItemID: caucasus.ID, Title: "A hotline and observers", Text: "Armenia and Azerbaijan open a **hotline** between their ministries of defence and **exchange military observers** at exercises.\n", Package: cbm("hotline", "observers")}},
+		{who: "ARM", pos: &forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Reservation, Statement: "Observers are exchanged on the basis of reciprocity."}, key: true},
+		{who: "AZE", pos: &forum.PositionRequest{Stance: indivisible.Support}},
+		{who: "RUS", pos: &forum.PositionRequest{Stance: indivisible.Abstain}},
+		{who: "AUS", pos: &forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We understand 'observers' to include civilian experts."}},
+		{who: "POL", pos: &forum.PositionRequest{Stance: indivisible.Support}},
+	}
+	for _, s := range steps {
+		d := del[s.who]
+		if s.v != nil {
+			if err := a.forum.Table(ctx, &d.acc, f.ID, s.v); err != nil {
+				return err
+			}
+			continue
+		}
+		if s.key {
+			c := &forumCtx{acc: &d.acc, svc: a.forum}
+			if err := signPosition(ctx, c, f.ID, caucasus.ID, s.pos, d.keyPath); err != nil {
+				return err
+			}
+		}
+		if _, err := a.forum.TakePosition(ctx, &d.acc, f.ID, caucasus.ID, s.pos); err != nil {
+			return err
+		}
+	}
+	exchange := &indivisible.Proposal{Measures: []indivisible.Measure{{Type: indivisible.MeasureCBM, Actors: []string{"POL", "DEU", "RUS"}, Kind: "data_exchange"}}}
+	if err := a.forum.Table(ctx, sec, f.ID, &indivisible.ProposalVersion{ItemID: europe.ID, Title: "Annual data exchange",
+		Text: "Poland, Germany and the Russian Federation exchange data on their forces every year.\n", Package: exchange}); err != nil {
+		return err
+	}
+	for who, st := range map[string]indivisible.Stance{"POL": indivisible.Support, "DEU": indivisible.Support, "RUS": indivisible.Object, "ARM": indivisible.Abstain} {
+		req := &forum.PositionRequest{Stance: st}
+		if st == indivisible.Object {
+			req.Statement = "Data exchange must cover all of Europe."
+		}
+		acc := del[who].acc
+		if _, err := a.forum.TakePosition(ctx, &acc, f.ID, europe.ID, req); err != nil {
+			return err
+		}
+	}
+	if _, err := a.forum.Close(ctx, sec, f.ID, europe.ID); err != nil {
+		return err
+	}
+	q := &indivisible.Question{ForumID: f.ID, Parameter: "lambda_km", Text: "At what distance (km) has a state's projected military power fallen to 1/e (about 37%)?",
+		Unit: "km", Min: 200, Max: 8000, Stop: indivisible.StoppingRule{IQR: 300}}
+	if err := a.forum.CreateQuestion(ctx, sec, q); err != nil {
+		return err
+	}
+	_, err := a.forum.Answer(ctx, expert, f.ID, q.ID, 1800)
+	return err
+}
