@@ -102,6 +102,7 @@ const (
 	moreCols    = 10 // columns added per pricing round
 	rounds      = 2  // LPs per step
 	gainTol     = 1e-10
+	lagSteps    = 4 // accepted steps a Jacobian may serve
 	tieBreak    = 1e-3 // weight of the mean change in the LP objective
 	epsMin      = 1e-12
 )
@@ -287,12 +288,15 @@ func reduction(m *indivisible.Measure, state, cat string) float64 {
 }
 
 // eval assesses the package x exactly.
-func (pr *problem) eval(x []float64) *point {
+func (pr *problem) eval(x []float64) *point { return pr.evalPackage(x, pr.cs.Package(x)) }
+
+// evalPackage assesses x, whose measures are ms.
+func (pr *problem) evalPackage(x []float64, ms []indivisible.Measure) *point {
 	pr.mu.Lock()
 	pr.evals++
 	pr.mu.Unlock()
 	p := &point{x: x, min: math.Inf(-1), total: math.Inf(-1)}
-	after, err := pr.sys.After(pr.cs.Package(x))
+	after, err := pr.sys.After(ms)
 	if err != nil {
 		return p
 	}
@@ -344,6 +348,17 @@ func (pr *problem) parallel(n int, f func(int)) {
 // binary, fixed, or invalid when moved.
 func (pr *problem) jacobian(at *point) [][]float64 {
 	J := make([][]float64, pr.K)
+	// The package at x, built once: each column replaces or adds one
+	// measure in a copy of it (measures commute).
+	base := pr.cs.Package(at.x)
+	pos := make([]int, pr.K)
+	p := 0
+	for k := range pr.K {
+		pos[k] = -1
+		if at.x[k] > 0 {
+			pos[k], p = p, p+1
+		}
+	}
 	pr.parallel(pr.K, func(k int) {
 		x := slices.Clone(at.x)
 		switch {
@@ -359,7 +374,15 @@ func (pr *problem) jacobian(at *point) [][]float64 {
 				x[k] = pr.lo[k]
 			}
 		}
-		p := pr.eval(x)
+		ms := make([]indivisible.Measure, len(base), len(base)+1)
+		copy(ms, base)
+		switch m := pr.cs.Candidates[k].Measure.Scaled(x[k]); {
+		case pos[k] >= 0:
+			ms[pos[k]] = m
+		default:
+			ms = append(ms, m)
+		}
+		p := pr.evalPackage(x, ms)
 		if p.delta == nil {
 			return
 		}
@@ -391,11 +414,16 @@ func (pr *problem) search(ctx context.Context, start *point, maxIter int) (*poin
 	var cert Certificate
 	var J [][]float64
 	var jx *point // the point J was taken at
+	age, failed := 0, false
 	iter := 0
 	for iter < maxIter && ctx.Err() == nil {
 		iter++
-		if jx != x {
-			J, jx = pr.jacobian(x), x
+		// The Jacobian is re-taken when it is stale and either a step has
+		// just failed or it has served lagSteps accepted steps: the
+		// exact assessment guards every step, so a slightly old
+		// linearisation costs only a shorter step.
+		if jx != x && (J == nil || failed || age >= lagSteps) {
+			J, jx, age = pr.jacobian(x), x, 0
 		}
 		next, c, gain := pr.step(x, J, r)
 		cert = c
@@ -403,10 +431,15 @@ func (pr *problem) search(ctx context.Context, start *point, maxIter int) (*poin
 		if gain > gainTol {
 			y = pr.eval(next)
 		}
+		failed = false
 		switch {
 		case y != nil && y.ok && better(y, x):
 			x = y
 			r = min(2*r, maxRadius)
+			age++
+			continue
+		case jx != x:
+			failed = true // first re-linearise at x
 			continue
 		case y != nil && r >= minRadius:
 			r /= 4 // the linearisation overpromised: shrink
