@@ -102,7 +102,7 @@ const (
 	moreCols    = 10 // columns added per pricing round
 	rounds      = 2  // LPs per step
 	gainTol     = 1e-10
-	lagSteps    = 4 // accepted steps a Jacobian may serve
+	lagSteps    = 4    // accepted steps a Jacobian may serve
 	tieBreak    = 1e-3 // weight of the mean change in the LP objective
 	epsMin      = 1e-12
 )
