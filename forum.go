@@ -37,11 +37,14 @@ func checkTitle(field, s string) error {
 	return nil
 }
 
-// checkText bounds the free texts (descriptions, statements, comments,
-// proposal texts).
-func checkText(field, s string, max int) error {
-	if len(s) > max {
-		return Invalid(field, "longer than %d bytes", max)
+// checkText bounds a free text (a description, statement, comment or
+// proposal text); a required one must not be blank.
+func checkText(field, s string, required bool) error {
+	switch {
+	case len(s) > MaxText:
+		return Invalid(field, "longer than %d bytes", MaxText)
+	case required && strings.TrimSpace(s) == "":
+		return Invalid(field, "missing")
 	}
 	return nil
 }
@@ -56,6 +59,9 @@ type Session struct {
 	Title   string    `json:"title"`
 	Created time.Time `json:"created"`
 }
+
+// Validate checks a session's fields.
+func (s *Session) Validate() error { return checkTitle("title", s.Title) }
 
 // AccreditationStatus is where a delegation's registration stands.
 type AccreditationStatus string
@@ -179,6 +185,15 @@ type AgendaItem struct {
 	Created     time.Time  `json:"created"`
 }
 
+// Validate checks an item's title and description (package forum checks
+// its rule).
+func (it *AgendaItem) Validate() error {
+	if err := checkTitle("title", it.Title); err != nil {
+		return err
+	}
+	return checkText("description", it.Description, false)
+}
+
 // Version kinds.
 const (
 	VersionProposal  = "proposal"
@@ -207,6 +222,15 @@ type ProposalVersion struct {
 	Created    time.Time   `json:"created"`
 }
 
+// Validate checks a version's title and text (package forum checks its
+// package by assessing it).
+func (v *ProposalVersion) Validate() error {
+	if err := checkTitle("title", v.Title); err != nil {
+		return err
+	}
+	return checkText("text", v.Text, true)
+}
+
 // Comment is a remark on an agenda item.
 type Comment struct {
 	ID          int64     `json:"id"`
@@ -217,6 +241,9 @@ type Comment struct {
 	Text        string    `json:"text"`
 	Created     time.Time `json:"created"`
 }
+
+// Validate checks a comment's text.
+func (c *Comment) Validate() error { return checkText("text", c.Text, true) }
 
 // Speaker is a request for the floor on an agenda item. The speakers'
 // list is the item's undone requests in order.
@@ -293,7 +320,7 @@ func (p *Position) Validate() error {
 	case (p.Stance == Support || p.Stance == Abstain || p.Stance == Withdraw) && p.Statement != "":
 		return Invalid("statement", "a %s carries no statement", p.Stance)
 	}
-	return checkText("statement", p.Statement, MaxText)
+	return checkText("statement", p.Statement, false)
 }
 
 // Tally counts the member states' current positions on the version

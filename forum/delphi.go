@@ -102,8 +102,8 @@ func stable(prev, cur, frac float64) bool {
 // against the model's parameter domains, as package simulate knows them:
 // every answer in [Min, Max] must be a valid value of the parameter.
 func CheckQuestion(q *indivisible.Question) error {
-	if strings.TrimSpace(q.Text) == "" || len(q.Text) > indivisible.MaxText {
-		return indivisible.Invalid("text", "the question's text is needed (at most %d bytes)", indivisible.MaxText)
+	if strings.TrimSpace(q.Text) == "" || len(q.Text) > 2000 {
+		return indivisible.Invalid("text", "the question's text is needed (at most 2000 bytes)")
 	}
 	if !(q.Min < q.Max) || math.IsInf(q.Min, 0) || math.IsInf(q.Max, 0) {
 		return indivisible.Invalid("max", "the answer range needs min < max, both finite")

@@ -141,11 +141,8 @@ func (s *Service) CreateItem(ctx context.Context, acc *indivisible.Account, it *
 	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
 		return err
 	}
-	if err := checkTitle("title", it.Title); err != nil {
+	if err := it.Validate(); err != nil {
 		return err
-	}
-	if len(it.Description) > indivisible.MaxText {
-		return indivisible.Invalid("description", "longer than %d bytes", indivisible.MaxText)
 	}
 	r, err := NewRule(it.Rule)
 	if err != nil {
@@ -164,13 +161,6 @@ func (s *Service) CreateItem(ctx context.Context, acc *indivisible.Account, it *
 	}
 	it.Status = indivisible.ItemOpen
 	return s.cfg.Store.CreateItem(ctx, it)
-}
-
-func checkTitle(field, s string) error {
-	if strings.TrimSpace(s) == "" || len(s) > 300 {
-		return indivisible.Invalid(field, "must be 1 to 300 characters")
-	}
-	return nil
 }
 
 // Item returns an item of forumID (ENOTFOUND if it is another forum's).
@@ -231,11 +221,8 @@ func (s *Service) Table(ctx context.Context, acc *indivisible.Account, forumID i
 	if err := s.speaksFor(ctx, acc, forumID); err != nil {
 		return err
 	}
-	if err := checkTitle("title", v.Title); err != nil {
+	if err := v.Validate(); err != nil {
 		return err
-	}
-	if strings.TrimSpace(v.Text) == "" || len(v.Text) > indivisible.MaxText {
-		return indivisible.Invalid("text", "the Markdown text is needed (at most %d bytes)", indivisible.MaxText)
 	}
 	v.Participant, v.AccountID, v.Assessment = acc.Participant, acc.ID, nil
 	if v.Package != nil {
@@ -272,8 +259,8 @@ func (s *Service) Comment(ctx context.Context, acc *indivisible.Account, forumID
 	if err := s.speaksFor(ctx, acc, forumID); err != nil {
 		return err
 	}
-	if strings.TrimSpace(c.Text) == "" || len(c.Text) > indivisible.MaxText {
-		return indivisible.Invalid("text", "the comment's text is needed (at most %d bytes)", indivisible.MaxText)
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	c.AccountID, c.Author, c.Participant = acc.ID, acc.Name, acc.Participant
 	return s.cfg.Store.AddComment(ctx, c)

@@ -101,8 +101,8 @@ func (db *Store) Forums(ctx context.Context) ([]*indivisible.Forum, error) {
 
 // CreateSession implements indivisible.ForumStore.
 func (db *Store) CreateSession(ctx context.Context, s *indivisible.Session) error {
-	if s.Title == "" || len(s.Title) > 300 {
-		return indivisible.Invalid("title", "must be 1 to 300 characters")
+	if err := s.Validate(); err != nil {
+		return err
 	}
 	if _, err := db.Forum(ctx, s.ForumID); err != nil {
 		return err
@@ -252,8 +252,8 @@ func scanItem(r scanner) (*indivisible.AgendaItem, error) {
 
 // CreateItem implements indivisible.ForumStore.
 func (db *Store) CreateItem(ctx context.Context, it *indivisible.AgendaItem) error {
-	if it.Title == "" || len(it.Title) > 300 {
-		return indivisible.Invalid("title", "must be 1 to 300 characters")
+	if err := it.Validate(); err != nil {
+		return err
 	}
 	if _, err := db.Session(ctx, it.SessionID); err != nil {
 		return err
@@ -293,6 +293,9 @@ func openItem(ctx context.Context, tx *sql.Tx, id int64) error {
 
 // AddVersion implements indivisible.ForumStore.
 func (db *Store) AddVersion(ctx context.Context, v *indivisible.ProposalVersion) error {
+	if err := v.Validate(); err != nil {
+		return err
+	}
 	tx, err := db.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(err)
@@ -356,6 +359,9 @@ func (db *Store) Versions(ctx context.Context, itemID int64) ([]*indivisible.Pro
 
 // AddComment implements indivisible.ForumStore.
 func (db *Store) AddComment(ctx context.Context, c *indivisible.Comment) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	if _, err := db.Item(ctx, c.ItemID); err != nil {
 		return err
 	}
