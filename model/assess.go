@@ -20,6 +20,10 @@ type state struct {
 	sigma, eta []float64
 	threat     []float64 // temporary threat from exercises, per state
 	mask       []uint8   // commitment types binding each pair; nil if unchanged
+	pairs      [][2]int  // the (j, i) pairs whose hostility a CBM changed
+	// caps and bases, if set, are the forces of hold and deps.
+	caps  []float64
+	bases [][]base
 }
 
 func (sys *System) baseState() *state {
@@ -34,32 +38,44 @@ func (sys *System) baseState() *state {
 //
 // where P_ji is j's capability projected at i from every base of j.
 func (sys *System) security(st *state, out []float64) error {
-	n, m := sys.n, sys.m
-	buf := make([]float64, 3*n+2*n*m) // one allocation for the scratch space
+	sup, thr, err := sys.sums(st)
+	if err != nil {
+		return err
+	}
+	sys.index(sup, thr, st.threat, out)
+	return nil
+}
+
+// index turns support and threat into the security index.
+func (sys *System) index(sup, thr, threat, out []float64) {
+	k := sys.p.Baseline
+	for i := range out {
+		t := thr[i]
+		if threat != nil {
+			t += threat[i]
+		}
+		out[i] = (sup[i] + k) / (sup[i] + t + 2*k)
+	}
+}
+
+// sums returns every state's support S_i and threat T_i (without
+// exercises) from every state's forces at home and abroad (forces).
+func (sys *System) sums(st *state) (sup, thr []float64, err error) {
+	n := sys.n
+	caps, bases := st.caps, st.bases
+	if caps == nil {
+		caps, bases = sys.forces(st.hold, st.deps)
+	}
+	buf := make([]float64, 3*n) // one allocation for the scratch space
 	sup, thr, p := buf[:n], buf[n:2*n], buf[2*n:3*n]
-	deployed, home := buf[3*n:3*n+n*m], buf[3*n+n*m:]
-	type base struct {
-		host int
-		c    float64
-	}
-	bases := make([][]base, n)
-	for _, d := range st.deps {
-		deployed[d.owner*m+d.comp] += d.q
-	}
-	for k := range home {
-		home[k] = st.hold[k] - deployed[k]
-	}
-	for _, d := range st.deps {
-		bases[d.owner] = append(bases[d.owner], base{d.host, sys.share(d.owner, d.comp, d.q)})
-	}
 	bdm := sys.expo != nil
 	// p is j's power projected at every i. Filling it row by row keeps the
 	// inner loops free of branches; σ_jj = η_jj = 0, so j's own power is
 	// added to its support separately.
 	for j := 0; j < n; j++ {
-		cj := sys.capability(home, j)
+		cj := caps[j]
 		if bdm && cj > 1 {
-			return indivisible.Invalid("gradient", "the BdM discount needs capability shares of at most 1; %s has %.3g", sys.codes[j], cj)
+			return nil, nil, indivisible.Invalid("gradient", "the BdM discount needs capability shares of at most 1; %s has %.3g", sys.codes[j], cj)
 		}
 		row := j * n
 		if bdm {
@@ -91,15 +107,7 @@ func (sys *System) security(st *state, out []float64) error {
 		}
 		sup[j] += p[j]
 	}
-	k := sys.p.Baseline
-	for i := range out {
-		t := thr[i]
-		if st.threat != nil {
-			t += st.threat[i]
-		}
-		out[i] = (sup[i] + k) / (sup[i] + t + 2*k)
-	}
-	return nil
+	return sup, thr, nil
 }
 
 // share is q units of component c held by state i, in capability units.
@@ -593,7 +601,10 @@ func (a *applier) rebuildPairs() {
 	}
 	for k, f := range a.cbm {
 		a.st.eta[k[0]*n+k[1]] *= f
+		a.st.pairs = append(a.st.pairs, k)
 	}
+	// Sorted, so that sums over the pairs are reproducible.
+	slices.SortFunc(a.st.pairs, func(x, y [2]int) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
 }
 
 // report builds the assessment from the security before and after.

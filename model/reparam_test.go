@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -86,4 +87,28 @@ func BenchmarkReparamEurasia(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Changes agrees with After - Before, whether it takes the sparse path
+// (holdings, deployments, transfers, CBMs) or the full one.
+func TestPropertyChangesEqualsAfter(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s, p := genSystem(t)
+		sys := mustCompile(t, s, p)
+		ms := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) indivisible.Measure { return genMeasure(t, s, "m") }), 0, 4).Draw(t, "measures")
+		after, err := sys.After(ms)
+		got := make([]float64, len(sys.Codes()))
+		err2 := sys.Changes(ms, got)
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("errors differ: %v vs %v", err, err2)
+		}
+		if err != nil {
+			t.Skip("invalid draw")
+		}
+		for i, b := range sys.Before() {
+			if d := after[i] - b; math.Abs(got[i]-d) > 1e-12 {
+				t.Fatalf("%s: Changes %v, After - Before %v", sys.Codes()[i], got[i], d)
+			}
+		}
+	})
 }

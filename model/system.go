@@ -58,6 +58,10 @@ type derived struct {
 	sigma           []float64 // n*n support weight of j's power for i, at j*n+i
 	eta             []float64 // n*n hostility of j toward i, at j*n+i
 	before          []float64
+	// The baseline's forces, support and threat, which Changes updates.
+	cap0       []float64
+	bases0     [][]base
+	sup0, thr0 []float64
 }
 
 type deployment struct {
@@ -261,7 +265,16 @@ func (sys *System) parametrise(p Params) error {
 		sys.sigma[j*n+j], sys.eta[j*n+j] = 0, 0 // no pair with oneself
 	}
 	sys.before = resize(sys.before, n)
-	return sys.security(sys.baseState(), sys.before)
+	sys.cap0, sys.bases0 = sys.forces(sys.hold, sys.deps)
+	st := sys.baseState()
+	st.caps, st.bases = sys.cap0, sys.bases0
+	sup, thr, err := sys.sums(st)
+	if err != nil {
+		return err
+	}
+	sys.sup0, sys.thr0 = sup, thr
+	sys.index(sup, thr, nil, sys.before)
+	return nil
 }
 
 // resize returns a slice of length n, reusing b's array when it is large

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -100,7 +101,7 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 	// The central parameters must suit the scenario and the proposal, so
 	// that a bad weight, dyad or measure is an input error, not a failure
 	// in the middle of the run.
-	central := spec.Params
+	central := ownMaps(spec.Params)
 	for k, name := range names {
 		d := spec.Distributions[name]
 		params[k].set(&central, d.Mean())
@@ -170,7 +171,7 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 // change to delta.
 func draw(sys *model.System, spec *Spec, names []string, params []param, p *indivisible.Proposal, seed uint64, d int, ws *model.Workspace, vals, delta []float64) error {
 	src := rand.NewPCG(seed, uint64(d))
-	par := spec.Params
+	par := ownMaps(spec.Params)
 	for k, name := range names {
 		dist := spec.Distributions[name]
 		vals[k] = dist.draw(src)
@@ -180,14 +181,23 @@ func draw(sys *model.System, spec *Spec, names []string, params []param, p *indi
 	if err != nil {
 		return err
 	}
-	after, err := rs.After(p.Measures)
-	if err != nil {
-		return err
+	return rs.Changes(p.Measures, delta)
+}
+
+// ownMaps returns p with its own copies of the maps the setters write.
+func ownMaps(p model.Params) model.Params {
+	own := func(m map[string]float64) map[string]float64 {
+		if c := maps.Clone(m); c != nil {
+			return c
+		}
+		return map[string]float64{}
 	}
-	for i, b := range rs.Before() {
-		delta[i] = after[i] - b
+	p.Hostility, p.CBM, p.Weights = own(p.Hostility), own(p.CBM), own(p.Weights)
+	p.Support = maps.Clone(p.Support)
+	if p.Support == nil {
+		p.Support = map[indivisible.CommitmentType]float64{}
 	}
-	return nil
+	return p
 }
 
 // summarise computes the statistics over N = len(deltas)/n draws. The

@@ -46,7 +46,8 @@ func TestSpearman(t *testing.T) {
 	}
 }
 
-// Point distributions reproduce the deterministic assessment exactly.
+// Point distributions reproduce the deterministic assessment (to rounding:
+// the Monte Carlo updates the baseline's sums rather than recomputing them).
 func TestPointDistributionsEqualAssess(t *testing.T) {
 	sys := synthetic(t, 20)
 	spec := &simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{
@@ -61,7 +62,7 @@ func TestPointDistributionsEqualAssess(t *testing.T) {
 	}
 	for i, p := range a.Participants {
 		s := r.Participants[i]
-		if s.Code != p.Code || s.Mean != p.Delta || s.P05 != p.Delta || s.P95 != p.Delta {
+		if s.Code != p.Code || math.Abs(s.Mean-p.Delta) > 1e-15 || s.P05 != s.P95 || math.Abs(s.P05-p.Delta) > 1e-15 {
 			t.Fatalf("%s: stats %+v, assessment delta %v", p.Code, s, p.Delta)
 		}
 	}
@@ -196,7 +197,7 @@ func BenchmarkSimulateEurasia(b *testing.B) {
 		{Type: "holdings", Actor: "FIN", Category: "battle_tanks", Change: -50},
 		{Type: "cbm", Actors: []string{"RUS", "BLR", "POL", "LTU", "LVA", "EST", "FIN"}, Kind: "inspection"},
 	}}
-	const draws = 10000
+	const draws = 20000
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := simulate.Run(context.Background(), sys, simulate.DefaultSpec(), p, simulate.Options{Draws: draws, Seed: 1, Tolerance: 1e-4}); err != nil {

@@ -297,8 +297,8 @@ func Paths() []string {
 		"support.X", "hostility.X", "cbm.X", "weights.X", "dyads.AAA-BBB"}
 }
 
-// lookup resolves a parameter path. Maps are copied before they are
-// written, since Params share them.
+// lookup resolves a parameter path. The setters write into the Params'
+// maps, which the caller must own (Run gives each draw its copies).
 func lookup(path string) (param, error) {
 	unit := func(set func(p *model.Params, v float64)) param { return param{0, 1, false, set} }
 	positive := func(set func(p *model.Params, v float64)) param { return param{0, math.Inf(1), true, set} }
@@ -326,16 +326,16 @@ func lookup(path string) (param, error) {
 		if t.TieValue() == 0 {
 			return param{}, fmt.Errorf("%q is not a commitment type", key)
 		}
-		return unit(func(p *model.Params, v float64) { p.Support = with(p.Support, t, v) }), nil
+		return unit(func(p *model.Params, v float64) { p.Support[t] = v }), nil
 	case "hostility":
 		if key != model.NoCommitment && indivisible.CommitmentType(key).TieValue() == 0 {
 			return param{}, fmt.Errorf("%q is not a commitment type or %q", key, model.NoCommitment)
 		}
-		return unit(func(p *model.Params, v float64) { p.Hostility = with(p.Hostility, key, v) }), nil
+		return unit(func(p *model.Params, v float64) { p.Hostility[key] = v }), nil
 	case "cbm":
-		return unit(func(p *model.Params, v float64) { p.CBM = with(p.CBM, key, v) }), nil
+		return unit(func(p *model.Params, v float64) { p.CBM[key] = v }), nil
 	case "weights":
-		return param{0, math.Inf(1), false, func(p *model.Params, v float64) { p.Weights = with(p.Weights, key, v) }}, nil
+		return param{0, math.Inf(1), false, func(p *model.Params, v float64) { p.Weights[key] = v }}, nil
 	case "dyads":
 		a, b, ok := strings.Cut(key, "-")
 		if !ok || a == "" || b == "" {
@@ -344,16 +344,6 @@ func lookup(path string) (param, error) {
 		return param{0, math.Inf(1), false, func(p *model.Params, v float64) { p.Dyads = withDyad(p.Dyads, a, b, v) }}, nil
 	}
 	return param{}, fmt.Errorf("unknown parameter (one of %s)", strings.Join(Paths(), ", "))
-}
-
-// with returns a copy of m with k set to v.
-func with[K comparable](m map[K]float64, k K, v float64) map[K]float64 {
-	c := make(map[K]float64, len(m)+1)
-	for kk, vv := range m {
-		c[kk] = vv
-	}
-	c[k] = v
-	return c
 }
 
 // withDyad returns a copy of ds with the factor of the pair a-b set to v.
