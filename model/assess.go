@@ -20,7 +20,10 @@ type state struct {
 	sigma, eta []float64
 	threat     []float64 // temporary threat from exercises, per state
 	mask       []uint8   // commitment types binding each pair; nil if unchanged
-	pairs      [][2]int  // the (j, i) pairs whose hostility a CBM changed
+	// cbm lists, sorted, the pairs whose hostility CBMs scale, when eta
+	// is the baseline's (no join or leave): copying n² values for a few
+	// pairs would dominate the Monte Carlo.
+	cbm []cbmPair
 	// caps and bases, if set, are the forces of hold and deps.
 	caps  []float64
 	bases [][]base
@@ -72,6 +75,7 @@ func (sys *System) sums(st *state) (sup, thr []float64, err error) {
 	// p is j's power projected at every i. Filling it row by row keeps the
 	// inner loops free of branches; σ_jj = η_jj = 0, so j's own power is
 	// added to its support separately.
+	c := 0 // next CBM pair, in the order of j
 	for j := 0; j < n; j++ {
 		cj := caps[j]
 		if bdm && cj > 1 {
@@ -89,25 +93,53 @@ func (sys *System) sums(st *state) (sup, thr []float64, err error) {
 				}
 			}
 		} else {
-			g := sys.g[row : row+n]
-			for i := range p {
-				p[i] = cj * g[i]
-			}
-			for _, b := range bases[j] {
-				g := sys.g[b.host*n : b.host*n+n]
-				for i := range p {
-					p[i] += b.c * g[i]
-				}
-			}
+			sys.project(cj, bases[j], j, p)
 		}
 		sig, eta := st.sigma[row:row+n], st.eta[row:row+n]
 		for i := range p {
 			sup[i] += sig[i] * p[i]
 			thr[i] += eta[i] * p[i]
 		}
+		for ; c < len(st.cbm) && st.cbm[c].j == j; c++ {
+			e := st.cbm[c]
+			thr[e.i] += (e.f - 1) * eta[e.i] * p[e.i]
+		}
 		sup[j] += p[j]
 	}
 	return sup, thr, nil
+}
+
+// project writes into p the power of state j projected at every state
+// under the exponential gradient: its capability cj at home and its bases.
+func (sys *System) project(cj float64, bases []base, j int, p []float64) {
+	n := sys.n
+	g := sys.g[j*n : j*n+n]
+	for i := range p {
+		p[i] = cj * g[i]
+	}
+	for _, b := range bases {
+		g := sys.g[b.host*n : b.host*n+n]
+		for i := range p {
+			p[i] += b.c * g[i]
+		}
+	}
+}
+
+// cbmPair says that CBMs scale the hostility of j toward i by f.
+type cbmPair struct {
+	j, i int
+	f    float64
+}
+
+// hostility returns j's hostility toward i after the CBMs.
+func (st *state) hostility(n, j, i int) float64 {
+	h := st.eta[j*n+i]
+	if k, ok := slices.BinarySearchFunc(st.cbm, [2]int{j, i}, func(c cbmPair, t [2]int) int {
+		return cmp.Or(cmp.Compare(c.j, t[0]), cmp.Compare(c.i, t[1]))
+	}); ok {
+		h *= st.cbm[k].f
+	}
+	return h
 }
 
 // share is q units of component c held by state i, in capability units.
@@ -512,7 +544,7 @@ func (a *applier) finish() error {
 				}
 				h := 0.0
 				for _, x := range ex.actors {
-					h += a.st.eta[x*n+i]
+					h += a.st.hostility(n, x, i)
 				}
 				h /= float64(len(ex.actors))
 				a.st.threat[i] += h * ex.force * ex.discount * sys.g[ex.host*n+i]
@@ -575,8 +607,17 @@ func (a *applier) rebuildPairs() {
 		a.st.sigma = append([]float64(nil), sys.sigma...)
 		a.st.mask = mask
 	}
+	if a.member == nil {
+		// CBMs alone: eta stays the baseline's, and the pairs say what
+		// changes.
+		for k, f := range a.cbm {
+			a.st.cbm = append(a.st.cbm, cbmPair{k[0], k[1], f})
+		}
+		slices.SortFunc(a.st.cbm, func(x, y cbmPair) int { return cmp.Or(cmp.Compare(x.j, y.j), cmp.Compare(x.i, y.i)) })
+		return
+	}
 	a.st.eta = append([]float64(nil), sys.eta...)
-	if sys.dist1 != nil && a.member != nil {
+	if sys.dist1 != nil {
 		// Under S-score alignment a changed portfolio moves every pair.
 		dist1 := sys.portfolioDistances(mask)
 		for j := 0; j < n; j++ {
@@ -601,10 +642,7 @@ func (a *applier) rebuildPairs() {
 	}
 	for k, f := range a.cbm {
 		a.st.eta[k[0]*n+k[1]] *= f
-		a.st.pairs = append(a.st.pairs, k)
 	}
-	// Sorted, so that sums over the pairs are reproducible.
-	slices.SortFunc(a.st.pairs, func(x, y [2]int) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
 }
 
 // report builds the assessment from the security before and after.

@@ -37,53 +37,46 @@ type base struct {
 	c    float64
 }
 
-// sparse computes the security after st, whose support weights are the
-// baseline's, from the baseline sums.
+// sparse computes the security after st from the baseline sums. st keeps
+// the baseline's support and hostility matrices (no join or leave), with
+// its CBM pairs listed; only the exponential gradient is handled.
 func (sys *System) sparse(st *state, out []float64) {
 	n := sys.n
 	sup, thr := slices.Clone(sys.sup0), slices.Clone(sys.thr0)
 	cap0, bases0 := sys.cap0, sys.bases0
 	cap1, bases1 := sys.forces(st.hold, st.deps)
-	changed := make([]bool, n)
-	row := func(cj float64, bs []base, j int, p []float64) {
-		g := sys.g[j*n : j*n+n]
-		for i := range p {
-			p[i] = cj * g[i]
-		}
-		for _, b := range bs {
-			g := sys.g[b.host*n : b.host*n+n]
-			for i := range p {
-				p[i] += b.c * g[i]
-			}
-		}
-	}
 	p0, p1 := make([]float64, n), make([]float64, n)
+	eta1 := make([]float64, n)
+	c := 0 // next CBM pair, in the order of j
 	for j := range n {
+		first := c
+		for c < len(st.cbm) && st.cbm[c].j == j {
+			c++
+		}
+		pairs := st.cbm[first:c]
 		if cap0[j] == cap1[j] && slices.Equal(bases0[j], bases1[j]) {
+			// j's forces are unchanged: only its CBM pairs move.
+			for _, e := range pairs {
+				pji := cap0[j] * sys.g[j*n+e.i]
+				for _, b := range bases0[j] {
+					pji += b.c * sys.g[b.host*n+e.i]
+				}
+				thr[e.i] += (e.f - 1) * sys.eta[j*n+e.i] * pji
+			}
 			continue
 		}
-		changed[j] = true
-		row(cap0[j], bases0[j], j, p0)
-		row(cap1[j], bases1[j], j, p1)
-		sig, eta0, eta1 := sys.sigma[j*n:j*n+n], sys.eta[j*n:j*n+n], st.eta[j*n:j*n+n]
+		sys.project(cap0[j], bases0[j], j, p0)
+		sys.project(cap1[j], bases1[j], j, p1)
+		sig, eta0 := sys.sigma[j*n:j*n+n], sys.eta[j*n:j*n+n]
+		copy(eta1, eta0)
+		for _, e := range pairs {
+			eta1[e.i] *= e.f
+		}
 		for i := range n {
 			sup[i] += sig[i] * (p1[i] - p0[i])
 			thr[i] += eta1[i]*p1[i] - eta0[i]*p0[i]
 		}
 		sup[j] += p1[j] - p0[j]
-	}
-	// Pairs whose hostility a CBM changed, where the first state's forces
-	// did not change (those rows are done).
-	for _, pr := range st.pairs {
-		j, i := pr[0], pr[1]
-		if changed[j] {
-			continue
-		}
-		pji := cap0[j] * sys.g[j*n+i]
-		for _, b := range bases0[j] {
-			pji += b.c * sys.g[b.host*n+i]
-		}
-		thr[i] += (st.eta[j*n+i] - sys.eta[j*n+i]) * pji
 	}
 	sys.index(sup, thr, nil, out)
 }
