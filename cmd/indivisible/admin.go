@@ -14,21 +14,14 @@ import (
 )
 
 // cmdAdmin is the secretariat's command: accounts, tokens and backups.
-func cmdAdmin(ctx context.Context, e *env, args []string) error {
-	sub := map[string]func(context.Context, *env, []string) error{
-		"account-create": cmdAdminAccountCreate,
-		"account-list":   cmdAdminAccountList,
-		"token-create":   cmdAdminTokenCreate,
-		"token-revoke":   cmdAdminTokenRevoke,
-		"backup":         cmdAdminBackup,
-		"restore":        cmdAdminRestore,
-	}
-	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprintln(e.stderr, "usage: indivisible admin account-create|account-list|token-create|token-revoke|backup|restore -db FILE ...")
-		return indivisible.Invalid("admin", "a subcommand is needed: account-create, account-list, token-create, token-revoke, backup or restore")
-	}
-	return sub[args[0]](ctx, e, args[1:])
-}
+var cmdAdmin = group("admin", map[string]command{
+	"account-create": {"create an account: -name N -role R [-participant P -kind K]", cmdAdminAccountCreate},
+	"account-list":   {"list the accounts", cmdAdminAccountList},
+	"token-create":   {"make an API token for an account (shown once): -account ID", cmdAdminTokenCreate},
+	"token-revoke":   {"revoke a token: -id ID", cmdAdminTokenRevoke},
+	"backup":         {"online, consistent copy of a SQLite database: -o FILE", cmdAdminBackup},
+	"restore":        {"check a backup and restore it to a new file: -db NEW BACKUP", cmdAdminRestore},
+})
 
 // openExisting opens a database that must already exist, so that a typo in
 // -db never silently creates an empty one.

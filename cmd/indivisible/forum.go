@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -31,23 +30,19 @@ import (
 // authorisation table, as the API. Against a database a server is
 // serving, use the API instead (the server's log then stays the only
 // writer).
-func cmdForum(ctx context.Context, e *env, args []string) error {
-	names := make([]string, 0, len(forumCommands))
-	for n := range forumCommands {
-		names = append(names, n)
+var cmdForum = group("forum", forumSubcommands())
+
+// forumSubcommands gives each forum step the flags they all share.
+func forumSubcommands() map[string]command {
+	subs := map[string]command{}
+	for name, c := range forumCommands {
+		subs[name] = command{c.summary, func(ctx context.Context, e *env, args []string) error { return runForum(ctx, e, name, c, args) }}
 	}
-	sort.Strings(names)
-	if len(args) == 0 || forumCommands[args[0]].run == nil {
-		var b strings.Builder
-		b.WriteString("usage: indivisible forum SUBCOMMAND -db FILE -as ACCOUNT [flags]\n\nsubcommands:\n")
-		for _, n := range names {
-			fmt.Fprintf(&b, "  %-14s %s\n", n, forumCommands[n].summary)
-		}
-		io.WriteString(e.stderr, b.String())
-		return indivisible.Invalid("forum", "a subcommand is needed: %s", strings.Join(names, ", "))
-	}
-	c := forumCommands[args[0]]
-	flags := newFlags("forum "+args[0], e)
+	return subs
+}
+
+func runForum(ctx context.Context, e *env, name string, c forumCommand, args []string) error {
+	flags := newFlags("forum "+name, e)
 	var f forumFlags
 	flags.StringVar(&f.db, "db", "indivisible.db", "SQLite database `FILE`, or postgres://… URL")
 	flags.StringVar(&f.logKey, "log-key", "", "the log's signing key `FILE` (default: the database path + .key)")
@@ -55,7 +50,7 @@ func cmdForum(ctx context.Context, e *env, args []string) error {
 	flags.StringVar(&f.scenario, "scenario", scenario.DefaultName, "scenario: eurasia (embedded) or a directory")
 	flags.BoolVar(&f.json, "json", false, "print the result as JSON")
 	run := c.run(flags, &f)
-	if err := parseFlags(flags, args[1:]); err != nil {
+	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
 	if !postgres.IsURL(f.db) {

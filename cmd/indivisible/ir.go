@@ -20,18 +20,11 @@ import (
 // cmdIR dispatches the international-relations measures. Each writes CSV
 // with a header; numbers are printed in the shortest form that reads back
 // to the same float64 (strconv 'g', -1), so nothing is lost to rounding.
-func cmdIR(ctx context.Context, e *env, args []string) error {
-	sub := map[string]func(context.Context, *env, []string) error{
-		"cinc":     cmdIRCINC,
-		"sscore":   cmdIRSScore,
-		"distance": cmdIRDistance,
-	}
-	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprintln(e.stderr, "usage: indivisible ir cinc|sscore|distance [flags]  (indivisible ir SUBCOMMAND -h for the flags)")
-		return indivisible.Invalid("ir", "a subcommand is needed: cinc, sscore or distance")
-	}
-	return sub[args[0]](ctx, e, args[1:])
-}
+var cmdIR = group("ir", map[string]command{
+	"cinc":     {"CINC per state-year: -nmc FILE [-year Y]", cmdIRCINC},
+	"sscore":   {"S scores and tau-b of every pair: -nmc FILE -atop FILE [-year Y | -years Y1-Y2]", cmdIRSScore},
+	"distance": {"capital distances and contiguity: -capitals FILE [-contiguity FILE] -year Y", cmdIRDistance},
+})
 
 // cmdIRCINC writes ccode,year,cinc.
 func cmdIRCINC(ctx context.Context, e *env, args []string) error {

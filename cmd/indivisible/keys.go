@@ -10,19 +10,12 @@ import (
 	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
-func cmdKeys(ctx context.Context, e *env, args []string) error {
-	sub := map[string]func(context.Context, *env, []string) error{
-		"new":      cmdKeysNew,
-		"register": cmdKeysRegister,
-		"revoke":   cmdKeysRevoke,
-		"list":     cmdKeysList,
-	}
-	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprintln(e.stderr, "usage: indivisible keys new|register|revoke|list ...")
-		return indivisible.Invalid("keys", "a subcommand is needed: new, register, revoke or list")
-	}
-	return sub[args[0]](ctx, e, args[1:])
-}
+var cmdKeys = group("keys", map[string]command{
+	"new":      {"make a delegation key pair: -participant P -o DIR", cmdKeysNew},
+	"register": {"register a public key (secretariat): -db FILE -participant P PUBKEYFILE", cmdKeysRegister},
+	"revoke":   {"revoke a key from a log index on: -db FILE -key NAME [-from INDEX]", cmdKeysRevoke},
+	"list":     {"the key registry: -db FILE", cmdKeysList},
+})
 
 // cmdKeysNew makes a delegation's Ed25519 key pair.
 func cmdKeysNew(ctx context.Context, e *env, args []string) error {

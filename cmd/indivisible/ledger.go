@@ -14,20 +14,13 @@ import (
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
 
-func cmdLedger(ctx context.Context, e *env, args []string) error {
-	sub := map[string]func(context.Context, *env, []string) error{
-		"init":       cmdLedgerInit,
-		"checkpoint": cmdLedgerCheckpoint,
-		"proof":      cmdLedgerProof,
-		"verify":     cmdLedgerVerify,
-		"tile":       cmdLedgerTile,
-	}
-	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprintln(e.stderr, "usage: indivisible ledger init|checkpoint|proof|verify|tile -db FILE ...")
-		return indivisible.Invalid("ledger", "a subcommand is needed: init, checkpoint, proof, verify or tile")
-	}
-	return sub[args[0]](ctx, e, args[1:])
-}
+var cmdLedger = group("ledger", map[string]command{
+	"init":       {"create a log and its signing key: -db FILE", cmdLedgerInit},
+	"checkpoint": {"the latest signed checkpoint: -db FILE", cmdLedgerCheckpoint},
+	"proof":      {"inclusion proof of an entry: -db FILE -index N", cmdLedgerProof},
+	"verify":     {"audit every hash and signature: -db FILE [-since CP]", cmdLedgerVerify},
+	"tile":       {"a C2SP tile: -db FILE PATH", cmdLedgerTile},
+})
 
 // logKeyPath is where the log's private signing key lives: next to the
 // database, mode 0600, so that the database itself (and its backups) hold

@@ -85,16 +85,42 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 func usage(w io.Writer) {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	io.WriteString(w, "usage: indivisible COMMAND [flags] [args]\n\ncommands:\n"+summaries(commands)+"\nRun 'indivisible COMMAND -h' for a command's flags.\n")
+}
+
+// summaries lists commands with their summaries, sorted by name.
+func summaries(cmds map[string]command) string {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString("usage: indivisible COMMAND [flags] [args]\n\ncommands:\n")
 	for _, n := range names {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(&b, "  %-14s %s\n", n, cmds[n].summary)
 	}
-	b.WriteString("\nRun 'indivisible COMMAND -h' for a command's flags.\n")
-	io.WriteString(w, b.String())
+	return b.String()
+}
+
+// group makes one command of several subcommands: it runs the one named
+// by the first argument, and lists them all when that is missing or
+// unknown.
+func group(name string, subs map[string]command) func(context.Context, *env, []string) error {
+	return func(ctx context.Context, e *env, args []string) error {
+		if len(args) > 0 {
+			if c, ok := subs[args[0]]; ok {
+				return c.run(ctx, e, args[1:])
+			}
+		}
+		fmt.Fprintf(e.stderr, "usage: indivisible %s SUBCOMMAND [flags] [args]\n\nsubcommands:\n%s\nRun 'indivisible %s SUBCOMMAND -h' for its flags.\n", name, summaries(subs), name)
+		names := make([]string, 0, len(subs))
+		for n := range subs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if len(args) == 0 {
+			return indivisible.Invalid(name, "a subcommand is needed: %s", strings.Join(names, ", "))
+		}
+		return indivisible.Invalid(name, "unknown subcommand %q: one of %s", args[0], strings.Join(names, ", "))
+	}
 }

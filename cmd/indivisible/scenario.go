@@ -12,19 +12,12 @@ import (
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
-func cmdScenario(ctx context.Context, e *env, args []string) error {
-	sub := map[string]func(context.Context, *env, []string) error{
-		"list":   cmdScenarioList,
-		"show":   cmdScenarioShow,
-		"export": cmdScenarioExport,
-		"build":  cmdScenarioBuild,
-	}
-	if len(args) == 0 || sub[args[0]] == nil {
-		fmt.Fprintln(e.stderr, "usage: indivisible scenario list|show CODE|export -o DIR|build ... [-scenario eurasia|DIR]")
-		return indivisible.Invalid("scenario", "a subcommand is needed: list, show, export or build")
-	}
-	return sub[args[0]](ctx, e, args[1:])
-}
+var cmdScenario = group("scenario", map[string]command{
+	"list":   {"every participant with its baseline security", cmdScenarioList},
+	"show":   {"one participant as the model sees it: CODE", cmdScenarioShow},
+	"export": {"write a scenario to a directory to edit: -o DIR", cmdScenarioExport},
+	"build":  {"a scenario for a year from COW and ATOP data: -year Y -nmc … -atop … -capitals … -o DIR", cmdScenarioBuild},
+})
 
 // cmdScenarioList prints every participant with what the model sees of it.
 func cmdScenarioList(ctx context.Context, e *env, args []string) error {
