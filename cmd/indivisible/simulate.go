@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/model"
@@ -65,7 +66,7 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 	opts := simulate.Options{Draws: *draws, Seed: *seed, Workers: *workers, Tolerance: *tol}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(*draws, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription("simulating"),
-			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+			progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 		opts.Progress = func(done int) { bar.Set(done) }
 		defer bar.Finish()
 	}
