@@ -371,19 +371,7 @@ func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int,
 
 	d.Map = mapData{Atlas: assetURL(atlasFile), Pick: true}
 	if res != nil {
-		sc := divergingScale(values(res.A.Participants, delta))
-		// Enough decimals for two significant digits at the mid ticks.
-		decimals := max(0, 1-int(math.Floor(math.Log10(sc.hi/2))))
-		d.Legend = sc.legend("Change in security", func(v float64) string {
-			if math.Abs(v) < sc.hi/1e6 {
-				return "0"
-			}
-			return strconv.FormatFloat(v, 'f', decimals, 64)
-		})
-		d.Map.Label = "Map of Eurasia: each state coloured by its change in security, losers red, gainers blue"
-		d.Map.States = colourStates(res.A.Participants, sc, delta, func(_ int, p indivisible.ParticipantResult) string {
-			return fmt.Sprintf("%s: %.3f to %.3f (%+.4f)", p.Name, p.Before, p.After, p.Delta)
-		})
+		d.Map.Label, d.Map.States, d.Legend = changeMap(res.A)
 	} else {
 		a, err := h.baseline(r)
 		if err != nil {
@@ -398,4 +386,24 @@ func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int,
 		})
 	}
 	h.render(w, r, status, "assess", "Assess a proposal", d)
+}
+
+// changeMap colours the states by an assessment's change in security on a
+// diverging scale, losers red and gainers blue, and returns the map's
+// label, its states and the legend. The Assess page and the forum's
+// proposal versions draw the same map.
+func changeMap(a *indivisible.Assessment) (string, []mapState, legend) {
+	sc := divergingScale(values(a.Participants, delta))
+	// Enough decimals for two significant digits at the mid ticks.
+	decimals := max(0, 1-int(math.Floor(math.Log10(sc.hi/2))))
+	lg := sc.legend("Change in security", func(v float64) string {
+		if math.Abs(v) < sc.hi/1e6 {
+			return "0"
+		}
+		return strconv.FormatFloat(v, 'f', decimals, 64)
+	})
+	states := colourStates(a.Participants, sc, delta, func(_ int, p indivisible.ParticipantResult) string {
+		return fmt.Sprintf("%s: %.3f to %.3f (%+.4f)", p.Name, p.Before, p.After, p.Delta)
+	})
+	return "Map of Eurasia: each state coloured by its change in security, losers red, gainers blue", states, lg
 }

@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -389,4 +391,94 @@ func TestBrowserExchange(t *testing.T) {
 		run(t, ctx, chromedp.Navigate(ts.URL+"/log"), chromedp.WaitVisible(chromedp.CSS(`#checkpoint-note`)))
 		screenshot(t, ctx, "log", false)
 	})
+}
+
+// TestBrowserForum signs in as a delegation on an agenda item's page,
+// takes a position with a reservation, and checks that the page and the
+// log have it; then an expert signs in on a Delphi question.
+func TestBrowserForum(t *testing.T) {
+	f := newForumFixture(t)
+	ctx := browser(t)
+	mux := http.NewServeMux()
+	mux.Handle("/", NewHandler(f.deps))
+	mux.HandleFunc("GET /log/key", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, f.log.Info().VerifierKey+"\n")
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+
+	run(t, ctx, chromedp.Navigate(ts.URL+"/forum"), chromedp.WaitVisible(chromedp.CSS(`table.items`)))
+	t.Logf("forum page: %s", get[string](t, ctx, pageWeight))
+	screenshot(t, ctx, "forum", false)
+
+	item := ts.URL + f.itemURL(f.open)
+	run(t, ctx, chromedp.Navigate(item), mapDrawn)
+	t.Logf("item page: %s", get[string](t, ctx, pageWeight))
+	if n := get[int](t, ctx, `document.querySelectorAll('#diff .dl.ins mark').length`); n == 0 {
+		t.Errorf("the amendment's diff marks no inserted words")
+	}
+	screenshot(t, ctx, "forum-item", false)
+	screenshot(t, ctx, "forum-item-full", true)
+
+	// Sign in on the item's page and come back to it.
+	run(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`#f-token`), f.tokens["DEU"]),
+		chromedp.Click(chromedp.CSS(`#signin-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#position-form`)))
+	if u := get[string](t, ctx, `location.pathname`); u != f.itemURL(f.open) {
+		t.Fatalf("signing in led to %s", u)
+	}
+	before := f.size(t)
+	run(t, ctx,
+		chromedp.Click(chromedp.CSS(`#stance-join`)),
+		chromedp.SetValue(chromedp.CSS(`#f-statement-kind`), "reservation"),
+		chromedp.SendKeys(chromedp.CSS(`#f-statement`), "Observers are exchanged on the basis of reciprocity."),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('take').scrollIntoView()`))
+	screenshot(t, ctx, "forum-take-position", false)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#position-button`)), chromedp.WaitVisible(chromedp.CSS(`#taken-banner`)))
+	if f.size(t) != before+1 {
+		t.Fatalf("log size %d, want %d", f.size(t), before+1)
+	}
+	e, err := f.log.Entry(context.Background(), before)
+	if err != nil || e.Kind != indivisible.KindPosition || !strings.Contains(string(e.Body), `"participant":"DEU"`) || !strings.Contains(string(e.Body), "reciprocity") {
+		t.Fatalf("entry %d: %s %s (%v)", before, e.Kind, e.Body, err)
+	}
+	row := get[string](t, ctx, `(() => { const r = document.querySelector('#positions tr.taken'); return r ? r.innerText : ''; })()`)
+	for _, w := range []string{fmt.Sprint(before), "Germany", "join", "reservation", "reciprocity", "attested", "current"} {
+		if !strings.Contains(row, w) {
+			t.Errorf("the new position's row %q lacks %q", row, w)
+		}
+	}
+	if s := get[string](t, ctx, `document.getElementById('outcome').textContent`); s != "adopted" {
+		t.Errorf("provisional outcome %q after Germany joins", s)
+	}
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('positions').scrollIntoView()`))
+	screenshot(t, ctx, "forum-position", false)
+
+	// The position's log entry verifies in the browser.
+	link := fmt.Sprintf("/log/entry/%d", before)
+	if !get[bool](t, ctx, fmt.Sprintf(`document.querySelector('#positions tr.taken a[href="%s"]') !== null`, link)) {
+		t.Errorf("the new position's row has no link to %s", link)
+	}
+	run(t, ctx, chromedp.Navigate(ts.URL+link),
+		chromedp.Poll[chromedp.Void](`document.getElementById('verify-status').className !== 'verify-status'`))
+	if s := get[string](t, ctx, `document.getElementById('verify-status').textContent`); !strings.HasPrefix(s, fmt.Sprintf("Inclusion verified: entry %d", before)) {
+		t.Errorf("the position's entry: %q", s)
+	}
+
+	// The decided item, and a Delphi question as an expert.
+	run(t, ctx, chromedp.Navigate(ts.URL+f.itemURL(f.decided)), mapDrawn)
+	screenshot(t, ctx, "forum-decision", false)
+	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/forum/%d/questions/%d", ts.URL, f.forum, f.question)),
+		chromedp.SendKeys(chromedp.CSS(`#f-token`), f.tokens["Expert Ivanova"]),
+		chromedp.Click(chromedp.CSS(`#signin-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#answer-form`)))
+	if n := get[int](t, ctx, `document.querySelectorAll('.delphi-chart .own').length`); n != 2 {
+		t.Errorf("%d own answers marked on the chart, want 2", n)
+	}
+	screenshot(t, ctx, "forum-delphi", false)
 }

@@ -90,9 +90,11 @@ type exchangeData struct {
 	CSRF        string
 	SignedOut   bool
 	SignInError *formError
-	Form        fileForm
-	FileError   *formError
-	Filed       *filedView
+	// Next is where signing in returns to: the Exchange page itself.
+	Next      string
+	Form      fileForm
+	FileError *formError
+	Filed     *filedView
 	// Keys are the signed-in delegation's keys that may sign now.
 	Keys []indivisible.Key
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -182,7 +183,17 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	id, _ := h.sessions.create(hash)
 	setSessionCookie(w, r, id, int(h.sessions.ttl/time.Second))
-	http.Redirect(w, r, "/exchange#file", http.StatusSeeOther)
+	http.Redirect(w, r, cmp.Or(localPath(r.PostForm.Get("next")), "/exchange#file"), http.StatusSeeOther)
+}
+
+// localPath returns next if it is a path on this site (the page a sign-in
+// form was on), or "": a sign-in must not redirect to another site.
+func localPath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return ""
+	}
+	return next
 }
 
 // signOut ends the session, here and in the browser.

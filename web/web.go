@@ -28,7 +28,8 @@ import (
 var templateFS embed.FS
 
 // Deps is what the pages need. Scenario and Assessor are required; the
-// Exchange and Log pages appear when Exchange, Ledger and Accounts are set.
+// Exchange and Log pages appear when Exchange, Ledger and Accounts are set,
+// and the Forum pages when Forum is set too.
 type Deps struct {
 	// Scenario names the participants and holds the organisations'
 	// memberships.
@@ -46,6 +47,9 @@ type Deps struct {
 	// Accounts authenticates the API tokens delegations sign in with
 	// (indivisible.AccountStore).
 	Accounts Authenticator
+	// Forum is the expert forum (*forum.Service): its pages read and act
+	// through it, as the API does.
+	Forum Forum
 	// Logger receives internal errors; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock (the calendar marks today); nil is time.Now.
@@ -70,7 +74,7 @@ type handler struct {
 // /healthz, /metrics) win:
 //
 //	mux.Handle("/", web.NewHandler(web.Deps{Scenario: s, Assessor: sys, Logger: logger,
-//		Exchange: exchangeService, Ledger: log, Accounts: store}))
+//		Exchange: exchangeService, Ledger: log, Accounts: store, Forum: forumService}))
 //
 // The log entry page fetches the log's key from /log/key, which the API
 // server serves next to the pages.
@@ -81,13 +85,15 @@ func NewHandler(deps Deps) http.Handler {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{deps: deps, mux: http.NewServeMux(), names: map[string]string{}, nav: nav[:2], now: deps.Now}
+	h := &handler{deps: deps, mux: http.NewServeMux(), names: map[string]string{}, now: deps.Now}
 	if h.now == nil {
 		h.now = time.Now
 	}
 	h.sessions = newSessions(12*time.Hour, h.now)
-	if h.exchangeOn() {
-		h.nav = nav
+	for _, l := range nav {
+		if l.on == nil || l.on(h) {
+			h.nav = append(h.nav, l)
+		}
 	}
 	for _, p := range deps.Scenario.Participants {
 		h.names[p.Code] = p.Name
@@ -109,15 +115,17 @@ func NewHandler(deps Deps) http.Handler {
 // navLink is an entry of the navigation bar.
 type navLink struct {
 	Path, Label string
+	// on reports whether the page has its dependencies (nil: always).
+	on func(*handler) bool
 }
 
-// nav lists the pages in the navigation bar, in order; the first two
-// are always there, the others need the exchange's dependencies.
+// nav lists the pages in the navigation bar, in order.
 var nav = []navLink{
-	{"/", "Overview"},
-	{"/assess", "Assess"},
-	{"/exchange", "Exchange"},
-	{"/log", "Log"},
+	{"/", "Overview", nil},
+	{"/assess", "Assess", nil},
+	{"/exchange", "Exchange", (*handler).exchangeOn},
+	{"/forum", "Forum", (*handler).forumOn},
+	{"/log", "Log", (*handler).exchangeOn},
 }
 
 // routes registers every route in one place.
@@ -133,6 +141,14 @@ func (h *handler) routes() {
 		h.mux.HandleFunc("POST /signout", h.signOut)
 		h.mux.HandleFunc("GET /log", h.logPage)
 		h.mux.HandleFunc("GET /log/entry/{index}", h.logEntry)
+	}
+	if h.forumOn() {
+		h.mux.HandleFunc("GET /forum", h.forumIndex)
+		h.mux.HandleFunc("GET /forum/{forum}/items/{item}", h.forumItem)
+		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/positions", h.takePosition)
+		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/close", h.closeItem)
+		h.mux.HandleFunc("GET /forum/{forum}/questions/{question}", h.forumQuestion)
+		h.mux.HandleFunc("POST /forum/{forum}/questions/{question}/answers", h.answerQuestion)
 	}
 	h.mux.Handle("GET /static/", static)
 	h.mux.HandleFunc("/", h.notFound)
@@ -178,6 +194,9 @@ var funcs = template.FuncMap{
 	"signed":     func(v float64) string { return fmt.Sprintf("%+.4f", v) },
 	"join":       strings.Join,
 	"statusText": http.StatusText,
+	"label":      label,
+	"mul100":     func(v float64) float64 { return v * 100 },
+	"short":      short,
 }
 
 // exchangeOn reports whether the Exchange and Log pages have what they
@@ -187,7 +206,7 @@ func (h *handler) exchangeOn() bool {
 }
 
 // mapPages are the pages that draw a map, and so load d3 and the atlas.
-var mapPages = map[string]bool{"overview": true, "assess": true}
+var mapPages = map[string]bool{"overview": true, "assess": true, "item": true}
 
 // pageScripts are the scripts a page loads beyond app.js.
 var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "entry": {"ledger.js"}}

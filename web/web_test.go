@@ -92,7 +92,8 @@ func TestEveryTemplateIsAPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	routed := map[string]bool{"overview": true, "assess": true, "error": true, "exchange": true, "log": true, "entry": true}
+	routed := map[string]bool{"overview": true, "assess": true, "error": true, "exchange": true, "log": true, "entry": true,
+		"forum": true, "item": true, "question": true}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".html")
 		if name == "layout" || name == "partials" {
@@ -390,19 +391,7 @@ func TestChartGolden(t *testing.T) {
 	if err := pages["assess"].ExecuteTemplate(&buf, "chart", newBarChart(a, func(c string) string { return "State " + c })); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "chart.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if buf.String() != string(want) {
-		t.Errorf("chart differs from %s (go test -update accepts it):\n%s", golden, buf.String())
-	}
+	golden(t, "chart.golden", buf.String())
 }
 
 func TestPalettes(t *testing.T) {

@@ -87,7 +87,7 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst,
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
 		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Logger: c.logger,
-			Exchange: a.exchange, Ledger: a.log, Accounts: a.db}),
+			Exchange: a.exchange, Ledger: a.log, Accounts: a.db, Forum: a.forum}),
 	})
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
 		cp, err := a.log.Checkpoint(context.Background())

@@ -1,0 +1,636 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/forum"
+)
+
+// Forum runs the expert forum (*forum.Service). The pages read through it
+// and act through it with the signed-in account, so that a position taken
+// in the browser passes the same checks, and reaches the same log, as one
+// taken through the API or the CLI.
+type Forum interface {
+	// Store is the forum's records, for reads that need no checks.
+	Store() indivisible.ForumStore
+	// ItemStatus is an item with its versions, positions and provisional
+	// or final decision.
+	ItemStatus(ctx context.Context, forumID, itemID int64) (*forum.Status, error)
+	TakePosition(ctx context.Context, acc *indivisible.Account, forumID, itemID int64, req *forum.PositionRequest) (*indivisible.Position, error)
+	Close(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Decision, error)
+	// QuestionFeedback is a Delphi question with, for an expert on the
+	// panel, their own answers.
+	QuestionFeedback(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*forum.Feedback, error)
+	Answer(ctx context.Context, acc *indivisible.Account, forumID, questionID int64, value float64) (*indivisible.Answer, error)
+}
+
+// forumOn reports whether the Forum pages have what they need: the forum,
+// and the sign-in and log of the Exchange pages.
+func (h *handler) forumOn() bool { return h.deps.Forum != nil && h.exchangeOn() }
+
+// pathID reads a numeric path segment; a malformed one is not found.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id < 1 {
+		return 0, indivisible.FieldErrorf(indivisible.ENOTFOUND, name, "no %s %q", name, r.PathValue(name))
+	}
+	return id, nil
+}
+
+// pathIDs reads the forum's ID and another path ID.
+func pathIDs(r *http.Request, name string) (int64, int64, error) {
+	f, err := pathID(r, "forum")
+	if err != nil {
+		return 0, 0, err
+	}
+	id, err := pathID(r, name)
+	return f, id, err
+}
+
+// ruleView is an item's rule as the pages show it.
+type ruleView struct {
+	Name    string // in words: "qualified majority"
+	Version int
+	Params  []string
+}
+
+func (h *handler) ruleView(s indivisible.RuleSpec) ruleView {
+	v := ruleView{Name: label(s.Name), Version: s.Version}
+	if s.Name == indivisible.RuleQualifiedMajority {
+		q := cmp.Or(s.Quorum, 0.5)
+		v.Params = append(v.Params, fmt.Sprintf("quorum %s of the accredited member states", strconv.FormatFloat(q*100, 'f', -1, 64)+"%"))
+	}
+	if s.Concerned != "" {
+		v.Params = append(v.Params, fmt.Sprintf("state concerned: %s (%s), whose objection alone does not block", h.name(s.Concerned), s.Concerned))
+	}
+	if s.Deadline != nil {
+		v.Params = append(v.Params, "silence deadline "+s.Deadline.UTC().Format(timeFormat))
+	}
+	return v
+}
+
+// Forum index.
+
+type forumIndexData struct {
+	Forums []forumRow
+}
+
+type forumRow struct {
+	Forum       *indivisible.Forum
+	Sessions    []sessionRow
+	Questions   []*indivisible.Question
+	Delegations int // accredited
+	Experts     int
+}
+
+type sessionRow struct {
+	Session *indivisible.Session
+	Items   []itemRow
+}
+
+type itemRow struct {
+	Item     *indivisible.AgendaItem
+	Rule     ruleView
+	Versions int
+	// Outcome is the decision's outcome once closed.
+	Outcome string
+}
+
+func (h *handler) forumIndex(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	st := h.deps.Forum.Store()
+	fs, err := st.Forums(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var d forumIndexData
+	for _, f := range fs {
+		row, err := h.forumRow(ctx, st, f)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Forums = append(d.Forums, row)
+	}
+	h.render(w, r, http.StatusOK, "forum", "Forum", d)
+}
+
+func (h *handler) forumRow(ctx context.Context, st indivisible.ForumStore, f *indivisible.Forum) (forumRow, error) {
+	row := forumRow{Forum: f}
+	ds, err := st.Delegations(ctx, f.ID)
+	if err != nil {
+		return row, err
+	}
+	for _, d := range ds {
+		if d.Status == indivisible.Accredited {
+			row.Delegations++
+		}
+	}
+	es, err := st.Experts(ctx, f.ID)
+	if err != nil {
+		return row, err
+	}
+	row.Experts = len(es)
+	if row.Questions, err = st.Questions(ctx, f.ID); err != nil {
+		return row, err
+	}
+	ss, err := st.Sessions(ctx, f.ID)
+	if err != nil {
+		return row, err
+	}
+	for _, s := range ss {
+		sr := sessionRow{Session: s}
+		its, err := st.Items(ctx, s.ID)
+		if err != nil {
+			return row, err
+		}
+		for _, it := range its {
+			ir := itemRow{Item: it, Rule: h.ruleView(it.Rule)}
+			vs, err := st.Versions(ctx, it.ID)
+			if err != nil {
+				return row, err
+			}
+			ir.Versions = len(vs)
+			if it.Status == indivisible.ItemClosed {
+				dec, err := st.Decision(ctx, it.ID)
+				if err != nil {
+					return row, err
+				}
+				ir.Outcome = dec.Outcome
+			}
+			sr.Items = append(sr.Items, ir)
+		}
+		row.Sessions = append(row.Sessions, sr)
+	}
+	return row, nil
+}
+
+// Agenda item.
+
+// positionForm is the position form as typed.
+type positionForm struct {
+	Stance, StatementKind, Statement string
+}
+
+// itemState is what a POST adds to the item page.
+type itemState struct {
+	form positionForm
+	err  error
+}
+
+type itemData struct {
+	Forum    *indivisible.Forum
+	Session  *indivisible.Session
+	Item     *indivisible.AgendaItem
+	Rule     ruleView
+	Versions []versionTab
+	// Version is the version shown (by default the current one).
+	Version *versionView
+	Current int // the current version's number (0 before a proposal)
+
+	Positions []positionRow
+	// Decision is the final decision, or while open the provisional one
+	// (nil before a proposal).
+	Decision    *decisionView
+	Outcome     string // the outcome document's URL
+	Delegations []*indivisible.Delegation
+
+	Account *indivisible.Account
+	CSRF    string
+	// Delegation is the signed-in account's accredited delegation.
+	Delegation *indivisible.Delegation
+	CanObject  bool
+	CanClose   bool
+	// Stances are the form's choices, in order, with their labels.
+	Stances      []indivisible.Stance
+	StanceLabels map[indivisible.Stance]string
+	Form         positionForm
+	Error        *formError
+	// Taken is the log index of the position just taken (-1 if none).
+	Taken  int64
+	Closed bool // the item was just closed
+	// SignInError is always nil here (a failed sign-in shows the Exchange
+	// page); Next brings a sign-in back to this page.
+	SignInError *formError
+	Next        string
+}
+
+// Invalid reports whether the form's error is about field.
+func (d itemData) Invalid(field string) bool { return d.Error != nil && d.Error.Field == field }
+
+// versionTab is a link to a version.
+type versionTab struct {
+	Number   int
+	Title    string
+	Kind     string
+	Selected bool
+}
+
+// versionView is a version with its text, its diff against the version
+// before, and its assessment drawn as on the Assess page.
+type versionView struct {
+	V      *indivisible.ProposalVersion
+	Prev   int // the number of the version before (0 for the proposal)
+	Tabler string
+	Text   template.HTML
+	Diff   []diffLine
+	Map    mapData
+	Legend legend
+	Result *resultView
+}
+
+// positionRow is a position event with what became of it.
+type positionRow struct {
+	P      *indivisible.Position
+	Name   string
+	Kind   indivisible.DelegationKind
+	Time   string
+	Signed bool
+	// Standing says whether it is the delegation's current position on
+	// the current text, or what replaced it.
+	Standing string
+}
+
+// decisionView is a decision or provisional count.
+type decisionView struct {
+	D           *indivisible.Decision
+	Final       bool
+	Outcome     string // in words
+	Reason      string // as a sentence
+	Quorum      bool   // the rule has a quorum
+	Objectors   []objectionRow
+	Ignored     []objectionRow
+	Statements  []positionRow
+	DocumentURL string
+}
+
+type objectionRow struct {
+	O    indivisible.Objection
+	Name string
+}
+
+func (h *handler) forumItem(w http.ResponseWriter, r *http.Request) {
+	st := itemState{}
+	if s := sessionOf(r); s != nil && s.account.Role == indivisible.RoleDelegation {
+		st.form.Stance = string(indivisible.Support)
+	}
+	h.itemWith(w, r, http.StatusOK, st)
+}
+
+// formStances are the position form's stances, in the order offered.
+var formStances = []indivisible.Stance{indivisible.Support, indivisible.Join, indivisible.Abstain, indivisible.Object, indivisible.Withdraw}
+
+var stanceLabels = map[indivisible.Stance]string{
+	indivisible.Support:  "Support",
+	indivisible.Join:     "Join, with a reservation or an interpretative statement",
+	indivisible.Abstain:  "Abstain",
+	indivisible.Object:   "Object",
+	indivisible.Withdraw: "Withdraw my position",
+}
+
+// itemWith renders an item's page with the outcome of a POST.
+func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, st itemState) {
+	fid, iid, err := pathIDs(r, "item")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	fst := h.deps.Forum.Store()
+	f, err := fst.Forum(ctx, fid)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.deps.Forum.ItemStatus(ctx, fid, iid)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := itemData{Forum: f, Item: s.Item, Rule: h.ruleView(s.Item.Rule), Form: st.form, Error: toFormError(st.err), Taken: -1, Next: r.URL.Path,
+		Stances: formStances, StanceLabels: stanceLabels}
+	if indivisible.ErrorCode(st.err) == indivisible.EINTERNAL {
+		h.deps.Logger.ErrorContext(ctx, "web: forum", "err", st.err)
+	}
+	if d.Session, err = fst.Session(ctx, s.Item.SessionID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Delegations, err = fst.Delegations(ctx, fid); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	if v, err := strconv.ParseInt(q.Get("position"), 10, 64); err == nil {
+		d.Taken = v
+	}
+	d.Closed = q.Get("closed") != ""
+	if n := len(s.Versions); n > 0 {
+		d.Current = s.Versions[n-1].Number
+		show := d.Current
+		if v := q.Get("version"); v != "" {
+			show, err = strconv.Atoi(v)
+			if err != nil || show < 1 || show > n {
+				h.fail(w, r, indivisible.FieldErrorf(indivisible.ENOTFOUND, "version", "item %d has no version %q", iid, v))
+				return
+			}
+		}
+		for _, v := range s.Versions {
+			d.Versions = append(d.Versions, versionTab{v.Number, v.Title, v.Kind, v.Number == show})
+		}
+		var prev *indivisible.ProposalVersion
+		if show > 1 {
+			prev = s.Versions[show-2]
+		}
+		d.Version = h.versionView(s.Versions[show-1], prev)
+	}
+	kinds := map[string]indivisible.DelegationKind{}
+	for _, dl := range d.Delegations {
+		kinds[dl.Participant] = dl.Kind
+	}
+	d.Positions = h.positionRows(s.Positions, kinds, d.Current)
+	if dec := cmp.Or(s.Decision, s.Provisional); dec != nil {
+		d.Decision = h.decisionView(dec, s.Decision != nil, kinds)
+		if d.Decision.Final {
+			d.Decision.DocumentURL = fmt.Sprintf("/api/v1/forums/%d/items/%d/outcome", fid, iid)
+		}
+	}
+	if ses := sessionOf(r); ses != nil {
+		acc := ses.account
+		d.Account, d.CSRF = acc, ses.csrf
+		d.CanClose = s.Item.Status == indivisible.ItemOpen && d.Current > 0 && indivisible.Authorize(acc, indivisible.ActManageForum, "") == nil
+		if acc.Role == indivisible.RoleDelegation {
+			for _, dl := range d.Delegations {
+				if dl.Participant == acc.Participant && dl.Status == indivisible.Accredited {
+					d.Delegation = dl
+				}
+			}
+			d.CanObject = indivisible.Authorize(acc, indivisible.ActObject, acc.Participant) == nil
+		}
+	}
+	h.render(w, r, status, "item", s.Item.Title, d)
+}
+
+func (h *handler) versionView(v, prev *indivisible.ProposalVersion) *versionView {
+	vv := &versionView{V: v, Text: markdown(v.Text), Tabler: "the secretariat"}
+	if v.Participant != "" {
+		vv.Tabler = h.name(v.Participant)
+	}
+	if prev != nil {
+		vv.Prev, vv.Diff = prev.Number, textDiff(prev.Text, v.Text)
+	}
+	if v.Assessment != nil {
+		vv.Result = h.result(v.Package, v.Assessment)
+		vv.Map = mapData{Atlas: assetURL(atlasFile)}
+		vv.Map.Label, vv.Map.States, vv.Legend = changeMap(v.Assessment)
+	}
+	return vv
+}
+
+// positionRows lists the position events, oldest first, each with what
+// became of it: the current position on the current text, superseded by
+// a later event, withdrawn, or lapsed because the text was amended.
+func (h *handler) positionRows(ps []*indivisible.Position, kinds map[string]indivisible.DelegationKind, current int) []positionRow {
+	ps = slices.Clone(ps)
+	slices.SortStableFunc(ps, func(x, y *indivisible.Position) int { return cmp.Compare(x.LogIndex, y.LogIndex) })
+	last := map[string]int64{}
+	for _, p := range ps {
+		last[p.Participant] = p.LogIndex
+	}
+	var rows []positionRow
+	for _, p := range ps {
+		row := positionRow{P: p, Name: h.name(p.Participant), Kind: kinds[p.Participant], Time: p.Time.UTC().Format("2006-01-02 15:04"), Signed: p.KeyName != ""}
+		switch {
+		case p.Stance == indivisible.Withdraw:
+			row.Standing = "withdrawal"
+		case last[p.Participant] != p.LogIndex:
+			row.Standing = "superseded"
+		case p.Version != current:
+			row.Standing = fmt.Sprintf("lapsed: on version %d", p.Version)
+		default:
+			row.Standing = "current"
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// outcomes words a decision's outcome.
+var outcomes = map[string]string{indivisible.Adopted: "adopted", indivisible.NotAdopted: "not adopted"}
+
+func (h *handler) decisionView(d *indivisible.Decision, final bool, kinds map[string]indivisible.DelegationKind) *decisionView {
+	v := &decisionView{D: d, Final: final, Outcome: cmp.Or(outcomes[d.Outcome], d.Outcome), Reason: sentence(d.Reason), Quorum: d.Tally.Quorum > 0}
+	for _, o := range d.Objectors {
+		v.Objectors = append(v.Objectors, objectionRow{o, h.name(o.Participant)})
+	}
+	for _, o := range d.Ignored {
+		v.Ignored = append(v.Ignored, objectionRow{o, h.name(o.Participant)})
+	}
+	for _, p := range d.Statements {
+		v.Statements = append(v.Statements, positionRow{P: &p, Name: h.name(p.Participant), Kind: kinds[p.Participant], Signed: p.KeyName != ""})
+	}
+	return v
+}
+
+// sentence capitalises s and ends it with a full stop: the rules word
+// their reasons as clauses ("no member state objects").
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// maxPositionBytes caps the position form: a statement and a few fields.
+const maxPositionBytes = 2*indivisible.MaxText + 8<<10
+
+// readForm parses a signed-in page's POST form and checks its CSRF token.
+func readForm(w http.ResponseWriter, r *http.Request, limit int64) (*session, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		return nil, indivisible.Errorf(indivisible.ETOOLARGE, "the form is too large or malformed: %v", err)
+	}
+	s := sessionOf(r)
+	return s, checkCSRF(r, s)
+}
+
+// takePosition takes the signed-in delegation's position through the
+// forum service, which authorises it, appends it to the log and stores
+// it. Success redirects to the item's page (so a reload does not post
+// again); an error shows the page with the form as typed and the field
+// marked.
+func (h *handler) takePosition(w http.ResponseWriter, r *http.Request) {
+	fid, iid, err := pathIDs(r, "item")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := readForm(w, r, maxPositionBytes)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := positionForm{Stance: r.PostFormValue("stance"), StatementKind: r.PostFormValue("statement_kind"),
+		Statement: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("statement"), "\r\n", "\n"))}
+	req := &forum.PositionRequest{Stance: indivisible.Stance(f.Stance), Statement: f.Statement}
+	// The kind menu always sends a value; only a join carries one.
+	if req.Stance == indivisible.Join {
+		req.StatementKind = f.StatementKind
+	}
+	// The version the page showed as current: if another amendment came
+	// in meanwhile, the service refuses rather than count this position
+	// on a text the delegation has not seen.
+	if req.Version, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
+		h.itemWith(w, r, http.StatusBadRequest, itemState{f, indivisible.Invalid("version", "the form lacks the version; reload the page")})
+		return
+	}
+	p, err := h.deps.Forum.TakePosition(r.Context(), s.account, fid, iid, req)
+	if err != nil {
+		// The authorisation table refuses an objection without naming a
+		// field; on this form it is the stance that is wrong.
+		if indivisible.ErrorField(err) == "" && req.Stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) != nil {
+			err = indivisible.FieldErrorf(indivisible.ErrorCode(err), "stance", "only a member state's delegation may object; %s may support, abstain or join with a statement", s.account.Name)
+		}
+		h.itemWith(w, r, indivisible.HTTPStatus(err), itemState{f, err})
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?%s#positions", fid, iid, url.Values{"position": {strconv.FormatInt(p.LogIndex, 10)}}.Encode()), http.StatusSeeOther)
+}
+
+// closeItem closes an item under its rule (the secretariat).
+func (h *handler) closeItem(w http.ResponseWriter, r *http.Request) {
+	fid, iid, err := pathIDs(r, "item")
+	if err == nil {
+		var s *session
+		if s, err = readForm(w, r, 8<<10); err == nil {
+			_, err = h.deps.Forum.Close(r.Context(), s.account, fid, iid)
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?closed=1#decision", fid, iid), http.StatusSeeOther)
+}
+
+// Delphi questions.
+
+type questionData struct {
+	Forum       *indivisible.Forum
+	Q           *indivisible.Question
+	Chart       delphiChart
+	Rounds      []roundRow
+	Account     *indivisible.Account
+	CSRF        string
+	Expert      bool // the signed-in account is on the forum's panel
+	Value       string
+	Error       *formError
+	Answered    bool
+	SignInError *formError
+	Next        string
+}
+
+// roundRow is a row of the rounds table: a round's statistics (nil for
+// the open round) and the expert's own answer.
+type roundRow struct {
+	Round int
+	Stats *indivisible.RoundStats
+	Own   string
+}
+
+// Invalid reports whether the form's error is about field.
+func (d questionData) Invalid(field string) bool { return d.Error != nil && d.Error.Field == field }
+
+func (h *handler) forumQuestion(w http.ResponseWriter, r *http.Request) {
+	h.questionWith(w, r, http.StatusOK, "", nil)
+}
+
+func (h *handler) questionWith(w http.ResponseWriter, r *http.Request, status int, value string, formErr error) {
+	fid, qid, err := pathIDs(r, "question")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	f, err := h.deps.Forum.Store().Forum(ctx, fid)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var acc *indivisible.Account
+	d := questionData{Forum: f, Error: toFormError(formErr), Answered: r.URL.Query().Get("answered") != "", Next: r.URL.Path}
+	if s := sessionOf(r); s != nil {
+		acc, d.Account, d.CSRF = s.account, s.account, s.csrf
+	}
+	fb, err := h.deps.Forum.QuestionFeedback(ctx, acc, fid, qid)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Q, d.Expert = fb.Question, fb.Own != nil
+	own := map[int]float64{}
+	for _, a := range fb.Own {
+		own[a.Round] = a.Value
+	}
+	d.Chart = newDelphiChart(fb.Question, own)
+	for rd := 1; rd <= fb.Question.Round; rd++ {
+		row := roundRow{Round: rd}
+		if rd <= len(fb.Question.Rounds) {
+			row.Stats = &fb.Question.Rounds[rd-1]
+		}
+		if v, ok := own[rd]; ok {
+			row.Own = short(v)
+		}
+		d.Rounds = append(d.Rounds, row)
+	}
+	d.Value = value
+	if v, ok := own[fb.Question.Round]; ok && formErr == nil {
+		d.Value = strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	h.render(w, r, status, "question", "Delphi: "+fb.Question.Parameter, d)
+}
+
+// answerQuestion records the signed-in expert's answer in the open round.
+func (h *handler) answerQuestion(w http.ResponseWriter, r *http.Request) {
+	fid, qid, err := pathIDs(r, "question")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := readForm(w, r, 8<<10)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	text := strings.TrimSpace(r.PostFormValue("value"))
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		err = indivisible.Invalid("value", "enter a number")
+	} else {
+		_, err = h.deps.Forum.Answer(r.Context(), s.account, fid, qid, v)
+	}
+	if err != nil {
+		h.questionWith(w, r, indivisible.HTTPStatus(err), text, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/forum/%d/questions/%d?answered=1#answer", fid, qid), http.StatusSeeOther)
+}

@@ -1,0 +1,433 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/forum"
+	"github.com/indivisible-eurasia/indivisible/ledger"
+)
+
+// forumFixture is the exchange fixture with a forum over its log and
+// store, seeded as the demo seeds one: an open consensus item with a
+// proposal, an amendment and positions (one signed by the delegation's
+// key), a decided qualified-majority item, and a Delphi question in its
+// second round.
+type forumFixture struct {
+	*exchangeFixture
+	svc *forum.Service
+	acc map[string]*indivisible.Account // as tokens
+	// The seeded records' IDs.
+	forum, open, decided, question int64
+}
+
+func newForumFixture(t testing.TB) *forumFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &forumFixture{exchangeFixture: newExchangeFixture(t), acc: map[string]*indivisible.Account{}}
+	for _, a := range []indivisible.Account{
+		{Name: "Delegation of Australia", Role: indivisible.RoleDelegation, Participant: "AUS", Kind: indivisible.PartnerState},
+		{Name: "Expert Ivanova", Role: indivisible.RoleExpert},
+		{Name: "Expert Schmidt", Role: indivisible.RoleExpert},
+	} {
+		if err := f.db.CreateAccount(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+		secret, hash := indivisible.NewTokenSecret()
+		if _, err := f.db.CreateToken(ctx, a.ID, "test", hash); err != nil {
+			t.Fatal(err)
+		}
+		f.tokens[cmpOr(a.Participant, a.Name)] = secret
+	}
+	for who, token := range f.tokens {
+		a, err := f.db.Authenticate(ctx, indivisible.HashToken(token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.acc[who] = a
+	}
+	sk, vk, err := ledger.NewKey(rand.Reader, indivisible.ForumParticipant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.log.RegisterKey(ctx, indivisible.ForumParticipant, vk); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc = forum.NewService(forum.Config{Store: f.db, Accounts: f.db, Assessor: f.deps.Assessor, Log: f.log,
+		Attester: forum.KeyAttester{Signer: signer}, Now: func() time.Time { return fixtureNow },
+		Known: func(code string) bool { _, ok := f.deps.Scenario.Participant(code); return ok }})
+	f.deps.Forum = f.svc
+	f.seed(t)
+	return f
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (f *forumFixture) seed(t testing.TB) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sec := f.acc["secretariat"]
+	fo := &indivisible.Forum{Title: "International expert forum on an equal and indivisible security architecture in Eurasia"}
+	must(f.svc.CreateForum(ctx, sec, fo))
+	se := &indivisible.Session{ForumID: fo.ID, Title: "First session: confidence-building in Europe"}
+	must(f.svc.CreateSession(ctx, sec, se))
+	for _, p := range []string{"POL", "DEU", "RUS", "AUS"} {
+		a := f.acc[p]
+		d := &indivisible.Delegation{ForumID: fo.ID, Participant: p, Kind: a.Kind, Name: a.Name, Head: "Head of delegation"}
+		must(f.svc.RegisterDelegation(ctx, a, d))
+		_, err := f.svc.SetDelegationStatus(ctx, sec, fo.ID, d.ID, indivisible.Accredited)
+		must(err)
+	}
+	for _, e := range []string{"Expert Ivanova", "Expert Schmidt"} {
+		_, err := f.svc.AddExpert(ctx, sec, fo.ID, f.acc[e].ID)
+		must(err)
+	}
+	cbm := func(kinds ...string) *indivisible.Proposal {
+		p := &indivisible.Proposal{}
+		for _, k := range kinds {
+			p.Measures = append(p.Measures, indivisible.Measure{Type: indivisible.MeasureCBM, Actors: []string{"POL", "RUS"}, Kind: k})
+		}
+		return p
+	}
+	open := &indivisible.AgendaItem{ForumID: fo.ID, SessionID: se.ID, Title: "A hotline between Poland and the Russian Federation",
+		Rule: indivisible.RuleSpec{Name: indivisible.RuleConsensus}}
+	decided := &indivisible.AgendaItem{ForumID: fo.ID, SessionID: se.ID, Title: "Annual data exchange in Central Europe",
+		Rule: indivisible.RuleSpec{Name: indivisible.RuleQualifiedMajority}}
+	must(f.svc.CreateItem(ctx, sec, open))
+	must(f.svc.CreateItem(ctx, sec, decided))
+	must(f.svc.Table(ctx, f.acc["POL"], fo.ID, &indivisible.ProposalVersion{ItemID: open.ID, Title: "A hotline",
+		Text: "Poland and the Russian Federation open a **hotline** between their ministries of defence.\n\nIt is staffed:\n\n- day and night\n- by officers of both sides\n", Package: cbm("hotline")}))
+	must(f.svc.Table(ctx, f.acc["DEU"], fo.ID, &indivisible.ProposalVersion{ItemID: open.ID, Title: "A hotline and observers",
+		Text: "Poland and the Russian Federation open a **hotline** between their ministries of defence and *exchange military observers* at exercises.\n\nIt is staffed:\n\n- day and night\n- by officers of both sides\n", Package: cbm("hotline", "observers")}))
+	// Poland signs its position with its own key; the others are attested.
+	body := (&forum.PositionBody{Type: forum.PositionType, Forum: fo.ID, Item: open.ID, Version: 2, Participant: "POL",
+		Stance: indivisible.Support, Time: fixtureNow.Format(time.RFC3339Nano)}).Marshal()
+	s, err := note.NewSigner(f.keys["POL"])
+	must(err)
+	sig, err := s.Sign(body)
+	must(err)
+	for _, p := range []struct {
+		who string
+		req *forum.PositionRequest
+	}{
+		{"POL", &forum.PositionRequest{Signed: &forum.SignedStatement{Body: body, KeyName: s.Name(), Signature: sig}}},
+		{"RUS", &forum.PositionRequest{Stance: indivisible.Abstain}},
+		{"AUS", &forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We understand 'observers' to include civilian experts."}},
+	} {
+		_, err := f.svc.TakePosition(ctx, f.acc[p.who], fo.ID, open.ID, p.req)
+		must(err)
+	}
+	must(f.svc.Table(ctx, sec, fo.ID, &indivisible.ProposalVersion{ItemID: decided.ID, Title: "Annual data exchange",
+		Text:    "Poland, Germany and the Russian Federation exchange data on their forces every year.\n",
+		Package: &indivisible.Proposal{Measures: []indivisible.Measure{{Type: indivisible.MeasureCBM, Actors: []string{"POL", "DEU", "RUS"}, Kind: "data_exchange"}}}}))
+	for _, p := range []struct {
+		who string
+		req *forum.PositionRequest
+	}{
+		{"POL", &forum.PositionRequest{Stance: indivisible.Support}},
+		{"DEU", &forum.PositionRequest{Stance: indivisible.Support}},
+		{"RUS", &forum.PositionRequest{Stance: indivisible.Object, Statement: "Data exchange must cover all of Europe."}},
+	} {
+		_, err := f.svc.TakePosition(ctx, f.acc[p.who], fo.ID, decided.ID, p.req)
+		must(err)
+	}
+	_, err = f.svc.Close(ctx, sec, fo.ID, decided.ID)
+	must(err)
+	q := &indivisible.Question{ForumID: fo.ID, Parameter: "lambda_km", Text: "At what distance (km) has a state's projected military power fallen to 1/e (about 37%)?",
+		Unit: "km", Min: 200, Max: 8000, Stop: indivisible.StoppingRule{IQR: 100}}
+	must(f.svc.CreateQuestion(ctx, sec, q))
+	for _, a := range []struct {
+		who   string
+		value float64
+	}{{"Expert Ivanova", 1500}, {"Expert Schmidt", 2600}} {
+		_, err := f.svc.Answer(ctx, f.acc[a.who], fo.ID, q.ID, a.value)
+		must(err)
+	}
+	_, err = f.svc.FinishRound(ctx, sec, fo.ID, q.ID)
+	must(err)
+	_, err = f.svc.Answer(ctx, f.acc["Expert Ivanova"], fo.ID, q.ID, 1900)
+	must(err)
+	f.forum, f.open, f.decided, f.question = fo.ID, open.ID, decided.ID, q.ID
+}
+
+// client returns a browser stand-in signed in as who, and its CSRF token.
+func (f *forumFixture) client(t *testing.T, h http.Handler, who string) (*client, string) {
+	t.Helper()
+	c := &client{t: t, h: h}
+	res, _ := c.post("/signin", url.Values{"token": {f.tokens[who]}, "next": {"/forum"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/forum" || c.cookie == nil {
+		t.Fatalf("sign-in: status %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	return c, c.csrf()
+}
+
+func (f *forumFixture) itemURL(item int64) string {
+	return fmt.Sprintf("/forum/%d/items/%d", f.forum, item)
+}
+
+func TestForumPages(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	for _, tc := range []struct {
+		target string
+		status int
+		want   []string
+	}{
+		{"/forum", 200, []string{`aria-current="page">Forum`, `First session: confidence-building in Europe`,
+			fmt.Sprintf(`<a href="%s">A hotline between Poland`, f.itemURL(f.open)), `qualified majority <span class="hint">v1</span>`,
+			`<strong class="good">adopted</strong>`, `<span class="tag open">open</span>`, `lambda_km`, `round 2 open`}},
+		{f.itemURL(f.open), 200, []string{`<strong>consensus</strong>, version 1`, `Provisional count`, `id="outcome" class="good">adopted`,
+			`Version 2: A hotline and observers`, `Amendment tabled by Germany`, `<strong>hotline</strong>`, `<li>day and night</li>`,
+			`Changes from version 1`, `<ins>`, `<mark>`, `class="map-data"`, `id="verdict"`, `signed <code>POL-`, `attested`,
+			`interpretative`, `We understand &#39;observers&#39; to include civilian experts.`, `Sign in`, `name="next" value="` + f.itemURL(f.open) + `"`}},
+		{f.itemURL(f.open) + "?version=1", 200, []string{`Version 1: A hotline`, `not the current version`, `Proposal tabled by Poland`}},
+		{f.itemURL(f.decided), 200, []string{`<strong>qualified majority</strong>, version 1`, `quorum 50% of the accredited member states`,
+			`Decided on version 1`, `id="outcome" class="good">adopted`, `2 of 3 member states voting support`, `Voted against`, `Data exchange must cover all of Europe.`,
+			fmt.Sprintf(`href="/api/v1/forums/%d/items/%d/outcome"`, f.forum, f.decided), `The item is closed`}},
+		{fmt.Sprintf("/forum/%d/questions/%d", f.forum, f.question), 200, []string{`Delphi question: <code>lambda_km</code>`, `Round 2 is open.`,
+			`class="median"`, `signs in with their API token`}},
+		{f.itemURL(f.open) + "?version=9", 404, []string{`no version`}},
+		{fmt.Sprintf("/forum/%d/items/%d", f.forum+1, f.open), 404, nil},
+		{"/forum/x/items/1", 404, nil},
+		{fmt.Sprintf("/forum/%d/questions/99", f.forum), 404, nil},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			res, body := do(t, h, "GET", tc.target, nil)
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+		})
+	}
+}
+
+// TestForumPosition takes positions through the form, without
+// JavaScript: a member state objects, a partner state may not, and a
+// position on a stale version is refused.
+func TestForumPosition(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	ctx := context.Background()
+	post := func(t *testing.T, who string, form url.Values) (*http.Response, string) {
+		c, csrf := f.client(t, h, who)
+		form.Set("csrf", csrf)
+		return c.post(f.itemURL(f.open)+"/positions", form)
+	}
+	t.Run("object", func(t *testing.T) {
+		before := f.size(t)
+		res, _ := post(t, "DEU", url.Values{"version": {"2"}, "stance": {"object"}, "statement_kind": {"reservation"}, "statement": {"Observers only at large exercises."}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		want := fmt.Sprintf("%s?position=%d#positions", f.itemURL(f.open), before)
+		if loc := res.Header.Get("Location"); loc != want {
+			t.Fatalf("redirect to %q, want %q", loc, want)
+		}
+		e, err := f.log.Entry(ctx, before)
+		if err != nil || e.Kind != indivisible.KindPosition || !strings.Contains(string(e.Body), `"stance":"object"`) || strings.Contains(string(e.Body), "reservation") {
+			t.Fatalf("entry %d: %s %s (%v)", before, e.Kind, e.Body, err)
+		}
+		c, _ := f.client(t, h, "DEU")
+		_, page := c.get(strings.TrimSuffix(want, "#positions"))
+		for _, w := range []string{fmt.Sprintf(`<a href="/log/entry/%d">log entry %d</a>`, before, before), `id="outcome" class="bad">not adopted`,
+			`Observers only at large exercises.`, `<h3>Blocking</h3>`} {
+			if !strings.Contains(page, w) {
+				t.Errorf("page lacks %q", w)
+			}
+		}
+	})
+	for _, tc := range []struct {
+		name, who string
+		form      url.Values
+		status    int
+		field     string
+	}{
+		{"partner objects", "AUS", url.Values{"version": {"2"}, "stance": {"object"}, "statement": {"No."}}, http.StatusForbidden, "stance"},
+		{"no stance", "POL", url.Values{"version": {"2"}}, http.StatusBadRequest, "stance"},
+		{"join without statement", "POL", url.Values{"version": {"2"}, "stance": {"join"}, "statement_kind": {"reservation"}}, http.StatusBadRequest, "statement"},
+		{"stale version", "POL", url.Values{"version": {"1"}, "stance": {"support"}}, http.StatusConflict, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := f.size(t)
+			res, page := post(t, tc.who, tc.form)
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
+			}
+			if f.size(t) != before {
+				t.Errorf("a refused position reached the log")
+			}
+			if !strings.Contains(page, `id="position-error"`) {
+				t.Errorf("no error on the form")
+			}
+			// The field is marked, and the form keeps what was typed.
+			if tc.field != "" {
+				marked := regexp.MustCompile(`name="` + tc.field + `"[^>]*aria-invalid="true"`)
+				if !marked.MatchString(page) {
+					t.Errorf("field %s not marked", tc.field)
+				}
+			}
+			if s := tc.form.Get("statement"); s != "" && !strings.Contains(page, ">"+s+"</textarea>") {
+				t.Errorf("the statement was not kept")
+			}
+		})
+	}
+	t.Run("no session", func(t *testing.T) {
+		res, _ := do(t, h, "POST", f.itemURL(f.open)+"/positions", url.Values{"version": {"2"}, "stance": {"support"}})
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("status %d, want 401", res.StatusCode)
+		}
+	})
+	t.Run("close", func(t *testing.T) {
+		c, csrf := f.client(t, h, "secretariat")
+		_, page := c.get(f.itemURL(f.open))
+		if !strings.Contains(page, `id="close-button"`) {
+			t.Fatal("the secretariat is not offered to close the item")
+		}
+		res, _ := c.post(f.itemURL(f.open)+"/close", url.Values{"csrf": {csrf}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		d, err := f.db.Decision(ctx, f.open)
+		if err != nil || d.Outcome != indivisible.NotAdopted {
+			t.Fatalf("decision %+v (%v)", d, err)
+		}
+		// A delegation may not close an item.
+		c, csrf = f.client(t, h, "POL")
+		if res, _ := c.post(f.itemURL(f.decided)+"/close", url.Values{"csrf": {csrf}}); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a delegation closing: status %d, want 403", res.StatusCode)
+		}
+	})
+}
+
+func TestForumDelphi(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	target := fmt.Sprintf("/forum/%d/questions/%d", f.forum, f.question)
+	c, csrf := f.client(t, h, "Expert Schmidt")
+	_, page := c.get(target)
+	if !strings.Contains(page, `id="answer-form"`) || !strings.Contains(page, `you: 2600`) {
+		t.Fatalf("an expert sees no questionnaire, or not their round-1 answer")
+	}
+	for _, tc := range []struct {
+		value  string
+		status int
+	}{{"lots", 400}, {"9000", 400}, {"2200", 303}} {
+		res, page := c.post(target+"/answers", url.Values{"csrf": {csrf}, "value": {tc.value}})
+		if res.StatusCode != tc.status {
+			t.Fatalf("%s: status %d, want %d", tc.value, res.StatusCode, tc.status)
+		}
+		if tc.status == 400 && !regexp.MustCompile(`name="value"[^>]*aria-invalid="true"`).MatchString(page) {
+			t.Errorf("%s: the value field is not marked", tc.value)
+		}
+	}
+	_, page = c.get(target + "?answered=1")
+	if !strings.Contains(page, `value="2200"`) || !strings.Contains(page, `you: 2200`) {
+		t.Errorf("the page does not show the new answer")
+	}
+	// A delegation sees the feedback, not the questionnaire.
+	c, _ = f.client(t, h, "POL")
+	_, page = c.get(target)
+	if strings.Contains(page, `id="answer-form"`) || strings.Contains(page, `you: `) {
+		t.Errorf("a delegation is offered the questionnaire or sees an expert's answer")
+	}
+}
+
+// TestDelphiChart pins the chart's SVG for a question in its third round.
+func TestDelphiChart(t *testing.T) {
+	q := &indivisible.Question{Parameter: "lambda_km", Unit: "km", Min: 200, Max: 8000, Round: 3, Rounds: []indivisible.RoundStats{
+		{Round: 1, N: 7, Min: 900, Q1: 1400, Median: 1800, Q3: 2600, Max: 4000, IQR: 1200},
+		{Round: 2, N: 7, Min: 1300, Q1: 1650, Median: 1900, Q3: 2200, Max: 2800, IQR: 550},
+	}}
+	c := newDelphiChart(q, map[int]float64{1: 3000, 2: 2400, 3: 2100})
+	var b strings.Builder
+	if err := pages["question"].ExecuteTemplate(&b, "content", questionData{Forum: &indivisible.Forum{}, Q: q, Chart: c}); err != nil {
+		t.Fatal(err)
+	}
+	svg := regexp.MustCompile(`(?s)<svg.*?</svg>`).FindString(b.String())
+	golden(t, "delphi.golden", svg)
+}
+
+// TestDiff pins the rendering of amendments.
+func TestDiff(t *testing.T) {
+	old := "Poland and the Russian Federation open a **hotline** between their ministries of defence.\n\nIt is staffed:\n\n- day and night\n- by officers\n"
+	new := "Poland and the Russian Federation open a **hotline** between their ministries of defence and exchange observers.\n\nIt is staffed:\n\n- day and night\n- by officers of both sides\n- in Russian and Polish\n\nIt is reviewed after a year.\n"
+	var b strings.Builder
+	for _, l := range textDiff(old, new) {
+		fmt.Fprintf(&b, "%-4s %q", l.Op, l.Text)
+		for _, w := range l.Words {
+			if w.Changed {
+				fmt.Fprintf(&b, " [%s]", w.Text)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	golden(t, "diff.golden", b.String())
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file; run with -update and review the diff:\n%s", name, got)
+	}
+}
+
+// TestLocalPath checks that a sign-in returns only to a page of this
+// site.
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/forum/1/items/2":     "/forum/1/items/2",
+		"/forum/1/items/2?x=1": "/forum/1/items/2?x=1",
+		"":                     "",
+		"forum":                "",
+		"//evil.example/":      "",
+		"/\\evil.example/":     "",
+		"https://evil.example": "",
+		"javascript:alert(1)":  "",
+	} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
