@@ -306,27 +306,29 @@ func (sys *System) distances(states []indivisible.Participant) {
 	}
 }
 
-// gradients fills the gradient matrices from the distances.
+// gradients fills the gradient matrices from the distances. The Monte
+// Carlo runs this for every draw, so the exponential loop is kept tight:
+// one multiplication by -1/λ instead of a division, and each pair once.
 func (sys *System) gradients() {
 	n := sys.n
 	sys.g = resize(sys.g, n*n)
-	bdm := sys.p.Gradient == GradientBdM
-	sys.expo = nil
-	if bdm {
-		sys.expo = make([]float64, n*n)
-	}
+	scale := -1 / sys.p.LambdaKm
 	for a := 0; a < n; a++ {
-		for b := a; b < n; b++ {
-			d := sys.dist[a*n+b]
-			sys.g[a*n+b] = 1 // exp(-0), and neighbours are common
-			if d != 0 {
-				sys.g[a*n+b] = math.Exp(-d / sys.p.LambdaKm)
+		row, g := sys.dist[a*n:a*n+n], sys.g[a*n:a*n+n]
+		g[a] = 1
+		for b := a + 1; b < n; b++ {
+			v := 1.0 // exp(-0): neighbours are common
+			if d := row[b]; d != 0 {
+				v = math.Exp(d * scale)
 			}
-			sys.g[b*n+a] = sys.g[a*n+b]
-			if bdm {
-				sys.expo[a*n+b] = bdmExponent(d, sys.p.MilesPerDay)
-				sys.expo[b*n+a] = sys.expo[a*n+b]
-			}
+			g[b], sys.g[b*n+a] = v, v
+		}
+	}
+	sys.expo = nil
+	if sys.p.Gradient == GradientBdM {
+		sys.expo = make([]float64, n*n)
+		for k, d := range sys.dist {
+			sys.expo[k] = bdmExponent(d, sys.p.MilesPerDay)
 		}
 	}
 }

@@ -84,18 +84,11 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 
 // dumpInputs writes what bench/reference_simulate.py reads.
 func dumpInputs(e *env, name string, sys *model.System, spec *simulate.Spec, p *indivisible.Proposal) error {
-	in, err := sys.Export(p.Measures)
-	if err != nil {
-		return err
-	}
 	w, err := createOutput(e, name)
 	if err != nil {
 		return err
 	}
-	if err := json.NewEncoder(w).Encode(struct {
-		Inputs *model.Inputs  `json:"inputs"`
-		Spec   *simulate.Spec `json:"spec"`
-	}{in, spec}); err != nil {
+	if err := simulate.WriteInputs(w, sys, spec, p.Measures); err != nil {
 		w.Close()
 		return err
 	}
