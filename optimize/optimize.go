@@ -87,7 +87,10 @@ type Result struct {
 		OverBestSingle float64 `json:"over_best_single"`
 		OverEmpty      float64 `json:"over_empty"`
 	} `json:"improvement"`
-	Iterations  int         `json:"iterations"`
+	Iterations int `json:"iterations"`
+	// Interrupted is set when the context ended the search early; the
+	// result is then the best package found so far.
+	Interrupted bool        `json:"interrupted"`
 	Evaluations int         `json:"evaluations"`
 	Certificate Certificate `json:"certificate"`
 }
@@ -173,13 +176,12 @@ func Optimize(ctx context.Context, sys *model.System, cs *Candidates, opts Optio
 	if bestSingle >= 0 && (!best.ok || better(singles[bestSingle], best)) {
 		best = singles[bestSingle]
 	}
+	// A cancelled search still has an incumbent, as good as any package
+	// seen: report it as interrupted.
 	x, cert, iters, err := pr.search(ctx, best, maxIter)
-	if err != nil {
-		return nil, err
-	}
-	r := &Result{Title: cs.Title, Iterations: iters, Certificate: cert}
+	r := &Result{Title: cs.Title, Iterations: iters, Certificate: cert, Interrupted: err != nil}
 	r.Package = indivisible.Proposal{Title: "optimised: " + cs.Title, Measures: cs.Package(x.x)}
-	if r.Assessment, err = sys.Assess(ctx, &r.Package, pr.tol); err != nil {
+	if r.Assessment, err = sys.Assess(context.WithoutCancel(ctx), &r.Package, pr.tol); err != nil {
 		return nil, err
 	}
 	for k, c := range cs.Candidates {

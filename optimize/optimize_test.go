@@ -181,3 +181,21 @@ func TestOptimizeErrors(t *testing.T) {
 		}
 	}
 }
+
+// A cancelled search reports the best package found so far.
+func TestOptimizeInterrupted(t *testing.T) {
+	sys := twoStates(t)
+	cs := &optimize.Candidates{Candidates: []optimize.Candidate{
+		{Name: "cut", Measure: indivisible.Measure{Type: "holdings", Actor: "BBB", Category: "personnel", Change: -80}, Levels: [2]float64{0, 1}},
+		{Name: "observers", Measure: indivisible.Measure{Type: "cbm", Actors: []string{"AAA", "BBB"}, Kind: "observers"}, Levels: [2]float64{0, 1}},
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := optimize.Optimize(ctx, sys, cs, optimize.Options{Tolerance: 1e-4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Interrupted || r.Outcome.Min < r.BestSingle.Min || r.Assessment == nil {
+		t.Fatalf("interrupted %v, outcome %+v, best single %+v", r.Interrupted, r.Outcome, r.BestSingle)
+	}
+}

@@ -64,7 +64,11 @@ func cmdOptimize(ctx context.Context, e *env, args []string) error {
 // writeOptimum prints the optimiser's result as aligned text.
 func writeOptimum(w io.Writer, r *optimize.Result) error {
 	a := r.Assessment
-	fmt.Fprintf(w, "%s\nscenario %s, tolerance %g; %d iterations, %d assessments\n\n", r.Title, a.Scenario, a.Tolerance, r.Iterations, r.Evaluations)
+	fmt.Fprintf(w, "%s\nscenario %s, tolerance %g; %d iterations, %d assessments\n", r.Title, a.Scenario, a.Tolerance, r.Iterations, r.Evaluations)
+	if r.Interrupted {
+		fmt.Fprintln(w, "INTERRUPTED: the best package found so far")
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "chosen levels:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, l := range r.Levels {
