@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -57,4 +58,32 @@ func BenchmarkLogEntry(b *testing.B) {
 	f := benchFixture(b)
 	h := NewHandler(f.deps)
 	benchGet(b, h, fmt.Sprintf("/log/entry/%d", f.size(b)/2))
+}
+
+// BenchmarkForumItem renders an agenda item's page: the item's status
+// (versions, positions, the provisional count), the amendment's diff and
+// the version's assessment map, chart and tables.
+func BenchmarkForumItem(b *testing.B) {
+	f := newForumFixture(b)
+	h := NewHandler(f.deps)
+	b.Run("open", func(b *testing.B) { benchGet(b, h, f.itemURL(f.open)) })
+	b.Run("decided", func(b *testing.B) { benchGet(b, h, f.itemURL(f.decided)) })
+}
+
+// BenchmarkTextDiff diffs a proposal of 200 paragraphs against an
+// amendment that rewrites every tenth.
+func BenchmarkTextDiff(b *testing.B) {
+	var old, new strings.Builder
+	for i := range 200 {
+		p := fmt.Sprintf("Paragraph %d: the parties notify exercises of more than %d troops to each other in advance.\n\n", i, 1000+i)
+		old.WriteString(p)
+		if i%10 == 0 {
+			p = strings.Replace(p, "in advance", "42 days in advance, with observers invited", 1)
+		}
+		new.WriteString(p)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		textDiff(old.String(), new.String())
+	}
 }

@@ -420,6 +420,14 @@ func TestBrowserForum(t *testing.T) {
 	screenshot(t, ctx, "forum-item", false)
 	screenshot(t, ctx, "forum-item-full", true)
 
+	// The versions' tabs swap the version in place, map and all.
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`),
+		chromedp.Click(chromedp.CSS(`nav.tabs a[href^="?version=1"]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector('.version h3').textContent.startsWith('Version 1:') && document.querySelector('#versions .map-svg g.state') !== null`))
+	if !get[bool](t, ctx, `window.notReloaded === true && location.search === '?version=1' && document.querySelectorAll('.map-svg').length === 1`) {
+		t.Errorf("the version tab reloaded the page, left the URL or drew no single map")
+	}
+
 	// Sign in on the item's page and come back to it.
 	run(t, ctx,
 		chromedp.SendKeys(chromedp.CSS(`#f-token`), f.tokens["DEU"]),
@@ -429,6 +437,9 @@ func TestBrowserForum(t *testing.T) {
 		t.Fatalf("signing in led to %s", u)
 	}
 	before := f.size(t)
+	if get[bool](t, ctx, `document.getElementById('f-statement').closest('.field').hidden === false`) {
+		t.Errorf("the statement shows for a support")
+	}
 	run(t, ctx,
 		chromedp.Click(chromedp.CSS(`#stance-join`)),
 		chromedp.SetValue(chromedp.CSS(`#f-statement-kind`), "reservation"),

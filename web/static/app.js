@@ -228,12 +228,31 @@
     if (p) { p.hidden = false; }
   }
 
+  // The position form shows the statement fields only for the stances
+  // that take them (a join needs both; an objection may give reasons),
+  // unless they hold text or an error. Without JavaScript it shows them
+  // all, and the forum service checks the combination.
+  function enhancePosition(form) {
+    var kind = form.elements.statement_kind.closest('.field');
+    var text = form.elements.statement;
+    function update() {
+      var checked = form.querySelector('input[name=stance]:checked');
+      var s = checked ? checked.value : '';
+      kind.hidden = s !== 'join' && kind.querySelector('[aria-invalid]') === null;
+      text.closest('.field').hidden = s !== 'join' && s !== 'object' && text.value === '' && !text.hasAttribute('aria-invalid');
+    }
+    form.addEventListener('change', update);
+    update();
+  }
+
   function init(root) {
     var scope = root.querySelectorAll ? root : document;
     var figs = scope.matches && scope.matches('[data-map]') ? [scope] : scope.querySelectorAll('[data-map]');
     figs.forEach(drawMap);
     var forms = scope.matches && scope.matches('form.compose') ? [scope] : scope.querySelectorAll('form.compose');
     forms.forEach(enhanceForm);
+    var positions = scope.matches && scope.matches('#position-form') ? [scope] : scope.querySelectorAll('#position-form');
+    positions.forEach(enhancePosition);
   }
 
   if (window.htmx) {
