@@ -69,9 +69,11 @@ type filedView struct {
 // exchangeState is what a POST adds to the page: an error or a result.
 type exchangeState struct {
 	signInError error
-	form        fileForm
-	fileError   error
-	filed       *filedView
+	// next is the page a failed sign-in came from, to return to.
+	next      string
+	form      fileForm
+	fileError error
+	filed     *filedView
 }
 
 type exchangeData struct {
@@ -90,7 +92,8 @@ type exchangeData struct {
 	CSRF        string
 	SignedOut   bool
 	SignInError *formError
-	// Next is where signing in returns to: the Exchange page itself.
+	// Next is where signing in returns to: "" for the Exchange page
+	// itself, or the page a failed sign-in came from.
 	Next      string
 	Form      fileForm
 	FileError *formError
@@ -122,7 +125,7 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 	q := r.URL.Query()
 	d := exchangeData{Filter: exchangeFilter{Participant: q.Get("participant"), Kind: q.Get("kind"), Findings: q.Get("findings") != ""},
 		SignedOut: q.Get("signed_out") != "", Form: st.form, Filed: st.filed,
-		SignInError: toFormError(st.signInError), FileError: toFormError(st.fileError)}
+		SignInError: toFormError(st.signInError), FileError: toFormError(st.fileError), Next: st.next}
 	if d.Filter.Participant != "" && h.names[d.Filter.Participant] == "" {
 		h.fail(w, r, indivisible.Invalid("participant", "no participant %q in the scenario", d.Filter.Participant))
 		return

@@ -302,6 +302,14 @@ func TestForumPosition(t *testing.T) {
 			}
 		})
 	}
+	t.Run("bad token", func(t *testing.T) {
+		// The Exchange page shows the error, and its form returns to the
+		// item.
+		res, page := do(t, h, "POST", "/signin", url.Values{"token": {"ind_nope"}, "next": {f.itemURL(f.open)}})
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(page, `id="signin-error"`) || !strings.Contains(page, `name="next" value="`+f.itemURL(f.open)+`"`) {
+			t.Errorf("status %d; the page lacks the error or the way back", res.StatusCode)
+		}
+	})
 	t.Run("no session", func(t *testing.T) {
 		res, _ := do(t, h, "POST", f.itemURL(f.open)+"/positions", url.Values{"version": {"2"}, "stance": {"support"}})
 		if res.StatusCode != http.StatusUnauthorized {

@@ -166,8 +166,11 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := strings.TrimSpace(r.PostForm.Get("token"))
+	// A failed sign-in shows the Exchange page's form, which then returns
+	// to the page the sign-in came from.
+	next := localPath(r.PostForm.Get("next"))
 	if token == "" {
-		h.exchangeWith(w, r, http.StatusBadRequest, exchangeState{signInError: indivisible.Invalid("token", "paste your API token")})
+		h.exchangeWith(w, r, http.StatusBadRequest, exchangeState{signInError: indivisible.Invalid("token", "paste your API token"), next: next})
 		return
 	}
 	hash := indivisible.HashToken(token)
@@ -175,7 +178,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		if indivisible.ErrorCode(err) == indivisible.EUNAUTHORIZED {
 			err = indivisible.FieldErrorf(indivisible.EUNAUTHORIZED, "token", "this token is unknown or revoked")
 		}
-		h.exchangeWith(w, r, indivisible.HTTPStatus(err), exchangeState{signInError: err})
+		h.exchangeWith(w, r, indivisible.HTTPStatus(err), exchangeState{signInError: err, next: next})
 		return
 	}
 	if old := sessionOf(r); old != nil {
@@ -183,7 +186,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	id, _ := h.sessions.create(hash)
 	setSessionCookie(w, r, id, int(h.sessions.ttl/time.Second))
-	http.Redirect(w, r, cmp.Or(localPath(r.PostForm.Get("next")), "/exchange#file"), http.StatusSeeOther)
+	http.Redirect(w, r, cmp.Or(next, "/exchange#file"), http.StatusSeeOther)
 }
 
 // localPath returns next if it is a path on this site (the page a sign-in
