@@ -334,10 +334,11 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		return
 	}
 	q := r.URL.Query()
-	if v, err := strconv.ParseInt(q.Get("position"), 10, 64); err == nil {
+	// The banners after a redirect say only what the records bear out.
+	if v, err := strconv.ParseInt(q.Get("position"), 10, 64); err == nil && slices.ContainsFunc(s.Positions, func(p *indivisible.Position) bool { return p.LogIndex == v }) {
 		d.Taken = v
 	}
-	d.Closed = q.Get("closed") != ""
+	d.Closed = q.Get("closed") != "" && s.Item.Status == indivisible.ItemClosed
 	if n := len(s.Versions); n > 0 {
 		d.Current = s.Versions[n-1].Number
 		show := d.Current

@@ -232,6 +232,16 @@ func TestForumPages(t *testing.T) {
 	}
 }
 
+// TestForumBanners checks that the banners after a redirect show only
+// what the records bear out: entry 1 is no position, the item is open.
+func TestForumBanners(t *testing.T) {
+	f := newForumFixture(t)
+	_, page := do(t, NewHandler(f.deps), "GET", f.itemURL(f.open)+"?position=1&closed=1", nil)
+	if strings.Contains(page, `id="taken-banner"`) || strings.Contains(page, `The item is closed;`) {
+		t.Errorf("the page shows a banner for a position or a closing that did not happen")
+	}
+}
+
 // TestForumPosition takes positions through the form, without
 // JavaScript: a member state objects, a partner state may not, and a
 // position on a stale version is refused.
