@@ -54,12 +54,13 @@ type Sensitivity struct {
 
 // Result is the outcome of a run.
 type Result struct {
-	Title     string  `json:"title"`
-	Scenario  string  `json:"scenario"`
-	Seed      uint64  `json:"seed"`
-	Requested int     `json:"requested"`
-	Draws     int     `json:"draws"`
-	Tolerance float64 `json:"tolerance"`
+	Title string `json:"title"`
+	// Uncertainty is the title of the distribution file.
+	Uncertainty string  `json:"uncertainty"`
+	Seed        uint64  `json:"seed"`
+	Requested   int     `json:"requested"`
+	Draws       int     `json:"draws"`
+	Tolerance   float64 `json:"tolerance"`
 	// Partial is set when the run was cancelled: the statistics then cover
 	// draws 0 to Draws-1 only, exactly as a run of that many draws would.
 	Partial      bool               `json:"partial"`
@@ -163,7 +164,7 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 		return nil, context.Cause(ctx)
 	}
 	r := summarise(sys.Codes(), names, values[:got*k], deltas[:got*n], opts.Tolerance, opts.Workers)
-	r.Title, r.Scenario, r.Seed, r.Requested, r.Partial = p.Title, spec.Title, opts.Seed, N, got < N
+	r.Title, r.Uncertainty, r.Seed, r.Requested, r.Partial = p.Title, spec.Title, opts.Seed, N, got < N
 	return r, nil
 }
 

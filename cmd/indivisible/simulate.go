@@ -101,7 +101,7 @@ func writeSimulation(w io.Writer, r *simulate.Result) error {
 	if title == "" {
 		title = "(untitled proposal)"
 	}
-	fmt.Fprintf(w, "%s\nuncertainty: %s; %d draws, seed %d, tolerance %g\n", title, r.Scenario, r.Draws, r.Seed, r.Tolerance)
+	fmt.Fprintf(w, "%s\nuncertainty: %s; %d draws, seed %d, tolerance %g\n", title, r.Uncertainty, r.Draws, r.Seed, r.Tolerance)
 	if r.Partial {
 		fmt.Fprintf(w, "PARTIAL: interrupted after %d of %d draws\n", r.Draws, r.Requested)
 	}
