@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -54,6 +55,16 @@ func prefixField(file string, err error) error {
 	return err
 }
 
+// proposalArg reads the one PROPOSAL argument that assess and simulate
+// take, printing the usage when it is missing.
+func proposalArg(e *env, fs *flag.FlagSet) (*indivisible.Proposal, error) {
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return nil, indivisible.Invalid("PROPOSAL", "exactly one proposal file (or -) is needed")
+	}
+	return readProposal(e, fs.Arg(0))
+}
+
 // readProposal reads and parses a proposal file ("-" for stdin).
 func readProposal(e *env, name string) (*indivisible.Proposal, error) {
 	r, err := openInput(e, name)
@@ -90,11 +101,7 @@ func cmdAssess(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return indivisible.Invalid("PROPOSAL", "exactly one proposal file (or -) is needed")
-	}
-	p, err := readProposal(e, fs.Arg(0))
+	p, err := proposalArg(e, fs)
 	if err != nil {
 		return err
 	}

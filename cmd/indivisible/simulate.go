@@ -34,11 +34,7 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return indivisible.Invalid("PROPOSAL", "exactly one proposal file (or -) is needed")
-	}
-	p, err := readProposal(e, fs.Arg(0))
+	p, err := proposalArg(e, fs)
 	if err != nil {
 		return err
 	}
