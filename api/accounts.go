@@ -136,5 +136,6 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) (int, any, 
 	if err := s.cfg.Accounts.RevokeToken(r.Context(), id); err != nil {
 		return 0, nil, err
 	}
+	s.tokens.clear()
 	return http.StatusOK, map[string]any{"revoked": id}, nil
 }

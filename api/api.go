@@ -60,6 +60,7 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	limiter *limiter
+	tokens  *tokenCache
 	handler http.Handler
 	// patterns are the routes registered, for Routes.
 	patterns []string
@@ -81,6 +82,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.limiter = newLimiter(cfg.Rate, cfg.Burst, cfg.Now)
+	s.tokens = &tokenCache{now: cfg.Now}
 	s.routes()
 	s.handler = s.recover(s.instrument(s.unmatched(s.mux)))
 	return s

@@ -256,3 +256,37 @@ func TestMetrics(t *testing.T) {
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func toJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestRevocationElsewhere checks that a token revoked by another process
+// (here: directly in the store) stops working once the authentication
+// cache's entry expires, while one revoked through the API stops at once
+// (TestTokenLifecycle).
+func TestRevocationElsewhere(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	f := newFixture(t, func(c *api.Config) { c.Now = clock })
+	ctx := context.Background()
+	acc := &indivisible.Account{Name: "Expert", Role: indivisible.RoleExpert}
+	if err := f.db.CreateAccount(ctx, acc); err != nil {
+		t.Fatal(err)
+	}
+	secret, hash := indivisible.NewTokenSecret()
+	tok, err := f.db.CreateToken(ctx, acc.ID, "x", hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens["expert"] = secret
+	if status, _, _ := f.do(t, "expert", "GET", "/api/v1/whoami", ""); status != 200 {
+		t.Fatalf("whoami: %d", status)
+	}
+	if err := f.db.RevokeToken(ctx, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	now = now.Add(3 * time.Second)
+	mu.Unlock()
+	if status, _, _ := f.do(t, "expert", "GET", "/api/v1/whoami", ""); status != 401 {
+		t.Fatalf("token revoked elsewhere still works after the cache expired: %d", status)
+	}
+}

@@ -39,10 +39,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			hash := indivisible.HashToken(strings.TrimSpace(secret))
-			acc, err := s.cfg.Accounts.Authenticate(r.Context(), hash)
-			if err != nil {
-				s.writeError(w, r, err)
-				return
+			acc, ok := s.tokens.get(hash)
+			if !ok {
+				var err error
+				if acc, err = s.cfg.Accounts.Authenticate(r.Context(), hash); err != nil {
+					s.writeError(w, r, err)
+					return
+				}
+				s.tokens.put(hash, acc)
 			}
 			a, key = acc, fmt.Sprintf("token:%x", hash[:8])
 		}
@@ -61,6 +65,50 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// tokenTTL is how long an authentication is remembered. Revoking a token
+// through this server takes effect at once (the cache is cleared); through
+// another server or the CLI, within tokenTTL.
+const tokenTTL = 2 * time.Second
+
+// tokenCache remembers recent authentications, so that a busy client
+// costs one database query per tokenTTL instead of one per request.
+type tokenCache struct {
+	mu  sync.Mutex
+	now func() time.Time
+	m   map[[32]byte]cachedAccount
+}
+
+type cachedAccount struct {
+	acc   *indivisible.Account
+	until time.Time
+}
+
+func (c *tokenCache) get(hash [32]byte) (*indivisible.Account, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok || !c.now().Before(e.until) {
+		return nil, false
+	}
+	return e.acc, true
+}
+
+func (c *tokenCache) put(hash [32]byte, acc *indivisible.Account) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= 10000 {
+		c.m = map[[32]byte]cachedAccount{} // bounded: start afresh
+	}
+	c.m[hash] = cachedAccount{acc, c.now().Add(tokenTTL)}
+}
+
+// clear forgets every authentication, after a revocation.
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
 }
 
 // limiter keeps one token bucket per key. Buckets idle for a minute are
