@@ -648,20 +648,23 @@ func (a *applier) rebuildPairs() {
 // report builds the assessment from the security before and after.
 func (sys *System) report(title string, after []float64, tol float64) *indivisible.Assessment {
 	r := &indivisible.Assessment{Title: title, Scenario: sys.scenario, Tolerance: tol, Verdict: indivisible.Indivisible,
-		Gainers: []string{}, Losers: []string{}}
+		Gainers: []string{}, Losers: []string{}, Participants: make([]indivisible.ParticipantResult, 0, sys.n)}
 	delta := make([]float64, sys.n)
+	var gainers, losers []int
 	for i, code := range sys.codes {
 		delta[i] = after[i] - sys.before[i]
 		r.Participants = append(r.Participants, indivisible.ParticipantResult{Code: code, Name: sys.names[i], Before: sys.before[i], After: after[i], Delta: delta[i]})
 		switch {
 		case delta[i] < -tol:
 			r.Losers = append(r.Losers, code)
+			losers = append(losers, i)
 			r.Verdict = indivisible.Divisible
 		case delta[i] > tol:
 			r.Gainers = append(r.Gainers, code)
+			gainers = append(gainers, i)
 		}
 	}
-	r.Expense = sys.expense(r.Gainers, r.Losers, delta)
+	r.Expense = sys.expense(gainers, losers, delta)
 	r.Organisations = []indivisible.ParticipantResult{}
 	for _, o := range sys.orgs {
 		if len(o.members) == 0 {
@@ -684,24 +687,29 @@ func (sys *System) report(title string, after []float64, tol float64) *indivisib
 // pairs, largest amount first. Only the top gainers and top losers can
 // form them: a pair with a gainer outside the top K is matched by K pairs
 // of better gainers with the same loser, each with at least its amount.
-func (sys *System) expense(gainers, losers []string, delta []float64) []indivisible.ExpensePair {
-	top := func(codes []string, sign float64) []int {
-		idx := make([]int, len(codes))
-		for k, c := range codes {
-			idx[k] = sys.idx[c]
-		}
+func (sys *System) expense(gainers, losers []int, delta []float64) []indivisible.ExpensePair {
+	top := func(idx []int, sign float64) []int {
 		slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(sign*delta[y], sign*delta[x]) })
 		return idx[:min(len(idx), MaxExpensePairs)]
 	}
-	out := []indivisible.ExpensePair{}
-	for _, g := range top(gainers, 1) {
-		for _, l := range top(losers, -1) {
-			gd, ld := delta[g], -delta[l]
-			out = append(out, indivisible.ExpensePair{Gainer: sys.codes[g], Loser: sys.codes[l], Gain: gd, Loss: ld, Amount: min(gd, ld)})
+	type pair struct {
+		g, l   int
+		amount float64
+	}
+	gs, ls := top(gainers, 1), top(losers, -1)
+	pairs := make([]pair, 0, len(gs)*len(ls))
+	for _, g := range gs {
+		for _, l := range ls {
+			pairs = append(pairs, pair{g, l, min(delta[g], -delta[l])})
 		}
 	}
-	slices.SortStableFunc(out, func(x, y indivisible.ExpensePair) int { return cmp.Compare(y.Amount, x.Amount) })
-	return out[:min(len(out), MaxExpensePairs)]
+	slices.SortStableFunc(pairs, func(x, y pair) int { return cmp.Compare(y.amount, x.amount) })
+	out := make([]indivisible.ExpensePair, min(len(pairs), MaxExpensePairs))
+	for k := range out {
+		p := pairs[k]
+		out[k] = indivisible.ExpensePair{Gainer: sys.codes[p.g], Loser: sys.codes[p.l], Gain: delta[p.g], Loss: -delta[p.l], Amount: p.amount}
+	}
+	return out
 }
 
 // MaxExpensePairs bounds the "gain at the expense of" list.
