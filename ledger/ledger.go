@@ -74,6 +74,8 @@ type Log struct {
 	registry atomic.Pointer[registry]
 	// size is the number of entries committed, as the sequencer knows it.
 	size atomic.Int64
+	// hashes caches stored hashes for proofs and batches.
+	hashes hashCache
 	// latest is the latest checkpoint this process has seen, so that a
 	// proof of a fresh entry needs no query for it.
 	latest atomic.Pointer[indivisible.Checkpoint]
@@ -389,7 +391,7 @@ func (l *Log) commit(batch []*request, retry int) {
 	}
 	start := l.size.Load()
 	reg := *l.registry.Load()
-	hr := &batchHashes{ctx: ctx, store: l.store, base: tlog.StoredHashCount(start)}
+	hr := &batchHashes{below: l.hashes.reader(ctx, l.store), base: tlog.StoredHashCount(start)}
 	var (
 		accepted []*request
 		entries  []indivisible.Entry
@@ -479,6 +481,7 @@ func (l *Log) commit(batch []*request, retry int) {
 		return
 	}
 	l.last = now
+	l.hashes.add(hr.base, hr.mem)
 	l.setState(cp, &reg)
 	for i, r := range accepted {
 		r.done <- result{e: entries[i]}
@@ -486,10 +489,9 @@ func (l *Log) commit(batch []*request, retry int) {
 }
 
 // batchHashes is a tlog.HashReader over the stored hashes of a batch being
-// built (storage indexes base onward, in mem) and the store below them.
+// built (storage indexes base onward, in mem) and the committed ones below.
 type batchHashes struct {
-	ctx   context.Context
-	store indivisible.LogStore
+	below tlog.HashReader // the committed hashes
 	base  int64
 	mem   []tlog.Hash
 }
@@ -510,7 +512,7 @@ func (b *batchHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		pos = append(pos, i)
 	}
 	if len(need) > 0 {
-		hs, err := b.store.ReadHashes(b.ctx, need)
+		hs, err := b.below.ReadHashes(need)
 		if err != nil {
 			return nil, err
 		}

@@ -49,7 +49,7 @@ func (l *Log) ProveInclusion(ctx context.Context, index int64) (*InclusionProof,
 	if index < 0 || index >= cp.Size {
 		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "index", "no entry %d in a log of %d entries", index, cp.Size)
 	}
-	p, err := tlog.ProveRecord(cp.Size, index, storeHashes(ctx, l.store))
+	p, err := tlog.ProveRecord(cp.Size, index, l.hashes.reader(ctx, l.store))
 	if err != nil {
 		return nil, internalf("inclusion proof of %d: %v", index, err)
 	}
@@ -138,7 +138,7 @@ func (l *Log) ProveConsistency(ctx context.Context, oldSize int64) (tlog.TreePro
 	if oldSize < 0 || oldSize > cp.Size {
 		return nil, cp, indivisible.FieldErrorf(indivisible.EINVALID, "size", "tree size %d is larger than the log (%d)", oldSize, cp.Size)
 	}
-	p, err := tlog.ProveTree(cp.Size, oldSize, storeHashes(ctx, l.store))
+	p, err := tlog.ProveTree(cp.Size, oldSize, l.hashes.reader(ctx, l.store))
 	if err != nil {
 		return nil, cp, internalf("consistency proof %d..%d: %v", oldSize, cp.Size, err)
 	}
