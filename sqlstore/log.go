@@ -112,37 +112,31 @@ func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
 	if cur.Size != b.Start {
 		return indivisible.Errorf(indivisible.ECONFLICT, "log has %d entries, not %d: another writer appended", cur.Size, b.Start)
 	}
-	if len(b.Entries) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO entries (idx, kind, participant, key_name, body_hash, data) VALUES ($1, $2, $3, $4, $5, $6)`)
+	// Multi-row inserts: one statement per chunk rather than per row, which
+	// saves a round trip per row on PostgreSQL.
+	rows := make([][]any, len(b.Entries))
+	for i := range b.Entries {
+		e := &b.Entries[i]
+		data, err := e.MarshalBinary()
 		if err != nil {
-			return internal(err)
+			return err
 		}
-		defer stmt.Close()
-		for i := range b.Entries {
-			e := &b.Entries[i]
-			data, err := e.MarshalBinary()
-			if err != nil {
-				return err
-			}
-			sum := e.BodyHash()
-			_, err = stmt.ExecContext(ctx, b.Start+int64(i), string(e.Kind), e.Participant, e.KeyName, sum[:], data)
-			if db.isConstraint(err) {
-				return indivisible.FieldErrorf(indivisible.ECONFLICT, "body", "an identical %s is already in the log", e.Kind)
-			} else if err != nil {
-				return internal(err)
-			}
-		}
-		hstmt, err := tx.PrepareContext(ctx, `INSERT INTO hashes (id, hash) VALUES ($1, $2)`)
-		if err != nil {
-			return internal(err)
-		}
-		defer hstmt.Close()
-		first := tlog.StoredHashCount(b.Start)
-		for i, h := range b.Hashes {
-			if _, err := hstmt.ExecContext(ctx, first+int64(i), h[:]); err != nil {
-				return internal(err)
-			}
-		}
+		sum := e.BodyHash()
+		rows[i] = []any{b.Start + int64(i), string(e.Kind), e.Participant, e.KeyName, sum[:], data}
+	}
+	err = insertRows(ctx, tx, `INSERT INTO entries (idx, kind, participant, key_name, body_hash, data) VALUES `, rows)
+	if db.isConstraint(err) {
+		return indivisible.FieldErrorf(indivisible.ECONFLICT, "body", "an identical entry is already in the log")
+	} else if err != nil {
+		return internal(err)
+	}
+	first := tlog.StoredHashCount(b.Start)
+	rows = make([][]any, len(b.Hashes))
+	for i, h := range b.Hashes {
+		rows[i] = []any{first + int64(i), h[:]}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO hashes (id, hash) VALUES `, rows); err != nil {
+		return internal(err)
 	}
 	for _, k := range b.Keys {
 		_, err := tx.ExecContext(ctx, `INSERT INTO keys (name, participant, public_key, registered_at, revoked_from) VALUES ($1, $2, $3, $4, $5)
@@ -157,6 +151,39 @@ func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
 		return err
 	}
 	return internal(tx.Commit())
+}
+
+// insertRows inserts rows (all of one width) with multi-row INSERTs of at
+// most 500 parameters each.
+func insertRows(ctx context.Context, tx *sql.Tx, insert string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := max(1, 500/len(rows[0]))
+	for lo := 0; lo < len(rows); lo += per {
+		chunk := rows[lo:min(lo+per, len(rows))]
+		var q strings.Builder
+		q.WriteString(insert)
+		var args []any
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for j, v := range r {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				args = append(args, v)
+				q.WriteString("$" + strconv.Itoa(len(args)))
+			}
+			q.WriteString(")")
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // inChunks calls f with consecutive slices of at most 500 elements of n,
