@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/exchange"
@@ -140,7 +141,7 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	ctx := r.Context()
-	entries, size, err := h.allEntries(ctx)
+	decls, size, err := h.declarations(ctx)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -151,7 +152,7 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	d.LogSize, d.FindingCount = size, len(findings)
-	decls, byEntry := readDeclarations(entries), findingsByEntry(findings)
+	byEntry := findingsByEntry(findings)
 	d.Rows, d.Matching = h.declarationRows(decls, byEntry, d.Filter)
 	d.Calendar = h.newCalendar(decls, byEntry, d.Filter.Participant, h.now())
 	d.Transfers = reconcile(decls, d.Filter.Participant)
@@ -184,22 +185,44 @@ func (h *handler) validKeys(ctx context.Context, participant string, next int64)
 	}), err
 }
 
-// allEntries reads the whole log, in chunks.
-func (h *handler) allEntries(ctx context.Context) ([]indivisible.Entry, int64, error) {
+// declCache holds the log's declaration entries, each decoded once as it
+// first appears: a view then reads only the entries appended since the
+// last one, and applies the corrections in memory.
+type declCache struct {
+	mu    sync.Mutex
+	size  int64 // entries read so far
+	items []parsed
+}
+
+// parsed is a declaration entry with its decoded body. Both are never
+// modified once cached, so views can share them.
+type parsed struct {
+	entry indivisible.Entry
+	body  *declBody
+}
+
+// declarations returns the log's declarations, oldest first, with
+// corrections applied, and the log size they reflect.
+func (h *handler) declarations(ctx context.Context) ([]*decl, int64, error) {
 	cp, err := h.deps.Ledger.Checkpoint(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
+	c := &h.decls
+	c.mu.Lock()
 	const chunk = 1000
-	var all []indivisible.Entry
-	for lo := int64(0); lo < cp.Size; lo += chunk {
-		es, err := h.deps.Ledger.Entries(ctx, lo, min(lo+chunk, cp.Size))
+	for c.size < cp.Size {
+		es, err := h.deps.Ledger.Entries(ctx, c.size, min(c.size+chunk, cp.Size))
 		if err != nil {
+			c.mu.Unlock()
 			return nil, 0, err
 		}
-		all = append(all, es...)
+		c.items = appendParsed(c.items, es)
+		c.size += int64(len(es))
 	}
-	return all, cp.Size, nil
+	items := c.items[:len(c.items):len(c.items)]
+	c.mu.Unlock()
+	return applyCorrections(items), cp.Size, nil
 }
 
 // declBody is a declaration as filed, in its flat JSON form. The log
@@ -246,21 +269,28 @@ type decl struct {
 	CorrectedBy int64
 }
 
-// readDeclarations decodes the log's declarations, oldest first, and
-// applies corrections the way the regime does: the latest correction's
-// content replaces the original's.
-func readDeclarations(entries []indivisible.Entry) []*decl {
-	var out []*decl
-	byIndex := map[int64]*decl{}
-	for _, e := range entries {
-		if e.Kind != indivisible.KindDeclaration {
-			continue
-		}
+// appendParsed appends the declaration entries of es, decoded. The log
+// holds only declarations that exchange.Parse accepted, so the lenient
+// decoding of declBody is enough to show them.
+func appendParsed(items []parsed, es []indivisible.Entry) []parsed {
+	for _, e := range es {
 		var b declBody
-		if json.Unmarshal(e.Body, &b) != nil {
-			continue
+		if e.Kind == indivisible.KindDeclaration && json.Unmarshal(e.Body, &b) == nil {
+			items = append(items, parsed{e, &b})
 		}
-		d := &decl{Entry: e, Body: &b, Effective: &b, CorrectedBy: -1}
+	}
+	return items
+}
+
+// applyCorrections makes the declarations of decoded entries, oldest
+// first, applying corrections the way the regime does: the latest
+// correction's content replaces the original's.
+func applyCorrections(items []parsed) []*decl {
+	out := make([]*decl, 0, len(items))
+	byIndex := make(map[int64]*decl, len(items))
+	for _, it := range items {
+		e, b := it.entry, it.body
+		d := &decl{Entry: e, Body: b, Effective: b, CorrectedBy: -1}
 		out = append(out, d)
 		byIndex[e.Index] = d
 		if b.Kind != string(indivisible.KindCorrection) {

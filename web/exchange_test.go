@@ -568,7 +568,7 @@ func TestReconcile(t *testing.T) {
 		mk(9, "POL", `{"kind": "correction", "participant": "POL", "corrects": 8, "reason": "x", "withdrawn": true}`),
 	}
 	var got []string
-	for _, r := range reconcile(readDeclarations(entries), "POL") {
+	for _, r := range reconcile(applyCorrections(appendParsed(nil, entries)), "POL") {
 		got = append(got, fmt.Sprintf("%d %s>%s %d/%d %s %v", r.Year, r.Exporter, r.Importer, r.Exported, r.Imported, r.Status, r.Entries))
 	}
 	want := []string{
