@@ -39,6 +39,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.close()
+	// The forum appends a position to the log before storing it; a crash
+	// in between left the log ahead, and the log is the record.
+	if n, err := a.forum.RecoverPositions(ctx, a.log); err != nil {
+		return err
+	} else if n > 0 {
+		logger.Warn("restored forum positions from the log", "count", n)
+	}
 	return serveHTTP(ctx, e, f.addr, a.api, logger, nil)
 }
 
