@@ -9,12 +9,11 @@ import (
 	"github.com/indivisible-eurasia/indivisible/forum"
 )
 
-// TestRecoverPositions appends a signed position to the log behind the
-// service's back, as a crash between the log append and the store write
-// would leave it, and checks that recovery stores it exactly once.
-func TestRecoverPositions(t *testing.T) {
+// tabledItem makes a forum with an accredited POL delegation and an open
+// consensus item with one version.
+func tabledItem(t *testing.T, w *world) (*indivisible.Forum, *indivisible.AgendaItem) {
+	t.Helper()
 	ctx := context.Background()
-	w := newWorld(t)
 	sec := w.acc["sec"]
 	f := &indivisible.Forum{Title: "Forum"}
 	if err := w.svc.CreateForum(ctx, sec, f); err != nil {
@@ -37,6 +36,54 @@ func TestRecoverPositions(t *testing.T) {
 	if err := w.svc.Table(ctx, w.acc["POL"], f.ID, v); err != nil {
 		t.Fatal(err)
 	}
+	return f, it
+}
+
+// TestConcurrentCloses checks that two closes of one item at once append
+// one decision to the log, and the other close is refused.
+func TestConcurrentCloses(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	f, it := tabledItem(t, w)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := w.svc.Close(ctx, w.acc["sec"], f.ID, it.ID)
+			errs <- err
+		}()
+	}
+	failed := 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed++
+		}
+	}
+	cp, err := w.log.Checkpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := w.log.Entries(ctx, 0, cp.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decisions := 0
+	for _, e := range es {
+		if e.Kind == indivisible.KindDecision {
+			decisions++
+		}
+	}
+	if decisions != 1 || failed != 1 {
+		t.Fatalf("%d decision entries and %d refused closes, want 1 and 1", decisions, failed)
+	}
+}
+
+// TestRecoverPositions appends a signed position to the log behind the
+// service's back, as a crash between the log append and the store write
+// would leave it, and checks that recovery stores it exactly once.
+func TestRecoverPositions(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	f, it := tabledItem(t, w)
 
 	body := (&forum.PositionBody{Type: forum.PositionType, Forum: f.ID, Item: it.ID, Version: 1, Participant: "POL",
 		Stance: indivisible.Support, Time: time.Now().UTC().Format(time.RFC3339Nano)}).Marshal()

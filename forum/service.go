@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -38,7 +39,12 @@ type Config struct {
 // Service runs the forum: every method takes the acting account and
 // authorises it through indivisible.Authorize, so the API and the CLI
 // share one set of checks.
-type Service struct{ cfg Config }
+type Service struct {
+	cfg Config
+	// closing serialises Close, so that two closes of one item in this
+	// process cannot both append a decision.
+	closing sync.Mutex
+}
 
 // NewService returns a service over cfg.
 func NewService(cfg Config) *Service {
@@ -478,6 +484,8 @@ func (s *Service) Close(ctx context.Context, acc *indivisible.Account, forumID, 
 	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
 		return nil, err
 	}
+	s.closing.Lock()
+	defer s.closing.Unlock()
 	it, err := s.openItem(ctx, forumID, itemID)
 	if err != nil {
 		return nil, err
