@@ -124,9 +124,7 @@ func openStore(ctx context.Context, db string) (*sqlstore.Store, error) {
 	return lite.Store, nil
 }
 
-// ensureLog creates the log and its signing key on first start. The key
-// file is written first and removed if creating the log fails, so no log
-// ever exists without its key.
+// ensureLog creates the log and its signing key on first start.
 func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, logger *slog.Logger) error {
 	_, err := db.Info(ctx)
 	if err == nil {
@@ -137,7 +135,20 @@ func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, log
 	if _, err := os.Stat(keyPath); !errors.Is(err, fs.ErrNotExist) {
 		return indivisible.Invalid(keyPath, "a log key exists but the database has no log; refusing to pair them")
 	}
-	skey, err := ledger.GenerateLogKey(ledger.DefaultOrigin)
+	if err := createLog(ctx, db, keyPath, ledger.DefaultOrigin); err != nil {
+		return err
+	}
+	if logger != nil {
+		logger.Info("created the log", "key", keyPath)
+	}
+	return nil
+}
+
+// createLog makes a log named origin in db and its signing key at
+// keyPath. The key file is written first and removed if creating the log
+// fails, so no log ever exists without its key.
+func createLog(ctx context.Context, db indivisible.LogStore, keyPath, origin string) error {
+	skey, err := ledger.GenerateLogKey(origin)
 	if err != nil {
 		return err
 	}
@@ -147,9 +158,6 @@ func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, log
 	if err := ledger.Create(ctx, db, skey); err != nil {
 		os.Remove(keyPath)
 		return err
-	}
-	if logger != nil {
-		logger.Info("created the log", "key", keyPath)
 	}
 	return nil
 }

@@ -68,30 +68,15 @@ func cmdLedgerInit(ctx context.Context, e *env, args []string) error {
 	if *db == "" {
 		return indivisible.Invalid("db", "-db FILE is required")
 	}
-	skey, err := ledger.GenerateLogKey(*origin)
-	if err != nil {
-		return err
-	}
-	// The key file is written first and removed on failure, so that no
-	// log ever exists without its key.
 	keyPath := logKeyPath(*db)
-	if err := ledger.WriteKeyFile(keyPath, skey); err != nil {
-		return err
-	}
 	store, err := sqlite.Open(ctx, *db)
-	if err == nil {
-		err = ledger.Create(ctx, store, skey)
-		store.Close()
-	}
-	if err != nil {
-		os.Remove(keyPath)
-		return err
-	}
-	store, err = sqlite.Open(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	if err := createLog(ctx, store, keyPath, *origin); err != nil {
+		return err
+	}
 	info, err := store.Info(ctx)
 	if err != nil {
 		return err
