@@ -175,24 +175,32 @@ const (
 	Divisible   = "divisible"
 )
 
-// ParticipantResult is one participant's security before and after.
+// ParticipantResult is one participant's security before and after: the
+// probability that no state initiates a militarized interstate dispute
+// against it within a year (for an organisation, against none of its
+// members). One minus it is the annual risk. ForceBefore and ForceAfter
+// are the same for disputes in which force is used.
 type ParticipantResult struct {
-	Code   string  `json:"code"`
-	Name   string  `json:"name"`
-	Before float64 `json:"before"`
-	After  float64 `json:"after"`
-	Delta  float64 `json:"delta"`
+	Code        string  `json:"code"`
+	Name        string  `json:"name"`
+	Before      float64 `json:"before"`
+	After       float64 `json:"after"`
+	Delta       float64 `json:"delta"`
+	ForceBefore float64 `json:"force_before"`
+	ForceAfter  float64 `json:"force_after"`
 }
 
-// ExpensePair says that Gainer gains while Loser loses. Amount is the
-// smaller of the two changes: the part of the gain that is matched by the
-// loss.
+// ExpensePair says that the proposal raises the probability that From
+// initiates a militarized dispute against To, a state that loses security:
+// From now threatens To more, by Increase. FromDelta is From's own change
+// in security, so a positive one reads "From gains at To's expense".
 type ExpensePair struct {
-	Gainer string  `json:"gainer"`
-	Loser  string  `json:"loser"`
-	Gain   float64 `json:"gain"`
-	Loss   float64 `json:"loss"`
-	Amount float64 `json:"amount"`
+	From         string  `json:"from"`
+	To           string  `json:"to"`
+	HazardBefore float64 `json:"hazard_before"`
+	HazardAfter  float64 `json:"hazard_after"`
+	Increase     float64 `json:"increase"`
+	FromDelta    float64 `json:"from_delta"`
 }
 
 // Equality summarises the distribution of security over states.
@@ -205,10 +213,14 @@ type Equality struct {
 
 // Assessment is the effect of a proposal on every participant.
 type Assessment struct {
-	Title     string  `json:"title"`
-	Scenario  string  `json:"scenario"`
+	Title    string `json:"title"`
+	Scenario string `json:"scenario"`
+	// Year is the scenario's year; the risks are for the year after.
+	Year      int     `json:"year,omitempty"`
 	Verdict   string  `json:"verdict"`
 	Tolerance float64 `json:"tolerance"`
+	// Measures are the measures assessed, so that the result reproduces.
+	Measures []Measure `json:"measures"`
 	// Participants are the states, ordered by code.
 	Participants []ParticipantResult `json:"participants"`
 	// Organisations carry the mean of their members' security.
@@ -228,6 +240,7 @@ type Assessor interface {
 	Assess(ctx context.Context, p *Proposal, tolerance float64) (*Assessment, error)
 }
 
-// DefaultTolerance is the change in a security index below which a loss
-// does not make a measure divisible.
+// DefaultTolerance is the fall in a state's security (probability) below
+// which a loss does not make a measure divisible: 0.01 percentage points
+// of annual risk.
 const DefaultTolerance = 1e-4

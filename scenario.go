@@ -149,6 +149,8 @@ type Scenario struct {
 	Commitments  []Commitment  `json:"commitments"`
 	Holdings     []Holding     `json:"holdings"`
 	Deployments  []Deployment  `json:"deployments"`
+	// Evidence feeds the hazard model; see Evidence.
+	Evidence
 }
 
 // Participant returns the participant with the given code.

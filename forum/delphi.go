@@ -151,7 +151,7 @@ func MakeResult(qs []*indivisible.Question, finals map[int64][]float64) (*Result
 	params := map[string]any{}
 	groups := map[string]map[string]float64{}
 	var dyads []model.Dyad
-	spec := &simulate.Spec{Title: "Delphi result", Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{}}
+	spec := &simulate.Spec{Title: "Delphi result", Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{}, Estimation: true}
 	res := &Result{Questions: []ResultQuestion{}}
 	sorted := slices.Clone(qs)
 	slices.SortFunc(sorted, func(a, b *indivisible.Question) int { return int(a.ID - b.ID) })

@@ -89,7 +89,7 @@ func ruleParams(r indivisible.RuleSpec) string {
 func AssessmentSummary(a *indivisible.Assessment) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("## Assessment\n\nVerdict: **%s** (scenario %s, tolerance %g). %d gain, %d lose.\n\n", a.Verdict, a.Scenario, a.Tolerance, len(a.Gainers), len(a.Losers))
+	p("## Assessment\n\nVerdict: **%s** (scenario %s, tolerance %g). %d gain, %d lose. Security is the probability of facing no militarized dispute in a year.\n\n", a.Verdict, a.Scenario, a.Tolerance, len(a.Gainers), len(a.Losers))
 	ps := slices.Clone(a.Participants)
 	slices.SortStableFunc(ps, func(x, y indivisible.ParticipantResult) int {
 		switch {
@@ -119,9 +119,13 @@ func AssessmentSummary(a *indivisible.Assessment) string {
 		p("\n")
 	}
 	if len(a.Expense) > 0 {
-		p("Largest gains at another's expense:\n\n")
+		p("Who now threatens a losing state more:\n\n")
 		for _, e := range a.Expense[:min(5, len(a.Expense))] {
-			p("- %s gains at the expense of %s (%.6f)\n", e.Gainer, e.Loser, e.Amount)
+			gain := ""
+			if e.FromDelta > a.Tolerance {
+				gain = fmt.Sprintf(", gaining %+.4f itself", e.FromDelta)
+			}
+			p("- %s against %s: annual risk %.3f%% → %.3f%%%s\n", e.From, e.To, 100*e.HazardBefore, 100*e.HazardAfter, gain)
 		}
 		p("\n")
 	}

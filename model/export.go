@@ -1,33 +1,68 @@
 package model
 
-import "github.com/indivisible-eurasia/indivisible"
+import (
+	"math"
 
-// Inputs are the model's compiled inputs for one proposal, as plain arrays
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// Inputs are the model's raw inputs for one proposal, as plain arrays
 // indexed like Codes and Components, for an independent implementation of
-// the equations (bench/reference_simulate.py) to read. Matrices are
-// flattened row by row.
+// the equations (bench/reference_simulate.py) to read: it recomputes
+// capabilities, coalitions, features, hazards and security from them.
+// Matrices are flattened row by row; -1 marks an unknown affinity or
+// democracy score (JSON has no NaN).
 type Inputs struct {
 	Codes      []string  `json:"codes"`
 	Components []string  `json:"components"`
-	Weights    []float64 `json:"weights"` // the scenario's, before parameters
+	Features   []string  `json:"features"`
+	Weights    []float64 `json:"weights"` // after parameters
 	Total      []float64 `json:"total"`
 	Missing    []bool    `json:"missing"` // n*m
+	// CINC, Military and Has are the capability records (Has false: the
+	// capability is the holdings index).
+	CINC     []float64 `json:"cinc"`
+	Military []float64 `json:"military"`
+	Has      []bool    `json:"has"`
 	// Hold and HoldAfter are the holdings (deployed forces included)
-	// before and after the proposal; Deps and DepsAfter the deployments.
-	Hold      []float64     `json:"hold"`
-	HoldAfter []float64     `json:"hold_after"`
-	Deps      []ExportedDep `json:"deps"`
-	DepsAfter []ExportedDep `json:"deps_after"`
-	Dist      []float64     `json:"dist_km"` // n*n; 0 for oneself and neighbours
-	// Mask and MaskAfter hold the commitment types binding each pair, bit k
-	// for CommitmentTypes[k].
-	Mask            []int    `json:"mask"`
-	MaskAfter       []int    `json:"mask_after"`
-	CommitmentTypes []string `json:"commitment_types"`
-	// CBM lists the proposal's confidence-building measures.
-	CBM    []ExportedCBM `json:"cbm"`
-	Before []float64     `json:"before"`
-	After  []float64     `json:"after"`
+	// before and after the proposal; Deps and DepsAfter the deployments;
+	// Mask and MaskAfter the commitment types of each pair (bit k for
+	// CommitmentTypes[k]).
+	Hold            []float64     `json:"hold"`
+	HoldAfter       []float64     `json:"hold_after"`
+	Deps            []ExportedDep `json:"deps"`
+	DepsAfter       []ExportedDep `json:"deps_after"`
+	Mask            []int         `json:"mask"`
+	MaskAfter       []int         `json:"mask_after"`
+	CommitmentTypes []string      `json:"commitment_types"`
+	Dist            []float64     `json:"dist_km"` // n*n between capitals
+	Land            []bool        `json:"land"`
+	Sea             []bool        `json:"sea"`
+	Affinity        []float64     `json:"affinity"`
+	Democracy       []float64     `json:"democracy"`
+	Major           []bool        `json:"major"`
+	Rivalry         []bool        `json:"rivalry"`
+	Ongoing         []bool        `json:"ongoing"`
+	Peace           []float64     `json:"peace_years"`
+	Decay           []float64     `json:"decay"`
+	// Odds and OddsAfter are the odds factors of every pair before (expert
+	// dyads) and after (with the proposal's CBMs and exercises).
+	Odds      []float64 `json:"odds"`
+	OddsAfter []float64 `json:"odds_after"`
+	CoefMID   []float64 `json:"coef_mid"`
+	CoefForce []float64 `json:"coef_force"`
+	// CovMID and CovForce are the coefficients' covariances, for the
+	// reference's own draws.
+	CovMID   [][]float64 `json:"cov_mid"`
+	CovForce [][]float64 `json:"cov_force"`
+	// Constants of the feature construction.
+	CoalitionRangeKm float64 `json:"coalition_range_km"`
+	CapFloor         float64 `json:"cap_floor"`
+	// The security by outcome before and after, as Go computes it.
+	Before      []float64 `json:"before"`
+	After       []float64 `json:"after"`
+	ForceBefore []float64 `json:"force_before"`
+	ForceAfter  []float64 `json:"force_after"`
 }
 
 // ExportedDep is a deployment: indices of owner, host and component.
@@ -38,50 +73,54 @@ type ExportedDep struct {
 	Quantity float64 `json:"quantity"`
 }
 
-// ExportedCBM is a confidence-building measure: its states' indices.
-type ExportedCBM struct {
-	Actors []int  `json:"actors"`
-	Kind   string `json:"kind"`
-}
-
-// Export returns the compiled inputs of the proposal's measures under the
-// system's parameters, with the security before and after. The reference
-// implementation covers the default exponential gradient and direct
-// alignment without dyads, and not exercises, whose threat it does not
-// model; anything else is EINVALID.
+// Export returns the raw inputs of the proposal's measures under the
+// system's parameters, with the security before and after.
 func (sys *System) Export(measures []indivisible.Measure) (*Inputs, error) {
-	p := sys.p
-	if p.Gradient != GradientExponential || p.Alignment != AlignmentDirect || len(p.Dyads) > 0 {
-		return nil, indivisible.Invalid("params", "export covers the exponential gradient and direct alignment without dyads")
-	}
 	st, err := sys.apply(measures)
 	if err != nil {
 		return nil, err
 	}
-	if st.threat != nil {
-		return nil, indivisible.Invalid("measures", "export does not cover exercises")
+	out := sys.outcome(st)
+	n := sys.n
+	ones := func() []float64 {
+		o := make([]float64, n*n)
+		for k := range o {
+			o[k] = 1
+		}
+		return o
 	}
-	after := make([]float64, sys.n)
-	if err := sys.security(st, after); err != nil {
-		return nil, err
+	odds := ones()
+	if sys.odds != nil {
+		copy(odds, sys.odds)
 	}
-	in := &Inputs{Codes: sys.codes, Components: sys.comps, Weights: sys.compW, Total: sys.total, Missing: sys.missing,
-		Hold: sys.hold, HoldAfter: st.hold, Dist: sys.dist, Before: sys.before, After: after,
-		Deps: exportDeps(sys.deps), DepsAfter: exportDeps(st.deps), Mask: ints(sys.mask), MaskAfter: ints(sys.mask), CBM: []ExportedCBM{}}
-	if st.mask != nil {
-		in.MaskAfter = ints(st.mask)
+	after := append([]float64(nil), odds...)
+	if st.odds != nil {
+		for k, f := range st.odds {
+			after[k] *= f
+		}
 	}
+	unknown := func(v []float64) []float64 {
+		o := make([]float64, len(v))
+		for k, x := range v {
+			o[k] = x
+			if math.IsNaN(x) {
+				o[k] = -1
+			}
+		}
+		return o
+	}
+	in := &Inputs{Codes: sys.codes, Components: sys.comps, Features: Features, Weights: sys.w, Total: sys.total, Missing: sys.missing,
+		CINC: sys.cinc, Military: sys.mil, Has: sys.has,
+		Hold: sys.hold, HoldAfter: st.hold, Deps: exportDeps(sys.deps), DepsAfter: exportDeps(st.deps),
+		Mask: ints(sys.mask), MaskAfter: ints(st.mask),
+		Dist: sys.dist, Land: sys.land, Sea: sys.sea, Affinity: unknown(sys.affinity), Democracy: unknown(sys.dem),
+		Major: sys.major, Rivalry: sys.rivalry, Ongoing: sys.ongoing, Peace: sys.peace, Decay: sys.decay,
+		Odds: odds, OddsAfter: after, CoefMID: sys.coef.MID.Coef, CoefForce: sys.coef.Force.Coef,
+		CovMID: sys.coef.MID.Cov, CovForce: sys.coef.Force.Cov,
+		CoalitionRangeKm: CoalitionRangeKm, CapFloor: capFloor,
+		Before: sys.sec0[0], After: out.sec[0], ForceBefore: sys.sec0[1], ForceAfter: out.sec[1]}
 	for _, t := range indivisible.CommitmentTypes {
 		in.CommitmentTypes = append(in.CommitmentTypes, string(t))
-	}
-	for _, m := range measures {
-		if m.Type == indivisible.MeasureCBM {
-			c := ExportedCBM{Kind: m.Kind}
-			for _, a := range m.Actors {
-				c.Actors = append(c.Actors, sys.idx[a])
-			}
-			in.CBM = append(in.CBM, c)
-		}
 	}
 	return in, nil
 }

@@ -8,13 +8,13 @@ type Workspace struct {
 	sys System
 }
 
-// Reparam returns sys under the parameters p. It reuses what depends on the
-// scenario alone (the states, their holdings and deployments, the
-// distances between capitals, the commitment masks) and recomputes only
-// what the parameters change: the weights, the distance gradient, the
-// support and hostility of every pair and the baseline security. It costs
-// a few n² operations, where Compile's geodesics cost thousands of
-// iterative solutions.
+// Reparam returns sys under the parameters p (and p.Coefficients, when
+// set). It reuses what depends on the scenario alone (the states, their
+// holdings, deployments, distances, commitments and evidence) and
+// recomputes what the parameters change: the capability of holdings, the
+// features, the hazards and the baseline security. It costs a few n²
+// operations, where Compile's geodesics cost thousands of iterative
+// solutions.
 //
 // With a non-nil ws the result lives in ws's buffers and stays valid until
 // the next Reparam with the same ws; with nil it is freshly allocated. The

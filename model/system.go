@@ -1,10 +1,12 @@
-// Package model is the security model: pure functions from a scenario, its
-// parameters and a proposal to every state's security before and after.
-// docs/model.md gives the equations and their sources.
+// Package model is the security model: the probability that each state
+// initiates a militarized interstate dispute against each other state
+// within a year, estimated from history (docs/model.md), and every state's
+// security as the probability that no state does so. It is a pure function
+// from a scenario, its parameters and a proposal to every state's security
+// before and after.
 package model
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
@@ -23,6 +25,7 @@ type System struct {
 // it between systems that differ only in their parameters.
 type structure struct {
 	scenario string
+	year     int
 	n, m     int
 	codes    []string // states, sorted by code
 	names    []string
@@ -34,34 +37,40 @@ type structure struct {
 	hold     []float64 // n*m holdings, deployed forces included
 	missing  []bool    // n*m
 	deps     []deployment
-	dist     []float64 // n*n km between capitals; 0 for oneself and neighbours
-	orgs     []organisation
-	orgIdx   map[string]int
-	bilat    []bilateral
-	mask     []uint8 // n*n commitment types binding each pair, as bits
+	// cinc and mil are the scenario's capability records; has is false
+	// for a state without one, whose capability is its holdings index.
+	cinc, mil []float64
+	has       []bool
+	dist      []float64 // n*n km between capitals
+	kern      []float64 // n*n coalition kernel exp(-d/CoalitionRangeKm), 1 for neighbours
+	land, sea []bool    // n*n
+	orgs      []organisation
+	orgIdx    map[string]int
+	bilat     []bilateral
+	mask      []uint8 // n*n commitment types binding each pair, as bits
+	// Pair evidence, n*n; affinity NaN where unknown. decay[j*n+i] is j's
+	// decayed count of onsets against i.
+	affinity []float64
+	rivalry  []bool
+	ongoing  []bool
+	peace    []float64
+	decay    []float64
+	dem      []float64 // n, NaN where unknown
+	major    []bool    // n
 }
 
 // derived is everything that depends on the parameters.
 type derived struct {
-	p    Params
-	w    []float64 // component weights
-	g    []float64 // n*n gradient from base k to target i (exponential)
-	expo []float64 // n*n BdM exponent from base k to target i
-	// supTab and hostTab give the support weight and hostility factor of
-	// every combination of commitment types, so the inner loops need no
-	// map lookups.
-	supTab, hostTab [1 << 8]float64
-	dyad            map[[2]int]float64
-	sw              []float64 // S-score weights
-	swSum           float64
-	dist1           []float64 // n*n weighted L1 distance of tie portfolios (sscore)
-	sigma           []float64 // n*n support weight of j's power for i, at j*n+i
-	eta             []float64 // n*n hostility of j toward i, at j*n+i
-	before          []float64
-	// The baseline's forces, support and threat, which Changes updates.
-	cap0       []float64
-	bases0     [][]base
-	sup0, thr0 []float64
+	p     Params
+	coef  *Coefficients
+	w     []float64 // component weights
+	scale []float64 // capability per unit of holdings index, by state
+	odds  []float64 // n*n odds factors of Params.Dyads, nil if none
+	base  *state
+	x0    []float64 // design of the baseline, n*n rows of numFeatures
+	geo0  [2][]float64
+	p0    [2][]float64 // baseline hazards by outcome, n*n
+	sec0  [2][]float64 // baseline security by outcome, n
 }
 
 type deployment struct {
@@ -91,13 +100,17 @@ func typeBit(t indivisible.CommitmentType) uint8 {
 	return 0
 }
 
+// defenceBits are the commitment types that oblige a party to fight for
+// the other: ATOP defence and offence pacts.
+var defenceBits = typeBit(indivisible.Defence) | typeBit(indivisible.Offence)
+
 // Compile validates p against s and precomputes everything that does not
 // depend on a proposal, including the baseline security of every state.
 func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	sys := &System{structure: structure{scenario: s.Name, idx: map[string]int{}, cidx: map[string]int{}, orgIdx: map[string]int{}}}
+	sys := &System{structure: structure{scenario: s.Name, year: s.Year, idx: map[string]int{}, cidx: map[string]int{}, orgIdx: map[string]int{}}}
 	var states []indivisible.Participant
 	var orgs []string
 	for _, pt := range s.Participants {
@@ -132,6 +145,9 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 		if !ok1 || !ok2 {
 			return nil, indivisible.Invalid("holdings", "%s/%s is not a state and component of the scenario", h.State, h.Component)
 		}
+		if math.IsNaN(h.Quantity) || math.IsInf(h.Quantity, 0) || h.Quantity < 0 {
+			return nil, indivisible.Invalid("holdings", "%s/%s must be a finite, non-negative number", h.State, h.Component)
+		}
 		sys.hold[i*m+c] = h.Quantity
 		sys.missing[i*m+c] = h.Missing
 		sys.total[c] += h.Quantity
@@ -145,7 +161,7 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 		}
 		sys.deps = append(sys.deps, deployment{o, h, c, d.Quantity})
 	}
-	sys.distances(states)
+	sys.geography(states, s.Contiguities)
 	for _, code := range orgs {
 		sys.orgIdx[code] = len(sys.orgs)
 		sys.orgs = append(sys.orgs, organisation{code: code, member: make([]bool, n)})
@@ -174,22 +190,9 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 		}
 		sys.bilat = append(sys.bilat, bilateral{a, b, bit})
 	}
-	sys.mask = make([]uint8, n*n)
-	for _, o := range sys.orgs {
-		if o.mask == 0 {
-			continue
-		}
-		for _, a := range o.members {
-			for _, b := range o.members {
-				if a != b {
-					sys.mask[a*n+b] |= o.mask
-				}
-			}
-		}
-	}
-	for _, b := range sys.bilat {
-		sys.mask[b.a*n+b.b] |= b.bit
-		sys.mask[b.b*n+b.a] |= b.bit
+	sys.mask = sys.masks(nil)
+	if err := sys.evidence(&s.Evidence); err != nil {
+		return nil, err
 	}
 	if err := sys.parametrise(p); err != nil {
 		return nil, err
@@ -197,11 +200,179 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 	return sys, nil
 }
 
-// parametrise computes everything that depends on the parameters, reusing
-// the buffers sys already has (see Reparam).
+// masks returns the commitment types binding every pair, with members
+// overriding the organisations' membership where it is not nil.
+func (sys *System) masks(members [][]bool) []uint8 {
+	n := sys.n
+	mask := make([]uint8, n*n)
+	for o, org := range sys.orgs {
+		if org.mask == 0 {
+			continue
+		}
+		mem := org.member
+		if members != nil && members[o] != nil {
+			mem = members[o]
+		}
+		var in []int
+		for s, ok := range mem {
+			if ok {
+				in = append(in, s)
+			}
+		}
+		for _, a := range in {
+			for _, b := range in {
+				if a != b {
+					mask[a*n+b] |= org.mask
+				}
+			}
+		}
+	}
+	for _, b := range sys.bilat {
+		mask[b.a*n+b.b] |= b.bit
+		mask[b.b*n+b.a] |= b.bit
+	}
+	return mask
+}
+
+// geography fills the distances, the coalition kernel and contiguity.
+func (sys *System) geography(states []indivisible.Participant, water []indivisible.Contiguity) {
+	n := sys.n
+	sys.dist = make([]float64, n*n)
+	sys.kern = make([]float64, n*n)
+	sys.land = make([]bool, n*n)
+	sys.sea = make([]bool, n*n)
+	for a := 0; a < n; a++ {
+		for _, b := range states[a].Borders {
+			if k, ok := sys.idx[b]; ok {
+				sys.land[a*n+k], sys.land[k*n+a] = true, true
+			}
+		}
+	}
+	for _, c := range water {
+		a, ok1 := sys.idx[c.A]
+		b, ok2 := sys.idx[c.B]
+		if ok1 && ok2 && !sys.land[a*n+b] {
+			sys.sea[a*n+b], sys.sea[b*n+a] = true, true
+		}
+	}
+	for a := 0; a < n; a++ {
+		sys.kern[a*n+a] = 1
+		// Distances are symmetric: compute each pair once.
+		for b := a + 1; b < n; b++ {
+			d := ir.Distance(states[a].Lat, states[a].Lon, states[b].Lat, states[b].Lon)
+			sys.dist[a*n+b], sys.dist[b*n+a] = d, d
+			k := 1.0
+			if !sys.land[a*n+b] {
+				k = math.Exp(-d / CoalitionRangeKm)
+			}
+			sys.kern[a*n+b], sys.kern[b*n+a] = k, k
+		}
+	}
+}
+
+// evidence reads the pairs' and states' evidence as of the scenario year.
+func (sys *System) evidence(ev *indivisible.Evidence) error {
+	n := sys.n
+	sys.cinc, sys.mil, sys.has = make([]float64, n), make([]float64, n), make([]bool, n)
+	for k, c := range ev.Capabilities {
+		i, ok := sys.idx[c.State]
+		if !ok {
+			return indivisible.Invalid(fieldf("capabilities[%d].state", k), "unknown state %q", c.State)
+		}
+		if !(c.CINC >= 0 && c.CINC <= 1) || !(c.Military >= 0 && c.Military <= c.CINC) {
+			return indivisible.Invalid(fieldf("capabilities[%d]", k), "%s: cinc must be in [0, 1] and military in [0, cinc]", c.State)
+		}
+		sys.cinc[i], sys.mil[i], sys.has[i] = c.CINC, c.Military, true
+	}
+	sys.dem = make([]float64, n)
+	for i := range sys.dem {
+		sys.dem[i] = math.NaN()
+	}
+	for _, r := range ev.Regimes {
+		if i, ok := sys.idx[r.State]; ok {
+			sys.dem[i] = r.Polyarchy
+		}
+	}
+	sys.major = make([]bool, n)
+	for _, mj := range ev.Majors {
+		if i, ok := sys.idx[mj.State]; ok && (mj.Since == 0 || sys.year == 0 || mj.Since <= sys.year) {
+			sys.major[i] = true
+		}
+	}
+	sys.affinity = make([]float64, n*n)
+	for k := range sys.affinity {
+		sys.affinity[k] = math.NaN()
+	}
+	for _, a := range ev.Affinities {
+		i, ok1 := sys.idx[a.A]
+		j, ok2 := sys.idx[a.B]
+		if ok1 && ok2 {
+			sys.affinity[i*n+j], sys.affinity[j*n+i] = a.Agreement, a.Agreement
+		}
+	}
+	sys.rivalry = make([]bool, n*n)
+	for _, r := range ev.Rivalries {
+		i, ok1 := sys.idx[r.A]
+		j, ok2 := sys.idx[r.B]
+		active := sys.year == 0 || r.Since <= sys.year && (r.Ended == 0 || r.Ended >= sys.year)
+		if ok1 && ok2 && active {
+			sys.rivalry[i*n+j], sys.rivalry[j*n+i] = true, true
+		}
+	}
+	last := make([]int, n*n) // symmetric
+	sys.decay = make([]float64, n*n)
+	for _, h := range ev.Histories {
+		i, ok1 := sys.idx[h.A]
+		j, ok2 := sys.idx[h.B]
+		if !ok1 || !ok2 {
+			continue
+		}
+		if h.Through > sys.year && sys.year != 0 {
+			return indivisible.Invalid("histories", "%s-%s is summarised through %d, after the scenario year %d", h.A, h.B, h.Through, sys.year)
+		}
+		age := math.Exp(-float64(sys.year-h.Through) / DecayYears)
+		sys.decay[i*n+j] += h.DecayAB * age
+		sys.decay[j*n+i] += h.DecayBA * age
+		last[i*n+j] = max(last[i*n+j], h.Last)
+		last[j*n+i] = last[i*n+j]
+	}
+	for _, d := range ev.Disputes {
+		i, ok1 := sys.idx[d.A]
+		j, ok2 := sys.idx[d.B]
+		if !ok1 || !ok2 || d.Year > sys.year {
+			continue
+		}
+		last[i*n+j] = max(last[i*n+j], d.Year)
+		last[j*n+i] = last[i*n+j]
+		if !d.Onset {
+			continue
+		}
+		w := math.Exp(-float64(sys.year-d.Year) / DecayYears)
+		if d.Initiated {
+			sys.decay[i*n+j] += w
+		} else {
+			// Side unknown: half an onset each way.
+			sys.decay[i*n+j] += w / 2
+			sys.decay[j*n+i] += w / 2
+		}
+	}
+	sys.ongoing = make([]bool, n*n)
+	sys.peace = make([]float64, n*n)
+	for k, l := range last {
+		sys.ongoing[k] = l != 0 && l == sys.year
+		sys.peace[k] = peaceYears(sys.year, l)
+	}
+	return nil
+}
+
+// parametrise computes everything that depends on the parameters.
 func (sys *System) parametrise(p Params) error {
 	n, m := sys.n, sys.m
 	sys.p = p
+	sys.coef = p.Coefficients
+	if sys.coef == nil {
+		sys.coef = DefaultCoefficients()
+	}
 	sys.w = resize(sys.w, m)
 	for c, name := range sys.comps {
 		sys.w[c] = sys.compW[c]
@@ -209,221 +380,79 @@ func (sys *System) parametrise(p Params) error {
 			sys.w[c] = o
 		}
 	}
-	if len(p.Weights) > 0 {
-		for _, k := range sortedKeys(p.Weights) {
-			if _, ok := sys.cidx[k]; !ok {
-				return indivisible.Invalid("weights."+k, "unknown component")
-			}
+	for _, k := range sortedKeys(p.Weights) {
+		if _, ok := sys.cidx[k]; !ok {
+			return indivisible.Invalid("weights."+k, "unknown component")
 		}
 	}
-	sys.gradients()
-	sys.tables()
-	if sys.dyad == nil {
-		sys.dyad = map[[2]int]float64{}
-	}
-	clear(sys.dyad)
+	sys.odds = nil
 	for k, d := range p.Dyads {
 		a, ok1 := sys.idx[d.A]
 		b, ok2 := sys.idx[d.B]
 		if !ok1 || !ok2 || a == b {
-			return indivisible.Invalid(fmt.Sprintf("dyads[%d]", k), "%s-%s is not a pair of distinct states", d.A, d.B)
+			return indivisible.Invalid(fieldf("dyads[%d]", k), "%s-%s is not a pair of distinct states", d.A, d.B)
 		}
-		sys.dyad[[2]int{a, b}] = d.Factor
-		sys.dyad[[2]int{b, a}] = d.Factor
-	}
-	sys.sw = resize(sys.sw, n)
-	sys.swSum = 0
-	for i := range sys.sw {
-		sys.sw[i] = 1
-		if p.SWeighting == SCapability {
-			sys.sw[i] = sys.capability(sys.hold, i)
-		}
-		sys.swSum += sys.sw[i]
-	}
-	sys.dist1 = nil
-	if p.Alignment == AlignmentSScore {
-		sys.dist1 = sys.portfolioDistances(sys.mask)
-	}
-	sys.sigma = resize(sys.sigma, n*n)
-	sys.eta = resize(sys.eta, n*n)
-	if sys.dist1 == nil && len(sys.dyad) == 0 {
-		// The common case, which Reparam runs per Monte Carlo draw: the
-		// tables alone decide.
-		for k, mk := range sys.mask {
-			sys.sigma[k], sys.eta[k] = sys.supTab[mk], sys.hostTab[mk]
-		}
-	} else {
-		for j := 0; j < n; j++ {
-			for i := 0; i < n; i++ {
-				if i != j {
-					sys.sigma[j*n+i], sys.eta[j*n+i] = sys.pair(j, i, sys.mask[j*n+i], sys.dist1)
-				}
+		if sys.odds == nil {
+			sys.odds = make([]float64, n*n)
+			for i := range sys.odds {
+				sys.odds[i] = 1
 			}
 		}
+		sys.odds[a*n+b], sys.odds[b*n+a] = d.Factor, d.Factor
 	}
-	for j := 0; j < n; j++ {
-		sys.sigma[j*n+j], sys.eta[j*n+j] = 0, 0 // no pair with oneself
+	sys.capScale()
+	st := &state{hold: sys.hold, deps: sys.deps, mask: sys.mask}
+	sys.base = st
+	sys.forces(st)
+	sys.x0 = sys.design(st, sys.x0)
+	for o, e := range sys.estimates() {
+		sys.geo0[o] = sys.deploymentTerms(st, e, sys.geo0[o])
+		sys.p0[o] = sys.hazards(sys.x0, sys.geo0[o], e, nil, sys.p0[o])
+		sys.sec0[o] = sys.security(sys.p0[o], sys.sec0[o])
 	}
-	sys.before = resize(sys.before, n)
-	sys.cap0, sys.bases0 = sys.forces(sys.hold, sys.deps)
-	st := sys.baseState()
-	st.caps, st.bases = sys.cap0, sys.bases0
-	sup, thr, err := sys.sums(st)
-	if err != nil {
-		return err
-	}
-	sys.sup0, sys.thr0 = sup, thr
-	sys.index(sup, thr, nil, sys.before)
 	return nil
 }
 
-// resize returns a slice of length n, reusing b's array when it is large
-// enough. Callers overwrite every element.
-func resize(b []float64, n int) []float64 {
-	if cap(b) >= n {
-		return b[:n]
-	}
-	return make([]float64, n)
+// estimates returns the coefficients of the two outcomes, MID first.
+func (sys *System) estimates() [2][]float64 {
+	return [2][]float64{sys.coef.MID.Coef, sys.coef.Force.Coef}
 }
 
-// distances fills the distance matrix. Distances run between capitals;
-// states sharing a land border, and a state with itself, are at distance 0.
-func (sys *System) distances(states []indivisible.Participant) {
-	n := sys.n
-	sys.dist = make([]float64, n*n)
-	for a := 0; a < n; a++ {
-		borders := map[string]bool{}
-		for _, b := range states[a].Borders {
-			borders[b] = true
-		}
-		// Distances are symmetric: compute each pair once.
-		for b := a + 1; b < n; b++ {
-			if !borders[states[b].Code] {
-				d := ir.Distance(states[a].Lat, states[a].Lon, states[b].Lat, states[b].Lon)
-				sys.dist[a*n+b], sys.dist[b*n+a] = d, d
-			}
+// capScale sets, for every state with a capability record, how much
+// capability one unit of its holdings index carries: the military part of
+// its CINC over its baseline holdings index. A state that holds nothing
+// takes the system's ratio, so that arming it still counts.
+func (sys *System) capScale() {
+	sys.scale = resize(sys.scale, sys.n)
+	idx := make([]float64, sys.n)
+	num, den := 0.0, 0.0
+	for i := range sys.n {
+		idx[i] = sys.holdingsIndex(sys.hold, i)
+		if sys.has[i] && idx[i] > 0 {
+			num += sys.mil[i]
+			den += idx[i]
 		}
 	}
-}
-
-// gradients fills the gradient matrices from the distances. The Monte
-// Carlo runs this for every draw, so the exponential loop is kept tight:
-// one multiplication by -1/λ instead of a division, and each pair once.
-func (sys *System) gradients() {
-	n := sys.n
-	sys.g = resize(sys.g, n*n)
-	scale := -1 / sys.p.LambdaKm
-	for a := 0; a < n; a++ {
-		row, g := sys.dist[a*n:a*n+n], sys.g[a*n:a*n+n]
-		g[a] = 1
-		for b := a + 1; b < n; b++ {
-			v := 1.0 // exp(-0): neighbours are common
-			if d := row[b]; d != 0 {
-				v = math.Exp(d * scale)
-			}
-			g[b], sys.g[b*n+a] = v, v
-		}
+	common := 1.0
+	if den > 0 {
+		common = num / den
 	}
-	sys.expo = nil
-	if sys.p.Gradient == GradientBdM {
-		sys.expo = make([]float64, n*n)
-		for k, d := range sys.dist {
-			sys.expo[k] = bdmExponent(d, sys.p.MilesPerDay)
+	for i := range sys.n {
+		switch {
+		case !sys.has[i]:
+			sys.scale[i] = 1
+		case idx[i] > 0:
+			sys.scale[i] = sys.mil[i] / idx[i]
+		default:
+			sys.scale[i] = common
 		}
 	}
 }
 
-// bdmExponent is Bueno de Mesquita's (1981) distance exponent.
-func bdmExponent(km, milesPerDay float64) float64 {
-	const kmPerMile = 1.609344
-	return math.Log10(km/kmPerMile/milesPerDay + 10 - math.E)
-}
-
-// pair returns the support weight of j's power for i and j's hostility
-// toward i, given the commitment types binding them.
-func (sys *System) pair(j, i int, mask uint8, dist1 []float64) (sigma, eta float64) {
-	sigma, eta = sys.supTab[mask], sys.hostTab[mask]
-	if dist1 != nil {
-		eta *= (1 - sys.sscore(dist1, j, i)) / 2
-	}
-	if len(sys.dyad) > 0 {
-		if f, ok := sys.dyad[[2]int{j, i}]; ok {
-			eta *= f
-		}
-	}
-	return sigma, eta
-}
-
-// tables fills supTab and hostTab: a pair bound by several commitments gets
-// the strongest support and the lowest hostility among them.
-func (sys *System) tables() {
-	p := &sys.p
-	for mask := range 1 << len(indivisible.CommitmentTypes) {
-		sup, host := 0.0, p.Hostility[NoCommitment]
-		for k, t := range indivisible.CommitmentTypes {
-			if mask&(1<<k) != 0 {
-				sup = max(sup, p.Support[t])
-				host = min(host, p.Hostility[string(t)])
-			}
-		}
-		sys.supTab[mask], sys.hostTab[mask] = sup, host
-	}
-}
-
-// tie is the valued ATOP tie of a pair's strongest commitment.
-func tie(mask uint8) float64 {
-	v := 0
-	for k, t := range indivisible.CommitmentTypes {
-		if mask&(1<<k) != 0 {
-			v = max(v, t.TieValue())
-		}
-	}
-	return float64(v)
-}
-
-// portfolioDistances returns Σ_k w_k |x_ik - x_jk| for every pair, where x
-// are the valued tie portfolios (3 with oneself).
-func (sys *System) portfolioDistances(mask []uint8) []float64 {
-	n := sys.n
-	x := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for k := 0; k < n; k++ {
-			x[i*n+k] = sys.tieAt(mask, i, k)
-		}
-	}
-	d := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			s := 0.0
-			for k := 0; k < n; k++ {
-				s += sys.sw[k] * math.Abs(x[i*n+k]-x[j*n+k])
-			}
-			d[i*n+j], d[j*n+i] = s, s
-		}
-	}
-	return d
-}
-
-func (sys *System) tieAt(mask []uint8, i, k int) float64 {
-	if i == k {
-		return 3
-	}
-	return tie(mask[i*sys.n+k])
-}
-
-// sscore is the Signorino-Ritter S of i and j with valued ties (d_max = 3);
-// it agrees with ir.SScore on the same portfolios.
-func (sys *System) sscore(dist1 []float64, i, j int) float64 {
-	if sys.swSum == 0 {
-		return 1
-	}
-	return 1 - 2*dist1[i*sys.n+j]/(3*sys.swSum)
-}
-
-// capability is state i's capability index: the weighted mean, over the
-// components it reports, of its holding as a share of the baseline system
-// total (CINC when the weights are equal and nothing has changed).
-func (sys *System) capability(hold []float64, i int) float64 {
+// holdingsIndex is state i's weighted mean, over the components it
+// reports, of its holding as a share of the baseline system total (the
+// CINC when the components are COW's and the weights equal).
+func (sys *System) holdingsIndex(hold []float64, i int) float64 {
 	num, den := 0.0, 0.0
 	for c := 0; c < sys.m; c++ {
 		if sys.missing[i*sys.m+c] || sys.total[c] == 0 {
@@ -438,14 +467,51 @@ func (sys *System) capability(hold []float64, i int) float64 {
 	return num / den
 }
 
+// share is q units of component c held by state i, in holdings-index
+// units.
+func (sys *System) share(i, c int, q float64) float64 {
+	den := 0.0
+	for k := 0; k < sys.m; k++ {
+		if !sys.missing[i*sys.m+k] && sys.total[k] != 0 {
+			den += sys.w[k]
+		}
+	}
+	if den == 0 || sys.total[c] == 0 {
+		return 0
+	}
+	return sys.w[c] * q / sys.total[c] / den
+}
+
+func resize(b []float64, n int) []float64 {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]float64, n)
+}
+
 // Codes returns the states' codes in the order of Before.
 func (sys *System) Codes() []string { return sys.codes }
 
-// Before returns the baseline security of every state, ordered as Codes.
-func (sys *System) Before() []float64 { return sys.before }
+// Names returns the states' names, ordered as Codes.
+func (sys *System) Names() []string { return sys.names }
+
+// Before returns the baseline security of every state (the probability
+// that no state initiates a militarized dispute against it within a
+// year), ordered as Codes.
+func (sys *System) Before() []float64 { return sys.sec0[0] }
+
+// ForceBefore is Before for disputes in which force is used.
+func (sys *System) ForceBefore() []float64 { return sys.sec0[1] }
 
 // Params returns the parameters the system was compiled with.
 func (sys *System) Params() Params { return sys.p }
+
+// Coefficients returns the coefficients the system uses.
+func (sys *System) Coefficients() *Coefficients { return sys.coef }
+
+// Year is the scenario's year: the evidence is as of its end, and the
+// hazards are for the year after.
+func (sys *System) Year() int { return sys.year }
 
 // Components returns the scenario's capability components, in the order
 // of the scenario file.

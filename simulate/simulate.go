@@ -11,6 +11,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/model"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
@@ -99,6 +100,16 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 	for k, name := range names {
 		params[k], _ = lookup(name) // Validate has resolved every path
 	}
+	var est *estimation
+	if spec.Estimation {
+		var err error
+		if est, err = newEstimation(sys.Coefficients()); err != nil {
+			return nil, err
+		}
+		for _, f := range model.Features {
+			names = append(names, "coef."+f)
+		}
+	}
 	// The central parameters must suit the scenario and the proposal, so
 	// that a bad weight, dyad or measure is an input error, not a failure
 	// in the middle of the run.
@@ -135,7 +146,7 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 					if ctx.Err() != nil {
 						return
 					}
-					if err := draw(sys, spec, names, params, p, opts.Seed, d, ws, values[d*k:(d+1)*k], deltas[d*n:(d+1)*n]); err != nil {
+					if err := draw(sys, spec, est, params, p, opts.Seed, d, ws, values[d*k:(d+1)*k], deltas[d*n:(d+1)*n]); err != nil {
 						errs[w] = err
 						return
 					}
@@ -168,15 +179,21 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 	return r, nil
 }
 
-// draw evaluates draw d: its parameter values go to vals, every state's
-// change to delta.
-func draw(sys *model.System, spec *Spec, names []string, params []param, p *indivisible.Proposal, seed uint64, d int, ws *model.Workspace, vals, delta []float64) error {
+// draw evaluates draw d: its parameter values go to vals (the drawn MID
+// coefficients after the distributions' parameters), every state's change
+// to delta.
+func draw(sys *model.System, spec *Spec, est *estimation, params []param, p *indivisible.Proposal, seed uint64, d int, ws *model.Workspace, vals, delta []float64) error {
 	src := rand.NewPCG(seed, uint64(d))
 	par := ownMaps(spec.Params)
+	names := spec.Names()
 	for k, name := range names {
 		dist := spec.Distributions[name]
 		vals[k] = dist.draw(src)
 		params[k].set(&par, vals[k])
+	}
+	if est != nil {
+		par.Coefficients = est.draw(rand.New(src))
+		copy(vals[len(names):], par.Coefficients.MID.Coef)
 	}
 	rs, err := sys.Reparam(par, ws)
 	if err != nil {
@@ -193,12 +210,59 @@ func ownMaps(p model.Params) model.Params {
 		}
 		return map[string]float64{}
 	}
-	p.Hostility, p.CBM, p.Weights = own(p.Hostility), own(p.CBM), own(p.Weights)
-	p.Support = maps.Clone(p.Support)
-	if p.Support == nil {
-		p.Support = map[indivisible.CommitmentType]float64{}
-	}
+	p.CBM, p.Weights = own(p.CBM), own(p.Weights)
+	p.Dyads = slices.Clone(p.Dyads)
 	return p
+}
+
+// estimation draws coefficients from the multivariate normal of their
+// estimates: β = β̂ + L z, with L the Cholesky factor of the estimated
+// covariance and z standard normal. The two outcomes' fits are separate,
+// so they are drawn independently.
+type estimation struct {
+	base *model.Coefficients
+	l    [2]*mat.TriDense
+}
+
+func newEstimation(c *model.Coefficients) (*estimation, error) {
+	e := &estimation{base: c}
+	for o, est := range []*model.Estimate{&c.MID, &c.Force} {
+		k := len(est.Coef)
+		if len(est.Cov) != k {
+			return nil, indivisible.Invalid("coefficients", "the %s estimate has no covariance to draw from (re-run indivisible calibrate)", est.Outcome)
+		}
+		cov := mat.NewSymDense(k, nil)
+		for i := range k {
+			for j := i; j < k; j++ {
+				cov.SetSym(i, j, est.Cov[i][j])
+			}
+		}
+		var ch mat.Cholesky
+		if !ch.Factorize(cov) {
+			return nil, indivisible.Invalid("coefficients", "the %s covariance is not positive definite", est.Outcome)
+		}
+		e.l[o] = mat.NewTriDense(k, mat.Lower, nil)
+		ch.LTo(e.l[o])
+	}
+	return e, nil
+}
+
+func (e *estimation) draw(r *rand.Rand) *model.Coefficients {
+	c := e.base.Clone()
+	for o, coef := range [][]float64{c.MID.Coef, c.Force.Coef} {
+		k := len(coef)
+		z := make([]float64, k)
+		for i := range z {
+			z[i] = r.NormFloat64()
+		}
+		l := e.l[o]
+		for i := range k {
+			for j := 0; j <= i; j++ {
+				coef[i] += l.At(i, j) * z[j]
+			}
+		}
+	}
+	return c
 }
 
 // summarise computes the statistics over N = len(deltas)/n draws. The

@@ -147,6 +147,11 @@ type Spec struct {
 	Params model.Params `json:"params"`
 	// Distributions maps a parameter path (see Paths) to its distribution.
 	Distributions map[string]Dist `json:"distributions"`
+	// Estimation draws the model's coefficients, in every draw, from the
+	// multivariate normal of their estimates and covariance, so that the
+	// result includes the uncertainty of the fit. A file sets it false
+	// ("estimation": false) to hold the coefficients at their estimates.
+	Estimation bool `json:"estimation"`
 }
 
 // Names returns the uncertain parameters' paths, sorted: the order in which
@@ -167,11 +172,12 @@ func ParseSpec(b []byte) (*Spec, error) {
 		Title         string                     `json:"title"`
 		Params        json.RawMessage            `json:"params"`
 		Distributions map[string]json.RawMessage `json:"distributions"`
+		Estimation    *bool                      `json:"estimation"`
 	}
 	if err := indivisible.DecodeStrict(b, &raw); err != nil {
 		return nil, err
 	}
-	s := &Spec{Title: raw.Title, Params: model.DefaultParams(), Distributions: map[string]Dist{}}
+	s := &Spec{Title: raw.Title, Params: model.DefaultParams(), Distributions: map[string]Dist{}, Estimation: raw.Estimation == nil || *raw.Estimation}
 	if len(raw.Params) > 0 && string(raw.Params) != "null" {
 		p, err := model.ParseParams(raw.Params)
 		if err != nil {
@@ -179,8 +185,8 @@ func ParseSpec(b []byte) (*Spec, error) {
 		}
 		s.Params = p
 	}
-	if len(raw.Distributions) == 0 {
-		return nil, indivisible.Invalid("distributions", "at least one parameter distribution is needed")
+	if len(raw.Distributions) == 0 && !s.Estimation {
+		return nil, indivisible.Invalid("distributions", "at least one parameter distribution is needed when estimation is false")
 	}
 	for _, name := range sortedKeys(raw.Distributions) {
 		field := "distributions." + name
@@ -290,27 +296,23 @@ func (p param) rangeText() string {
 }
 
 // Paths lists the parameter paths a distribution file may name; X stands
-// for a commitment type ("none" too, for hostility), a CBM kind, a
-// component, or a pair of state codes.
+// for a CBM kind, a component, or a pair of state codes. The estimated
+// coefficients are not among them: every draw takes them from their
+// sampling distribution (see Spec.Estimation).
 func Paths() []string {
-	return []string{"lambda_km", "miles_per_day", "baseline", "exercise_intensity", "notified_discount", "observer_discount",
-		"support.X", "hostility.X", "cbm.X", "weights.X", "dyads.AAA-BBB"}
+	return []string{"exercise_intensity", "exercise_range_km", "notified_discount", "observer_discount",
+		"cbm.X", "weights.X", "dyads.AAA-BBB"}
 }
 
 // lookup resolves a parameter path. The setters write into the Params'
 // maps, which the caller must own (Run gives each draw its copies).
 func lookup(path string) (param, error) {
 	unit := func(set func(p *model.Params, v float64)) param { return param{0, 1, false, set} }
-	positive := func(set func(p *model.Params, v float64)) param { return param{0, math.Inf(1), true, set} }
 	switch path {
-	case "lambda_km":
-		return positive(func(p *model.Params, v float64) { p.LambdaKm = v }), nil
-	case "miles_per_day":
-		return positive(func(p *model.Params, v float64) { p.MilesPerDay = v }), nil
-	case "baseline":
-		return param{0, 1, true, func(p *model.Params, v float64) { p.Baseline = v }}, nil
 	case "exercise_intensity":
 		return param{0, math.Inf(1), false, func(p *model.Params, v float64) { p.ExerciseIntensity = v }}, nil
+	case "exercise_range_km":
+		return param{0, math.Inf(1), true, func(p *model.Params, v float64) { p.ExerciseRangeKm = v }}, nil
 	case "notified_discount":
 		return unit(func(p *model.Params, v float64) { p.NotifiedDiscount = v }), nil
 	case "observer_discount":
@@ -321,17 +323,6 @@ func lookup(path string) (param, error) {
 		return param{}, fmt.Errorf("unknown parameter (one of %s)", strings.Join(Paths(), ", "))
 	}
 	switch group {
-	case "support":
-		t := indivisible.CommitmentType(key)
-		if t.TieValue() == 0 {
-			return param{}, fmt.Errorf("%q is not a commitment type", key)
-		}
-		return unit(func(p *model.Params, v float64) { p.Support[t] = v }), nil
-	case "hostility":
-		if key != model.NoCommitment && indivisible.CommitmentType(key).TieValue() == 0 {
-			return param{}, fmt.Errorf("%q is not a commitment type or %q", key, model.NoCommitment)
-		}
-		return unit(func(p *model.Params, v float64) { p.Hostility[key] = v }), nil
 	case "cbm":
 		return unit(func(p *model.Params, v float64) { p.CBM[key] = v }), nil
 	case "weights":
@@ -358,21 +349,20 @@ func withDyad(ds []model.Dyad, a, b string, v float64) []model.Dyad {
 }
 
 // DefaultSpec is the uncertainty used when no distribution file is given:
-// the default parameters, with the distance gradient, the hostility of
-// unaligned states, the support of allies and the effect of inspections
-// spread around their defaults as docs/model.md (section 9) explains.
+// the estimated coefficients' sampling distribution, and the priors of the
+// measures with no historical record spread around their defaults as
+// docs/model.md (section 6) explains.
 func DefaultSpec() *Spec {
 	return &Spec{
-		Title:  "default uncertainty",
-		Params: model.DefaultParams(),
+		Title:      "default uncertainty",
+		Params:     model.DefaultParams(),
+		Estimation: true,
 		Distributions: map[string]Dist{
-			"lambda_km":          {Kind: LogNormal, Median: 2000, IQR: 1000},
-			"hostility.none":     {Kind: Triangular, Min: 0.5, Mode: 1, Max: 1},
-			"support.defence":    {Kind: Triangular, Min: 0.6, Mode: 1, Max: 1},
-			"support.offence":    {Kind: Uniform, Min: 0.25, Max: 0.75},
-			"exercise_intensity": {Kind: LogNormal, Median: 1, IQR: 0.5},
+			"exercise_intensity": {Kind: LogNormal, Median: 0.5, IQR: 0.5},
+			"exercise_range_km":  {Kind: LogNormal, Median: 500, IQR: 400},
 			"cbm.inspection":     {Kind: Triangular, Min: 0.05, Mode: 0.15, Max: 0.3},
 			"cbm.observers":      {Kind: Triangular, Min: 0.02, Mode: 0.1, Max: 0.2},
+			"cbm.hotline":        {Kind: Triangular, Min: 0.02, Mode: 0.1, Max: 0.2},
 		},
 	}
 }

@@ -84,9 +84,11 @@ type resultView struct {
 	Proposal string                          // the assessed proposal, compact JSON, for the download
 }
 
+// expenseRow is a pair whose hazard the proposal raised against a loser.
 type expenseRow struct {
-	Gainer, Loser string
-	Amount        float64
+	From, To      string
+	Before, After float64 // annual probability of a dispute, in per cent
+	FromGains     bool
 }
 
 func (h *handler) assessPage(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +337,7 @@ func (h *handler) result(p *indivisible.Proposal, a *indivisible.Assessment) *re
 	b, _ := json.Marshal(p) // a parsed proposal always marshals
 	rv := &resultView{A: a, Proposal: string(b), Chart: newBarChart(a, h.name)}
 	for _, e := range a.Expense {
-		rv.Expense = append(rv.Expense, expenseRow{h.name(e.Gainer), h.name(e.Loser), e.Amount})
+		rv.Expense = append(rv.Expense, expenseRow{h.name(e.From), h.name(e.To), 100 * e.HazardBefore, 100 * e.HazardAfter, e.FromDelta > a.Tolerance})
 	}
 	rv.Changes = slices.Clone(a.Participants)
 	slices.SortStableFunc(rv.Changes, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(x.Delta, y.Delta) })

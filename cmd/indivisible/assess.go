@@ -16,7 +16,7 @@ import (
 
 // modelFlags are the flags every command that runs the model shares.
 type modelFlags struct {
-	scenario, params string
+	scenario, params, coefficients string
 }
 
 func (f *modelFlags) register(fs interface {
@@ -24,6 +24,7 @@ func (f *modelFlags) register(fs interface {
 }) {
 	fs.StringVar(&f.scenario, "scenario", scenario.DefaultName, "scenario: eurasia (embedded) or a directory")
 	fs.StringVar(&f.params, "params", "", "model parameter file (JSON; defaults in docs/model.md)")
+	fs.StringVar(&f.coefficients, "coefficients", "", "coefficient file written by indivisible calibrate (default: the shipped one)")
 }
 
 // system loads the scenario and parameters and compiles the model.
@@ -40,6 +41,15 @@ func (f *modelFlags) system() (*model.System, error) {
 		}
 		if p, err = model.ParseParams(b); err != nil {
 			return nil, prefixField(f.params, err)
+		}
+	}
+	if f.coefficients != "" {
+		b, err := os.ReadFile(f.coefficients)
+		if err != nil {
+			return nil, indivisible.Invalid(f.coefficients, "cannot read: %v", err)
+		}
+		if p.Coefficients, err = model.ParseCoefficients(b); err != nil {
+			return nil, prefixField(f.coefficients, err)
 		}
 	}
 	return model.Compile(s, p)
@@ -121,7 +131,9 @@ func cmdAssess(ctx context.Context, e *env, args []string) error {
 	return writeAssessment(e.stdout, a)
 }
 
-// writeAssessment prints an assessment as aligned text.
+// writeAssessment prints an assessment as aligned text: each state's
+// annual risk of facing a militarized dispute (one minus its security)
+// before and after, in per cent, and the change in percentage points.
 func writeAssessment(w io.Writer, a *indivisible.Assessment) error {
 	title := a.Title
 	if title == "" {
@@ -129,8 +141,10 @@ func writeAssessment(w io.Writer, a *indivisible.Assessment) error {
 	}
 	fmt.Fprintf(w, "%s\nscenario %s, tolerance %g\n\nverdict: %s\n", title, a.Scenario, a.Tolerance, a.Verdict)
 	fmt.Fprintf(w, "gainers: %d, losers: %d\n\n", len(a.Gainers), len(a.Losers))
+	fmt.Fprintf(w, "annual risk of facing a militarized dispute, in %% (use of force in the last two columns):\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "code\tname\tbefore\tafter\tdelta\t\t")
+	fmt.Fprintln(tw, "code\tname\tbefore\tafter\tchange (pp)\t\tforce before\tafter\t")
+	pct := func(sec float64) float64 { return 100 * (1 - sec) }
 	for _, p := range a.Participants {
 		mark := ""
 		switch {
@@ -139,25 +153,29 @@ func writeAssessment(w io.Writer, a *indivisible.Assessment) error {
 		case p.Delta > a.Tolerance:
 			mark = "gains"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%+.6f\t%s\t\n", p.Code, p.Name, p.Before, p.After, p.Delta, mark)
+		fmt.Fprintf(tw, "%s\t%s\t%.3f\t%.3f\t%+.4f\t%s\t%.3f\t%.3f\t\n", p.Code, p.Name, pct(p.Before), pct(p.After), -100*p.Delta, mark, pct(p.ForceBefore), pct(p.ForceAfter))
 	}
 	tw.Flush()
 	if len(a.Organisations) > 0 {
-		fmt.Fprintln(w, "\norganisations (mean over members):")
+		fmt.Fprintln(w, "\norganisations (risk that any member faces a dispute, %):")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		for _, o := range a.Organisations {
-			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%+.6f\t\n", o.Code, o.Before, o.After, o.Delta)
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%+.4f\t\n", o.Code, pct(o.Before), pct(o.After), -100*o.Delta)
 		}
 		tw.Flush()
 	}
 	if len(a.Expense) > 0 {
-		fmt.Fprintln(w, "\ngain at the expense of:")
+		fmt.Fprintln(w, "\nwho now threatens a losing state more (annual probability of a dispute):")
 		for _, x := range a.Expense {
-			fmt.Fprintf(w, "  %s gains %+.6f while %s loses %.6f\n", x.Gainer, x.Gain, x.Loser, -x.Loss)
+			gain := ""
+			if x.FromDelta > a.Tolerance {
+				gain = fmt.Sprintf(" (%s gains at %s's expense)", x.From, x.To)
+			}
+			fmt.Fprintf(w, "  %s against %s: %.4f%% → %.4f%%%s\n", x.From, x.To, 100*x.HazardBefore, 100*x.HazardAfter, gain)
 		}
 	}
 	eb, ea := a.Equality.Before, a.Equality.After
-	fmt.Fprintf(w, "\nequality      before           after\n")
+	fmt.Fprintf(w, "\nequality of security (probability of no dispute)\n              before           after\n")
 	fmt.Fprintf(w, "minimum       %.4f (%s)  %.4f (%s)\n", eb.Min, eb.MinCode, ea.Min, ea.MinCode)
 	fmt.Fprintf(w, "mean          %.4f           %.4f\n", eb.Mean, ea.Mean)
 	_, err := fmt.Fprintf(w, "gini          %.4f           %.4f\n", eb.Gini, ea.Gini)

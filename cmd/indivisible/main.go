@@ -48,19 +48,23 @@ type command struct {
 // commands is the whole CLI surface, one entry per top-level command; each
 // entry's implementation lives in the file named for it.
 var commands = map[string]command{
-	"admin":    {"secretariat: accounts, tokens, backup and restore", cmdAdmin},
-	"assess":   {"assess a proposal against every participant", cmdAssess},
-	"demo":     {"run a demonstration service with delegations, keys and declarations", cmdDemo},
-	"declare":  {"sign a declaration and append it to the log", cmdDeclare},
-	"findings": {"recompute the regime's findings from the log", cmdFindings},
-	"forum":    {"the expert forum: delegations, proposals, positions, decisions, Delphi rounds", cmdForum},
-	"ir":       {"international-relations measures: cinc, sscore, distance", cmdIR},
-	"keys":     {"make, register, revoke and list delegation keys", cmdKeys},
-	"ledger":   {"create, prove and audit the tamper-evident log", cmdLedger},
-	"optimize": {"choose the levels of candidate measures that raise the least secure most", cmdOptimize},
-	"scenario": {"list, show or build scenarios", cmdScenario},
-	"simulate": {"Monte Carlo over uncertain parameters: how sure is a verdict", cmdSimulate},
-	"serve":    {"run the service: HTTP API, web pages and the log's tiles", cmdServe},
+	"admin":     {"secretariat: accounts, tokens, backup and restore", cmdAdmin},
+	"assess":    {"assess a proposal against every participant", cmdAssess},
+	"calibrate": {"fit the model's coefficients on history (directed dyad-years)", cmdCalibrate},
+	"explain":   {"a state's security and the pairs that contribute most to its risk", cmdExplain},
+	"risk":      {"the per-pair hazard table of a scenario, as CSV", cmdRisk},
+	"validate":  {"fit on some years, score on later ones, against baselines", cmdValidate},
+	"demo":      {"run a demonstration service with delegations, keys and declarations", cmdDemo},
+	"declare":   {"sign a declaration and append it to the log", cmdDeclare},
+	"findings":  {"recompute the regime's findings from the log", cmdFindings},
+	"forum":     {"the expert forum: delegations, proposals, positions, decisions, Delphi rounds", cmdForum},
+	"ir":        {"international-relations measures: cinc, sscore, distance", cmdIR},
+	"keys":      {"make, register, revoke and list delegation keys", cmdKeys},
+	"ledger":    {"create, prove and audit the tamper-evident log", cmdLedger},
+	"optimize":  {"choose the levels of candidate measures that raise the least secure most", cmdOptimize},
+	"scenario":  {"list, show or build scenarios", cmdScenario},
+	"simulate":  {"Monte Carlo over uncertain parameters: how sure is a verdict", cmdSimulate},
+	"serve":     {"run the service: HTTP API, web pages and the log's tiles", cmdServe},
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -1,0 +1,97 @@
+package model
+
+import "math"
+
+// Features names the columns of the design: the inputs of the linear
+// predictor of the odds that state j (from) initiates a militarized
+// dispute against state i (to) within a year. docs/model.md, section 2,
+// defines each and cites its source.
+var Features = []string{
+	"const",
+	"ln_cap_from", "ln_cap_to", "ln_coalition",
+	"ln_dist", "land", "sea",
+	"defence", "pact",
+	"affinity", "affinity_missing",
+	"joint_dem", "dem_dist", "dem_missing",
+	"rivalry",
+	"ongoing", "ln_peace", "decay_from", "decay_to",
+	"major_from", "major_to",
+}
+
+// Column indices of Features.
+const (
+	fConst = iota
+	fCapFrom
+	fCapTo
+	fCoalition
+	fDist
+	fLand
+	fSea
+	fDefence
+	fPact
+	fAffinity
+	fAffinityMissing
+	fJointDem
+	fDemDist
+	fDemMissing
+	fRivalry
+	fOngoing
+	fPeace
+	fDecayFrom
+	fDecayTo
+	fMajorFrom
+	fMajorTo
+	numFeatures
+)
+
+// Constants of the feature construction, fixed before any fit
+// (docs/model.md, section 2).
+const (
+	// CoalitionRangeKm is the distance over which an ally's capability
+	// counts for a target's defence coalition decays by a factor e: the
+	// previous model's default loss-of-strength gradient.
+	CoalitionRangeKm = 2000
+	// DecayYears is the half-life-like constant τ of the decayed count of
+	// past dispute onsets, weight exp(-age/τ).
+	DecayYears = 10
+	// MaxPeaceYears caps the years since the pair's last dispute, and is
+	// the value of a pair with none on record.
+	MaxPeaceYears = 100
+	// capFloor keeps the logarithms of capability finite for states that
+	// report none: about the smallest CINC share in the COW data.
+	capFloor = 1e-6
+)
+
+// peaceYears returns the capped years since the last dispute year.
+func peaceYears(year, last int) float64 {
+	if last == 0 {
+		return MaxPeaceYears
+	}
+	return math.Min(float64(year-last), MaxPeaceYears)
+}
+
+// linear returns x·β over one design row.
+func linear(x, beta []float64) float64 {
+	s := 0.0
+	for k, v := range x {
+		s += v * beta[k]
+	}
+	return s
+}
+
+// logistic is 1/(1+e^-η), computed without overflow.
+func logistic(eta float64) float64 {
+	if eta >= 0 {
+		return 1 / (1 + math.Exp(-eta))
+	}
+	e := math.Exp(eta)
+	return e / (1 + e)
+}
+
+// scaleOdds multiplies the odds of probability p by f.
+func scaleOdds(p, f float64) float64 {
+	if f == 1 {
+		return p
+	}
+	return p * f / (1 - p + p*f)
+}

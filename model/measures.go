@@ -1,0 +1,426 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/indivisible-eurasia/indivisible"
+)
+
+// measureErr names a measure's field.
+func measureErr(i int, field, format string, args ...any) error {
+	return indivisible.Invalid(fmt.Sprintf("measures[%d].%s", i, field), format, args...)
+}
+
+// applier applies measures to a copy-on-write state and validates the net
+// result, so that the order of measures never matters.
+type applier struct {
+	sys *System
+	st  *state
+	// firstCut remembers the first measure that reduced a home stock
+	// (key state*m+comp) or a deployment (key "owner host comp"), to name
+	// it if the net result is negative.
+	firstCut    map[int]int
+	firstChange map[int]int
+	firstDepCut map[[3]int]int
+	depq        map[[3]int]float64
+	member      map[[2]int]bool // (org, state) -> member after the proposal
+	memberBy    map[[2]int]int  // which measure changed it
+	cbm         map[[2]int]float64
+	exercises   []exercise
+}
+
+type exercise struct {
+	actors   []int
+	host     int
+	share    float64 // the exercise's forces as a share of the actors' own
+	discount float64
+}
+
+func (sys *System) apply(ms []indivisible.Measure) (*state, error) {
+	a := &applier{sys: sys, st: &state{hold: sys.hold, deps: sys.deps, mask: sys.mask},
+		firstCut: map[int]int{}, firstChange: map[int]int{}, firstDepCut: map[[3]int]int{}}
+	for i := range ms {
+		if err := a.measure(i, &ms[i]); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.finish(); err != nil {
+		return nil, err
+	}
+	a.st.structural = len(a.st.hold) > 0 && &a.st.hold[0] != &sys.hold[0] || a.depq != nil || a.member != nil
+	return a.st, nil
+}
+
+func (a *applier) state(i int, field, code string) (int, error) {
+	if code == "" {
+		return 0, measureErr(i, field, "missing")
+	}
+	k, ok := a.sys.idx[code]
+	if !ok {
+		if _, org := a.sys.orgIdx[code]; org {
+			return 0, measureErr(i, field, "%s is an organisation, not a state", code)
+		}
+		return 0, measureErr(i, field, "unknown participant %q", code)
+	}
+	return k, nil
+}
+
+func (a *applier) component(i int, field, name string, state int) (int, error) {
+	c, ok := a.sys.cidx[name]
+	if !ok {
+		return 0, measureErr(i, field, "unknown category %q (one of %s)", name, strings.Join(a.sys.comps, ", "))
+	}
+	if a.sys.missing[state*a.sys.m+c] {
+		return 0, measureErr(i, field, "%s is not reported for %s", name, a.sys.codes[state])
+	}
+	return c, nil
+}
+
+func positive(i int, field string, v float64) error {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return measureErr(i, field, "must be a positive number, got %v", v)
+	}
+	return nil
+}
+
+// addHold changes a home stock; the first measure that cuts it is kept.
+func (a *applier) addHold(i, state, comp int, delta float64) {
+	if len(a.st.hold) > 0 && &a.st.hold[0] == &a.sys.hold[0] {
+		a.st.hold = append([]float64(nil), a.sys.hold...)
+	}
+	k := state*a.sys.m + comp
+	a.st.hold[k] += delta
+	if _, ok := a.firstChange[k]; !ok {
+		a.firstChange[k] = i
+	}
+	if _, ok := a.firstCut[k]; !ok && delta < 0 {
+		a.firstCut[k] = i
+	}
+}
+
+// addDeployed moves forces between home and a host.
+func (a *applier) addDeployed(i, owner, host, comp int, delta float64) {
+	if a.depq == nil {
+		a.depq = map[[3]int]float64{}
+		for _, d := range a.sys.deps {
+			a.depq[[3]int{d.owner, d.host, d.comp}] += d.q
+		}
+	}
+	k := [3]int{owner, host, comp}
+	a.depq[k] += delta
+	if _, ok := a.firstDepCut[k]; !ok && delta < 0 {
+		a.firstDepCut[k] = i
+	}
+	// Deploying takes forces from home; withdrawing returns them.
+	hk := owner*a.sys.m + comp
+	if _, ok := a.firstCut[hk]; !ok && delta > 0 {
+		a.firstCut[hk] = i
+	}
+}
+
+func (a *applier) measure(i int, m *indivisible.Measure) error {
+	sys := a.sys
+	switch m.Type {
+	case indivisible.MeasureHoldings:
+		s, err := a.state(i, "actor", m.Actor)
+		if err != nil {
+			return err
+		}
+		c, err := a.component(i, "category", m.Category, s)
+		if err != nil {
+			return err
+		}
+		if math.IsNaN(m.Change) || math.IsInf(m.Change, 0) {
+			return measureErr(i, "change", "must be a finite number")
+		}
+		a.addHold(i, s, c, m.Change)
+	case indivisible.MeasureDeploy, indivisible.MeasureWithdraw:
+		s, err := a.state(i, "actor", m.Actor)
+		if err != nil {
+			return err
+		}
+		h, err := a.state(i, "host", m.Host)
+		if err != nil {
+			return err
+		}
+		if h == s {
+			return measureErr(i, "host", "a state cannot %s forces at home", m.Type)
+		}
+		c, err := a.component(i, "category", m.Category, s)
+		if err != nil {
+			return err
+		}
+		if err := positive(i, "quantity", m.Quantity); err != nil {
+			return err
+		}
+		q := m.Quantity
+		if m.Type == indivisible.MeasureWithdraw {
+			q = -q
+		}
+		a.addDeployed(i, s, h, c, q)
+	case indivisible.MeasureTransfer:
+		from, err := a.state(i, "from", m.From)
+		if err != nil {
+			return err
+		}
+		to, err := a.state(i, "to", m.To)
+		if err != nil {
+			return err
+		}
+		if from == to {
+			return measureErr(i, "to", "a transfer needs two different states")
+		}
+		c, err := a.component(i, "category", m.Category, from)
+		if err != nil {
+			return err
+		}
+		if _, err := a.component(i, "category", m.Category, to); err != nil {
+			return err
+		}
+		if err := positive(i, "quantity", m.Quantity); err != nil {
+			return err
+		}
+		a.addHold(i, from, c, -m.Quantity)
+		a.addHold(i, to, c, m.Quantity)
+	case indivisible.MeasureJoin, indivisible.MeasureLeave:
+		s, err := a.state(i, "actor", m.Actor)
+		if err != nil {
+			return err
+		}
+		o, ok := sys.orgIdx[m.Organisation]
+		if !ok {
+			return measureErr(i, "organisation", "unknown organisation %q", m.Organisation)
+		}
+		k := [2]int{o, s}
+		if a.member == nil {
+			a.member, a.memberBy = map[[2]int]bool{}, map[[2]int]int{}
+		}
+		if prev, ok := a.memberBy[k]; ok {
+			return measureErr(i, "organisation", "conflicts with measures[%d] for %s in %s", prev, m.Actor, m.Organisation)
+		}
+		join := m.Type == indivisible.MeasureJoin
+		if sys.orgs[o].member[s] == join {
+			if join {
+				return measureErr(i, "organisation", "%s is already a member of %s", m.Actor, m.Organisation)
+			}
+			return measureErr(i, "organisation", "%s is not a member of %s", m.Actor, m.Organisation)
+		}
+		a.member[k], a.memberBy[k] = join, i
+	case indivisible.MeasureExercise:
+		return a.exercise(i, m)
+	case indivisible.MeasureCBM:
+		if len(m.Actors) < 2 {
+			return measureErr(i, "actors", "a confidence-building measure needs at least two states")
+		}
+		rho, ok := sys.p.CBM[m.Kind]
+		if !ok {
+			return measureErr(i, "kind", "unknown kind %q (one of %s)", m.Kind, strings.Join(sortedKeys(sys.p.CBM), ", "))
+		}
+		actors, err := a.actors(i, m.Actors)
+		if err != nil {
+			return err
+		}
+		if a.cbm == nil {
+			a.cbm = map[[2]int]float64{}
+		}
+		for _, x := range actors {
+			for _, y := range actors {
+				if x != y {
+					k := [2]int{x, y}
+					if _, ok := a.cbm[k]; !ok {
+						a.cbm[k] = 1
+					}
+					a.cbm[k] *= 1 - rho
+				}
+			}
+		}
+	default:
+		return measureErr(i, "type", "unknown measure type %q", m.Type)
+	}
+	return nil
+}
+
+func (a *applier) actors(i int, codes []string) ([]int, error) {
+	seen := map[int]bool{}
+	var out []int
+	for k, code := range codes {
+		s, ok := a.sys.idx[code]
+		if !ok { // the field name is built only for the error: this is hot
+			_, err := a.state(i, fmt.Sprintf("actors[%d]", k), code)
+			return nil, err
+		}
+		if seen[s] {
+			return nil, measureErr(i, fmt.Sprintf("actors[%d]", k), "%s is listed twice", code)
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (a *applier) exercise(i int, m *indivisible.Measure) error {
+	sys := a.sys
+	if len(m.Actors) == 0 {
+		return measureErr(i, "actors", "an exercise needs at least one state")
+	}
+	actors, err := a.actors(i, m.Actors)
+	if err != nil {
+		return err
+	}
+	host, err := a.state(i, "host", m.Host)
+	if err != nil {
+		return err
+	}
+	forces := m.ExerciseForces()
+	force, wsum := 0.0, 0.0
+	for _, w := range sys.w {
+		wsum += w
+	}
+	for _, name := range sortedKeys(forces) {
+		q := forces[name]
+		field := name
+		if _, ok := m.Forces[name]; ok {
+			field = "forces." + name
+		}
+		c, ok := sys.cidx[name]
+		if !ok {
+			return measureErr(i, field, "not a component of this scenario (one of %s)", strings.Join(sys.comps, ", "))
+		}
+		if !(q >= 0) || math.IsInf(q, 0) {
+			return measureErr(i, field, "must be a non-negative number, got %v", q)
+		}
+		if sys.total[c] > 0 && wsum > 0 {
+			force += sys.w[c] * q / sys.total[c] / wsum
+		}
+	}
+	if force == 0 {
+		return measureErr(i, "personnel", "an exercise needs forces in at least one category")
+	}
+	disc := 1.0
+	if m.Notified {
+		disc *= 1 - sys.p.NotifiedDiscount
+	}
+	if m.Observers {
+		disc *= 1 - sys.p.ObserverDiscount
+	}
+	own := 0.0
+	for _, x := range actors {
+		own += sys.holdingsIndex(sys.hold, x)
+	}
+	share := 1.0 // actors that hold nothing exercise all they have
+	if own > 0 {
+		share = math.Min(force/own, 1)
+	}
+	a.exercises = append(a.exercises, exercise{actors, host, share, disc})
+	return nil
+}
+
+// finish validates the net stocks and rebuilds what structural measures
+// changed: commitments after joins and leaves, and the odds factors of
+// CBMs and exercises.
+func (a *applier) finish() error {
+	sys := a.sys
+	if len(a.st.hold) > 0 && &a.st.hold[0] != &sys.hold[0] {
+		// Finite changes can add up to an infinite stock.
+		for k, v := range a.st.hold {
+			if math.IsInf(v, 0) {
+				i := a.firstChange[k]
+				return measureErr(i, "change", "%s's %s would overflow: the changes add up to more than any number", sys.codes[k/sys.m], sys.comps[k%sys.m])
+			}
+		}
+	}
+	if a.depq != nil {
+		a.st.deps = a.st.deps[:0:0]
+		keys := make([][3]int, 0, len(a.depq))
+		for k := range a.depq {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(x, y int) bool {
+			kx, ky := keys[x], keys[y]
+			if kx[0] != ky[0] {
+				return kx[0] < ky[0]
+			}
+			if kx[1] != ky[1] {
+				return kx[1] < ky[1]
+			}
+			return kx[2] < ky[2]
+		})
+		for _, k := range keys {
+			q := a.depq[k]
+			if math.IsInf(q, 0) {
+				return measureErr(a.firstDepCut[k], "quantity", "the deployments of %s in %s add up to more than any number", sys.codes[k[0]], sys.codes[k[1]])
+			}
+			if q < -1e-9 {
+				i := a.firstDepCut[k]
+				return measureErr(i, "quantity", "withdraws more %s from %s than %s has deployed there", sys.comps[k[2]], sys.codes[k[1]], sys.codes[k[0]])
+			}
+			if q > 1e-9 {
+				a.st.deps = append(a.st.deps, deployment{k[0], k[1], k[2], q})
+			}
+		}
+	}
+	deployed := map[int]float64{}
+	for _, d := range a.st.deps {
+		deployed[d.owner*sys.m+d.comp] += d.q
+	}
+	cuts := make([]int, 0, len(a.firstCut))
+	for k := range a.firstCut {
+		cuts = append(cuts, k)
+	}
+	sort.Ints(cuts)
+	for _, k := range cuts {
+		if a.st.hold[k]-deployed[k] < -1e-9 {
+			i := a.firstCut[k]
+			s, c := k/sys.m, k%sys.m
+			return measureErr(i, "quantity", "%s would have %v %s at home after the proposal", sys.codes[s], a.st.hold[k]-deployed[k], sys.comps[c])
+		}
+	}
+	if a.member != nil {
+		members := make([][]bool, len(sys.orgs))
+		for k, join := range a.member {
+			o, s := k[0], k[1]
+			if members[o] == nil {
+				members[o] = slices.Clone(sys.orgs[o].member)
+			}
+			members[o][s] = join
+		}
+		a.st.mask = sys.masks(members)
+	}
+	if a.cbm == nil && len(a.exercises) == 0 {
+		return nil
+	}
+	n := sys.n
+	a.st.odds = make([]float64, n*n)
+	for k := range a.st.odds {
+		a.st.odds[k] = 1
+	}
+	for k, f := range a.cbm {
+		a.st.odds[k[0]*n+k[1]] *= f
+	}
+	for _, ex := range a.exercises {
+		in := make([]bool, n)
+		for _, x := range ex.actors {
+			in[x] = true
+		}
+		for i := range n {
+			if in[i] {
+				continue
+			}
+			// Distance from the exercise area (the host) to i; 0 for the
+			// host itself and its land neighbours.
+			d := sys.dist[ex.host*n+i]
+			if i == ex.host || sys.land[ex.host*n+i] {
+				d = 0
+			}
+			f := 1 + sys.p.ExerciseIntensity*ex.share*ex.discount*math.Exp(-d/sys.p.ExerciseRangeKm)
+			for _, x := range ex.actors {
+				a.st.odds[x*n+i] *= f
+			}
+		}
+	}
+	return nil
+}
