@@ -41,35 +41,65 @@ func (d *Data) BuildYear(year int) (*Year, error) {
 	}
 	y := &Year{Scenario: s, Ccode: map[string]int{}}
 	abb := map[int]string{}
-	var cc []int
 	for _, n := range d.NMC {
 		if n.Year == year {
 			if _, ok := s.Participant(n.StateAbb); ok {
 				y.Ccode[n.StateAbb] = n.Ccode
 				abb[n.Ccode] = n.StateAbb
-				cc = append(cc, n.Ccode)
 			}
 		}
 	}
+	s.Evidence = d.Evidence(abb, year)
+	return y, nil
+}
+
+// lastYear returns the last year of a data set's rows.
+func lastYear[T any](rows []T, year func(T) int) int {
+	last := 0
+	for _, r := range rows {
+		last = max(last, year(r))
+	}
+	return last
+}
+
+// Evidence returns the evidence on the states in codes (COW number to
+// participant code) as of the end of year. Each source is taken as of
+// year or its own last year, whichever is earlier, so that a scenario of
+// today reads the latest data: V-Dem to 2024, COW majors and contiguity to
+// 2016, UNGA votes to 2020 and GML disputes to 2010 (Histories then end
+// there; later disputes come from the scenario's own disputes file).
+// Thompson-Dreyer rivalries are taken only for years the handbook covers.
+func (d *Data) Evidence(codes map[int]string, year int) indivisible.Evidence {
+	var ev indivisible.Evidence
+	cc := make([]int, 0, len(codes))
+	for c := range codes {
+		cc = append(cc, c)
+	}
 	slices.Sort(cc)
-	date := July1(year)
-	ev := &s.Evidence
+	spellEnd := func(spells []Spell) int {
+		return lastYear(spells, func(s Spell) int { return s.End.Year() })
+	}
+	majorDate := July1(min(year, spellEnd(d.Majors)))
 	for _, c := range cc {
-		if Active(d.Majors, c, date) {
-			ev.Majors = append(ev.Majors, indivisible.Major{State: abb[c], Source: "COW State System Membership v2016"})
+		for _, sp := range d.Majors {
+			if sp.Ccode == c && inForce(majorDate, sp.Start, sp.End) {
+				ev.Majors = append(ev.Majors, indivisible.Major{State: codes[c], Since: sp.Start.Year(), Source: "COW State System Membership v2016"})
+			}
 		}
 	}
+	vdemYear := min(year, lastYear(d.Democracy, func(r Democracy) int { return r.Year }))
 	for _, r := range d.Democracy {
-		if r.Year == year {
-			if a, ok := abb[r.Ccode]; ok {
-				ev.Regimes = append(ev.Regimes, indivisible.Regime{State: a, Polyarchy: r.Polyarchy, Year: year, Source: "V-Dem v15"})
+		if r.Year == vdemYear {
+			if a, ok := codes[r.Ccode]; ok {
+				ev.Regimes = append(ev.Regimes, indivisible.Regime{State: a, Polyarchy: r.Polyarchy, Year: vdemYear, Source: "V-Dem v15"})
 			}
 		}
 	}
 	slices.SortFunc(ev.Regimes, func(a, b indivisible.Regime) int { return cmp.Compare(a.State, b.State) })
-	for p, t := range ContiguityOn(d.Contiguity, date) {
-		a, okA := abb[p.Ccode1]
-		b, okB := abb[p.Ccode2]
+	contDate := July1(min(year, lastDate(d.Contiguity).Year()))
+	for p, t := range ContiguityOn(d.Contiguity, contDate) {
+		a, okA := codes[p.Ccode1]
+		b, okB := codes[p.Ccode2]
 		if okA && okB && t > Land && t <= indivisible.ContiguitySea {
 			ev.Contiguities = append(ev.Contiguities, indivisible.Contiguity{A: min(a, b), B: max(a, b), Type: t})
 		}
@@ -81,26 +111,76 @@ func (d *Data) BuildYear(year int) (*Year, error) {
 		for x, c1 := range cc {
 			for _, c2 := range cc[x+1:] {
 				if v, from, ok := d.Affinity.Latest(year, c1, c2); ok {
-					a, b := abb[c1], abb[c2]
-					ev.Affinities = append(ev.Affinities, indivisible.Affinity{A: min(a, b), B: max(a, b), Agreement: v, Year: from})
+					a, b := codes[c1], codes[c2]
+					_, n, _ := d.Affinity.At(from, c1, c2)
+					ev.Affinities = append(ev.Affinities, indivisible.Affinity{A: min(a, b), B: max(a, b), Agreement: v, Votes: n, Year: from})
 				}
 			}
 		}
+		slices.SortFunc(ev.Affinities, func(a, b indivisible.Affinity) int {
+			return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B))
+		})
 	}
-	for _, r := range d.Rivalries {
-		a, okA := abb[r.Ccode1]
-		b, okB := abb[r.Ccode2]
-		if okA && okB && r.Start <= year && year <= r.End {
-			ended := r.End
-			if ended == RivalryHandbookEnd {
-				ended = 0
+	if year < RivalryHandbookEnd {
+		for _, r := range d.Rivalries {
+			a, okA := codes[r.Ccode1]
+			b, okB := codes[r.Ccode2]
+			if okA && okB && r.Start <= year && year <= r.End {
+				ended := r.End
+				if ended == RivalryHandbookEnd {
+					ended = 0
+				}
+				ev.Rivalries = append(ev.Rivalries, indivisible.Rivalry{A: min(a, b), B: max(a, b), Since: r.Start, Ended: ended, Types: r.Types, Source: "Thompson & Dreyer 2011"})
 			}
-			ev.Rivalries = append(ev.Rivalries, indivisible.Rivalry{A: min(a, b), B: max(a, b), Since: r.Start, Ended: ended, Types: r.Types, Source: "Thompson & Dreyer 2011"})
+		}
+		slices.SortFunc(ev.Rivalries, func(a, b indivisible.Rivalry) int {
+			return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B), cmp.Compare(a.Since, b.Since))
+		})
+	}
+	ev.Histories = Histories(d.Disputes, min(year, lastYear(d.Disputes, func(r DirDispute) int { return r.Year })), codes)
+	return ev
+}
+
+// Capabilities returns the CINC of the states in codes as of year (or the
+// NMC data's last year, if earlier), with the part that military
+// expenditure and personnel contribute.
+func (d *Data) Capabilities(codes map[int]string, year int) []indivisible.Capability {
+	y := min(year, lastYear(d.NMC, func(r NMC) int { return r.Year }))
+	var rows []NMC
+	for _, n := range d.NMC {
+		if n.Year == y {
+			rows = append(rows, n)
 		}
 	}
-	ev.Histories = Histories(d.Disputes, year, abb)
-	return y, nil
+	totals := worldTotals(rows)[y]
+	var out []indivisible.Capability
+	for _, n := range rows {
+		a, ok := codes[n.Ccode]
+		if !ok {
+			continue
+		}
+		c := cinc(n, totals)
+		if math.IsNaN(c) {
+			continue
+		}
+		// cinc is the mean share over the reported components; the
+		// military part is the milex and milper shares' part of that mean.
+		k, mil := 0, 0.0
+		for i := range NumComponents {
+			if !n.Reported[i] {
+				continue
+			}
+			k++
+			if (i == 0 || i == 1) && totals[i] > 0 {
+				mil += n.Values[i] / totals[i]
+			}
+		}
+		out = append(out, indivisible.Capability{State: a, CINC: c, Military: mil / float64(k), Year: y, Source: "COW NMC v7 (CINC computed by the COW method)"})
+	}
+	slices.SortFunc(out, func(a, b indivisible.Capability) int { return cmp.Compare(a.State, b.State) })
+	return out
 }
+
 
 // RivalryHandbookEnd is the year Thompson and Dreyer's handbook closes: an
 // end in that year means the rivalry was still going.
@@ -156,4 +236,33 @@ func Histories(disputes []DirDispute, year int, codes map[int]string) []indivisi
 	}
 	slices.SortFunc(out, func(x, y indivisible.History) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
 	return out
+}
+
+// cowExceptions are ISO 3166-1 alpha-3 codes the crosswalk leaves out:
+// countrycode gives Serbia no COW code, which COW keeps at 345
+// (Yugoslavia, then Serbia and Montenegro, then Serbia from 2006).
+var cowExceptions = map[string]int{"SRB": 345}
+
+// CowCodes maps ISO 3166-1 alpha-3 codes to COW numbers through the
+// crosswalk (d.Codes), returning the map from COW number to ISO code.
+// The error names the first code without one.
+func (d *Data) CowCodes(iso []string) (map[int]string, error) {
+	by := map[string]int{}
+	for _, c := range d.Codes {
+		if c.ISO3 != "" {
+			by[c.ISO3] = c.Cown
+		}
+	}
+	for k, v := range cowExceptions {
+		by[k] = v
+	}
+	out := map[int]string{}
+	for _, code := range iso {
+		c, ok := by[code]
+		if !ok {
+			return nil, indivisible.Invalid(code, "no COW code for %s in the country-code crosswalk", code)
+		}
+		out[c] = code
+	}
+	return out, nil
 }

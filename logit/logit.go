@@ -32,8 +32,9 @@ type Options struct {
 	MaxIter int
 	// Tol: the fit has converged when every Newton step component satisfies
 	// |Δβ_j| < Tol·(1+|β_j|); 0 means 1e-10. It also stops when the penalised
-	// log-likelihood changes by less than 1e-12 relative, because beyond that
-	// the change is rounding noise.
+	// log-likelihood changes, or the Newton step is predicted to change it,
+	// by less than 1e-12 relative, because beyond that the change is
+	// rounding noise and the step is within the quadratic model's accuracy.
 	Tol float64
 	// Workers is the number of goroutines computing X'WX; 0 means
 	// runtime.GOMAXPROCS(0). The result does not depend on it: rows are
@@ -105,8 +106,10 @@ var chunkRows = 32 * tileRows
 // lower the penalised log-likelihood. Bad input is reported as an
 // indivisible EINVALID error: mismatched lengths, a non-intercept column 0,
 // non-finite X, no events or no non-events, a singular Hessian (naming the
-// collinear columns), and failure to converge within MaxIter (usually
-// separation; a small Ridge cures it).
+// collinear columns), failure to converge within MaxIter (complete
+// separation), and quasi-separation, where the likelihood converges while a
+// coefficient still runs off to infinity (naming the columns). A small Ridge
+// cures the last two.
 func FitLogit(X []float64, k int, y []bool, opt Options) (*Fit, error) {
 	if k < 1 {
 		return nil, indivisible.Invalid("k", "need at least one column (the intercept), got k=%d", k)

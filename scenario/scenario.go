@@ -59,7 +59,8 @@ func Open(name string) (*indivisible.Scenario, error) {
 	return Load(os.DirFS(name))
 }
 
-// Files lists the files of a scenario directory in the order they are read.
+// Files lists the files every scenario directory has, in the order they
+// are read; the evidence files (EvidenceFiles) follow when present.
 var Files = []string{"scenario.json", "participants.csv", "borders.csv", "memberships.csv", "commitments.csv", "holdings.csv", "deployments.csv"}
 
 // Load reads and validates a scenario from fsys. Every problem is reported
@@ -85,6 +86,9 @@ func Load(fsys fs.FS) (*indivisible.Scenario, error) {
 		if err := readCSV(fsys, st.file, st.cols, st.row); err != nil {
 			return nil, err
 		}
+	}
+	if err := l.loadEvidence(fsys); err != nil {
+		return nil, err
 	}
 	if err := l.finish(); err != nil {
 		return nil, err

@@ -3,8 +3,10 @@ package scenario
 import (
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -62,24 +64,55 @@ func Write(dir string, s *indivisible.Scenario) error {
 	for _, d := range s.Deployments {
 		add("deployments.csv", d.State, d.Host, d.Component, num(d.Quantity), year(d.Year), d.Source)
 	}
+	names := slices.Clone(Files)
+	for name, rows := range evidenceRecords(s) {
+		files[name] = rows
+		names = append(names, name)
+	}
+	slices.Sort(names[len(Files):])
+	return writeFiles(dir, names, func(name string, f io.Writer) error {
+		if name == "scenario.json" {
+			_, err := f.Write(append(meta, '\n'))
+			return err
+		}
+		return csv.NewWriter(f).WriteAll(files[name])
+	})
+}
+
+// WriteEvidence writes the evidence files for which ev has records into
+// dir, replacing those files, and returns their names.
+func WriteEvidence(dir string, ev *indivisible.Evidence) ([]string, error) {
+	files := evidenceRecords(&indivisible.Scenario{Evidence: *ev})
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, indivisible.Invalid(dir, "%v", err)
+	}
+	return names, writeFiles(dir, names, func(name string, f io.Writer) error {
+		return csv.NewWriter(f).WriteAll(files[name])
+	})
+}
+
+// writeFiles writes each named file under a temporary name and renames
+// them all into place only once every one is written, so that a failed
+// write never leaves a half-written scenario behind.
+func writeFiles(dir string, names []string, write func(name string, f io.Writer) error) error {
 	tmp := map[string]string{}
 	defer func() {
 		for _, t := range tmp {
 			os.Remove(t)
 		}
 	}()
-	for _, name := range Files {
+	for _, name := range names {
 		f, err := os.CreateTemp(dir, "."+name+".*")
 		if err != nil {
 			return indivisible.Invalid(dir, "%v", err)
 		}
 		tmp[name] = f.Name()
-		if name == "scenario.json" {
-			_, err = f.Write(append(meta, '\n'))
-		} else {
-			w := csv.NewWriter(f)
-			err = w.WriteAll(files[name])
-		}
+		err = write(name, f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -87,7 +120,7 @@ func Write(dir string, s *indivisible.Scenario) error {
 			return indivisible.Invalid(filepath.Join(dir, name), "%v", err)
 		}
 	}
-	for _, name := range Files {
+	for _, name := range names {
 		if err := os.Rename(tmp[name], filepath.Join(dir, name)); err != nil {
 			return indivisible.Invalid(filepath.Join(dir, name), "%v", err)
 		}

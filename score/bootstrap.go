@@ -127,7 +127,10 @@ type Boot struct {
 	Skipped int
 }
 
-// Bootstrap is Ranked.Bootstrap on freshly ranked models.
+// Bootstrap ranks the models (NewRanked, with its input checks) and returns
+// Ranked.Bootstrap's cluster-bootstrap percentile intervals of every model's
+// AUC and of every pair's difference. Call NewRanked directly to reuse the
+// sorts across several bootstraps (other cluster definitions, levels).
 func Bootstrap(models [][]float64, y []bool, cluster []int32, B int, seed uint64, level float64) (*Boot, error) {
 	r, err := NewRanked(models, y)
 	if err != nil {

@@ -44,8 +44,9 @@ const (
 // span decades that a linear axis would crush into one corner) with the
 // diagonal of perfect calibration and each bin's counts as a tooltip
 // <title>. Bins with no events cannot be placed on a log axis and are drawn
-// hollow on the bottom edge. Text is XML-escaped; non-finite points are
-// skipped. The only error returned is w's.
+// hollow on the bottom edge, outside the connecting line. Text is
+// XML-escaped; non-finite points are skipped. The only error returned is
+// w's.
 func PlotSVG(w io.Writer, title string, curves []Curve, bins map[string][]Bin) error {
 	var b bytes.Buffer
 	colour := map[string]string{}
@@ -177,7 +178,9 @@ func reliabilityPanel(b *bytes.Buffer, names []string, bins map[string][]Bin, co
 		col := colour[name]
 		var pts []Point
 		for _, bin := range bins[name] {
-			if bin.MeanP > 0 && finite(bin.MeanP) && finite(bin.Rate) {
+			// The line joins only bins with events: a segment down to the
+			// axis floor would suggest a rate that the floor does not have.
+			if bin.MeanP > 0 && bin.Rate > 0 && finite(bin.MeanP) && finite(bin.Rate) {
 				pts = append(pts, Point{bin.MeanP, bin.Rate})
 			}
 		}

@@ -134,15 +134,18 @@ func cmdIRDistance(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-// cmdScenarioBuild writes the scenario of one year of the COW, ATOP and
-// capitals data to a directory (indivisible scenario build).
+// cmdScenarioBuild writes the scenario of one year: from a data folder
+// laid out like the shared data (every feature of the hazard model), or
+// from the NMC, ATOP, capitals and contiguity files alone (forces,
+// alliances and borders); the per-file flags override the folder's files.
 func cmdScenarioBuild(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("scenario build", e)
-	year := fs.Int("year", 0, "year (required): the system on 1 July")
-	nmcFile := fs.String("nmc", "", "COW NMC components CSV (required)")
-	atopFile := fs.String("atop", "", "ATOP alliance dyad-year CSV (required)")
-	capsFile := fs.String("capitals", "", "capitals CSV (required)")
-	contFile := fs.String("contiguity", "", "COW direct contiguity CSV (default: no borders)")
+	year := fs.Int("year", 0, "year (required): the system on 1 July, with the evidence as of its end")
+	data := fs.String("data", "", "folder laid out like the shared data (docs/scenario.md): every feature of the model")
+	nmcFile := fs.String("nmc", "", "COW NMC components CSV (required without -data)")
+	atopFile := fs.String("atop", "", "ATOP alliance dyad-year CSV (required without -data)")
+	capsFile := fs.String("capitals", "", "capitals CSV (required without -data)")
+	contFile := fs.String("contiguity", "", "COW direct contiguity CSV (default: the folder's, or no borders)")
 	dir := fs.String("o", "", "output directory (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -153,32 +156,94 @@ func cmdScenarioBuild(ctx context.Context, e *env, args []string) error {
 	case *dir == "":
 		return indivisible.Invalid("-o", "required: the directory to write the scenario to")
 	}
-	nmc, err := readIRFile(e, "-nmc", *nmcFile, ir.ReadNMC)
-	if err != nil {
-		return err
-	}
-	atop, err := readIRFile(e, "-atop", *atopFile, ir.ReadATOP)
-	if err != nil {
-		return err
-	}
-	caps, err := readIRFile(e, "-capitals", *capsFile, ir.ReadCapitals)
-	if err != nil {
-		return err
-	}
-	var cont []ir.Contiguity
-	if *contFile != "" {
-		if cont, err = readIRFile(e, "-contiguity", *contFile, ir.ReadContiguity); err != nil {
+	d := &ir.Data{}
+	if *data != "" {
+		var err error
+		if d, err = ir.LoadData(*data); err != nil {
 			return err
 		}
 	}
-	s, err := ir.BuildScenario(*year, nmc, atop, caps, cont)
-	if err != nil {
+	var err error
+	if *nmcFile != "" || *data == "" {
+		if d.NMC, err = readIRFile(e, "-nmc", *nmcFile, ir.ReadNMC); err != nil {
+			return err
+		}
+	}
+	if *atopFile != "" || *data == "" {
+		if d.ATOP, err = readIRFile(e, "-atop", *atopFile, ir.ReadATOP); err != nil {
+			return err
+		}
+	}
+	if *capsFile != "" || *data == "" {
+		if d.Capitals, err = readIRFile(e, "-capitals", *capsFile, ir.ReadCapitals); err != nil {
+			return err
+		}
+	}
+	if *contFile != "" {
+		if d.Contiguity, err = readIRFile(e, "-contiguity", *contFile, ir.ReadContiguity); err != nil {
+			return err
+		}
+	}
+	var s *indivisible.Scenario
+	if *data != "" {
+		y, err := d.BuildYear(*year)
+		if err != nil {
+			return err
+		}
+		s = y.Scenario
+	} else if s, err = ir.BuildScenario(*year, d.NMC, d.ATOP, d.Capitals, d.Contiguity); err != nil {
 		return err
 	}
 	if err := scenario.Write(*dir, s); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "wrote %s: %d participants, %d commitments\n", *dir, len(s.Participants), len(s.Commitments))
+	return nil
+}
+
+// cmdScenarioEvidence writes the evidence files that come from the
+// published data for a scenario coded by ISO 3166-1 alpha-3 (the Eurasia
+// scenario's capabilities, regimes, majors, water contiguity, UNGA
+// affinity and dispute histories), as of the scenario's year or each
+// source's last year. The curated rivalries and disputes since 2010 are
+// not touched.
+func cmdScenarioEvidence(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("scenario evidence", e)
+	name := fs.String("scenario", scenario.DefaultName, "scenario: eurasia (embedded) or a directory")
+	data := fs.String("data", "../shared/data", "folder laid out like the shared data (docs/scenario.md)")
+	dir := fs.String("o", "", "directory to write the evidence files to (required; e.g. scenario/eurasia)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return indivisible.Invalid("-o", "required: the directory to write the evidence files to")
+	}
+	s, err := scenario.Open(*name)
+	if err != nil {
+		return err
+	}
+	d, err := ir.LoadData(*data)
+	if err != nil {
+		return err
+	}
+	var iso []string
+	for _, p := range s.Participants {
+		if p.Kind == indivisible.State {
+			iso = append(iso, p.Code)
+		}
+	}
+	codes, err := d.CowCodes(iso)
+	if err != nil {
+		return err
+	}
+	ev := d.Evidence(codes, s.Year)
+	ev.Capabilities = d.Capabilities(codes, s.Year)
+	ev.Rivalries, ev.Disputes = nil, nil // curated in the scenario itself
+	files, err := scenario.WriteEvidence(*dir, &ev)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %s in %s\n", strings.Join(files, ", "), *dir)
 	return nil
 }
 

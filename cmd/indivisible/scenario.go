@@ -13,10 +13,11 @@ import (
 )
 
 var cmdScenario = group("scenario", map[string]command{
-	"list":   {"every participant with its baseline security", cmdScenarioList},
-	"show":   {"one participant as the model sees it: CODE", cmdScenarioShow},
-	"export": {"write a scenario to a directory to edit: -o DIR", cmdScenarioExport},
-	"build":  {"a scenario for a year from COW and ATOP data: -year Y -nmc … -atop … -capitals … -o DIR", cmdScenarioBuild},
+	"list":     {"every participant with its baseline security", cmdScenarioList},
+	"show":     {"one participant as the model sees it: CODE", cmdScenarioShow},
+	"export":   {"write a scenario to a directory to edit: -o DIR", cmdScenarioExport},
+	"build":    {"a scenario for a year from the published data: -year Y -data DIR -o OUT", cmdScenarioBuild},
+	"evidence": {"write a scenario's evidence files from the published data: -data DIR -o DIR", cmdScenarioEvidence},
 })
 
 // cmdScenarioList prints every participant with what the model sees of it.
