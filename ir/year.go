@@ -29,7 +29,7 @@ type Year struct {
 //   - regimes: V-Dem polyarchy of that year;
 //   - contiguities: water contiguity (COW types 2 to 5) in force on 1 July;
 //   - affinities: UNGA agreement in the latest year up to this one in which
-//     both voted (none before 1946);
+//     both voted together often enough (none before 1946; see affinity);
 //   - rivalries: Thompson-Dreyer rivalries going on that year (an end of
 //     2010 is read as still going);
 //   - histories: each pair's GML disputes up to and including the year:
@@ -66,7 +66,7 @@ func lastYear[T any](rows []T, year func(T) int) int {
 // participant code) as of the end of year. Each source is taken as of
 // year or its own last year, whichever is earlier, so that a scenario of
 // today reads the latest data: V-Dem to 2024, COW majors and contiguity to
-// 2016, UNGA votes to 2020 and GML disputes to 2010 (Histories then end
+// 2016, UNGA votes to 2019 (2020 has one roll call) and GML disputes to 2010 (Histories then end
 // there; later disputes come from the scenario's own disputes file).
 // Thompson-Dreyer rivalries are taken only for years the handbook covers.
 func (d *Data) Evidence(codes map[int]string, year int) indivisible.Evidence {
@@ -107,12 +107,13 @@ func (d *Data) Evidence(codes map[int]string, year int) indivisible.Evidence {
 	slices.SortFunc(ev.Contiguities, func(a, b indivisible.Contiguity) int {
 		return cmp.Or(cmp.Compare(a.A, b.A), cmp.Compare(a.B, b.B))
 	})
-	if d.Affinity != nil {
+	if d.Affinity != nil && len(d.Affinity.Years()) > 0 {
+		ys := d.Affinity.Years()
+		affYear := min(year, ys[len(ys)-1])
 		for x, c1 := range cc {
 			for _, c2 := range cc[x+1:] {
-				if v, from, ok := d.Affinity.Latest(year, c1, c2); ok {
+				if v, n, from, ok := d.affinity(affYear, c1, c2); ok {
 					a, b := codes[c1], codes[c2]
-					_, n, _ := d.Affinity.At(from, c1, c2)
 					ev.Affinities = append(ev.Affinities, indivisible.Affinity{A: min(a, b), B: max(a, b), Agreement: v, Votes: n, Year: from})
 				}
 			}
@@ -139,6 +140,25 @@ func (d *Data) Evidence(codes map[int]string, year int) indivisible.Evidence {
 	}
 	ev.Histories = Histories(d.Disputes, min(year, lastYear(d.Disputes, func(r DirDispute) int { return r.Year })), codes)
 	return ev
+}
+
+// Affinity is taken from the latest calendar year (at most the data's
+// last), up to affinityLookback years back, in which the pair voted together in at least
+// affinityMinVotes roll calls: a year that holds only a session's last
+// votes (January 2020 has one roll call) says nothing reliable.
+const (
+	affinityMinVotes = 10
+	affinityLookback = 5
+)
+
+func (d *Data) affinity(year, c1, c2 int) (agree float64, n, from int, ok bool) {
+	// year is at most the data's last year (Evidence clamps it).
+	for y := year; y > year-affinityLookback; y-- {
+		if v, k, ok := d.Affinity.At(y, c1, c2); ok && k >= affinityMinVotes {
+			return v, k, y, true
+		}
+	}
+	return 0, 0, 0, false
 }
 
 // Capabilities returns the CINC of the states in codes as of year (or the
