@@ -63,15 +63,8 @@ func rows(s *history.Set, w Window, relevant bool) []int {
 }
 
 // design copies the chosen columns of the chosen rows into a fresh
-// row-major matrix; a nil cols takes every feature.
+// row-major matrix.
 func design(s *history.Set, idx []int, cols []int) []float64 {
-	if cols == nil {
-		x := make([]float64, 0, len(idx)*s.K)
-		for _, r := range idx {
-			x = append(x, s.Row(r)...)
-		}
-		return x
-	}
 	x := make([]float64, 0, len(idx)*len(cols))
 	for _, r := range idx {
 		row := s.Row(r)
@@ -100,7 +93,8 @@ func Fit(s *history.Set, train Window, files map[string]string) (*model.Coeffici
 	if len(idx) == 0 {
 		return nil, indivisible.Invalid("-train", "no dyad-years in %s", train)
 	}
-	x := design(s, idx, nil)
+	x := design(s, idx, featureCols())
+	k := len(model.Features)
 	c := &model.Coefficients{Features: model.Features, Data: files}
 	c.Train.From, c.Train.To = train.From, train.To
 	for _, o := range []struct {
@@ -108,11 +102,11 @@ func Fit(s *history.Set, train Window, files map[string]string) (*model.Coeffici
 		force bool
 		est   *model.Estimate
 	}{{model.OutcomeMID, false, &c.MID}, {model.OutcomeForce, true, &c.Force}} {
-		f, err := logit.FitLogit(x, s.K, outcome(s, idx, o.force), logit.Options{Ridge: Ridge})
+		f, err := logit.FitLogit(x, k, outcome(s, idx, o.force), logit.Options{Ridge: Ridge})
 		if err != nil {
 			return nil, fmt.Errorf("fitting %s: %w", o.name, err)
 		}
-		*o.est = estimate(o.name, f, s.K)
+		*o.est = estimate(o.name, f, k)
 	}
 	return c, nil
 }
@@ -126,13 +120,22 @@ func estimate(name string, f *logit.Fit, k int) model.Estimate {
 	return e
 }
 
+// featureCols are the columns of the model's features in a set's rows.
+func featureCols() []int {
+	cols := make([]int, len(model.Features))
+	for c := range cols {
+		cols[c] = c
+	}
+	return cols
+}
+
 // predict returns the model's probabilities for the rows.
 func predict(s *history.Set, idx []int, coef []float64) []float64 {
 	p := make([]float64, len(idx))
 	for k, r := range idx {
 		eta := 0.0
-		for c, v := range s.Row(r) {
-			eta += v * coef[c]
+		for c, b := range coef {
+			eta += s.Row(r)[c] * b
 		}
 		p[k] = 1 / (1 + math.Exp(-eta))
 	}

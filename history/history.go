@@ -20,7 +20,8 @@ import (
 // Set is a table of directed dyad-years, one row per ordered pair (From,
 // To) and outcome year, ordered by year, then From, then To.
 type Set struct {
-	// K is the number of features, len(model.Features); X holds the rows.
+	// K is the number of columns, len(model.Columns): the model's features,
+	// then the candidates; X holds the rows.
 	K int
 	X []float64
 	// Year is the outcome year; the features are as of the end of the
@@ -136,13 +137,11 @@ func buildYear(d *ir.Data, year int) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	sys, err := model.Compile(y.Scenario, model.DefaultParams())
+	codes, x, err := model.Design(y.Scenario)
 	if err != nil {
 		return nil, err
 	}
-	codes := sys.Codes()
-	n, k := len(codes), len(model.Features)
-	x := sys.Design()
+	n, k := len(codes), len(model.Columns)
 	ons := outcomes(d, year)
 	// Only pairs of states still in the system in the outcome year can
 	// have an outcome.
@@ -199,7 +198,7 @@ func buildYear(d *ir.Data, year int) (*Set, error) {
 
 var featureIdx = func() map[string]int {
 	m := map[string]int{}
-	for k, f := range model.Features {
+	for k, f := range model.Columns {
 		m[f] = k
 	}
 	return m
@@ -220,7 +219,7 @@ func concat(parts []*Set) *Set {
 	for _, p := range parts {
 		total += p.Len()
 	}
-	k := len(model.Features)
+	k := len(model.Columns)
 	s := &Set{K: k, X: make([]float64, 0, total*k)}
 	for _, p := range parts {
 		s.X = append(s.X, p.X...)

@@ -16,6 +16,107 @@ type outcome struct {
 	sec [2][]float64
 }
 
+// change is what a proposal moves: the features after it, the pairs
+// whose hazards can differ from the baseline's, and the states whose
+// deployment terms differ.
+type change struct {
+	st     *state
+	rows   []int
+	xs     []float64 // the rows' features, row q for rows[q]
+	owners []bool
+}
+
+// change finds what the state st moves.
+func (sys *System) change(st *state) *change {
+	n, k := sys.n, rowWidth
+	ch := &change{st: st}
+	var rows []int
+	var xs []float64
+	if st.structural {
+		sys.forces(st)
+		rows, xs = sys.redesign(st)
+	}
+	// Pairs beyond the redesigned ones move with a deployment term (which
+	// depends on the owner's bases and on how its capability is split
+	// between home and abroad) or an odds factor.
+	extra := make([]bool, n*n)
+	if st.structural {
+		b0 := sys.base
+		for j := range n {
+			if slices.Equal(st.bases[j], b0.bases[j]) && (len(st.bases[j]) == 0 || st.caps[j] == b0.caps[j] && st.home[j] == b0.home[j]) {
+				continue
+			}
+			if ch.owners == nil {
+				ch.owners = make([]bool, n)
+			}
+			ch.owners[j] = true
+			for i := range n {
+				extra[j*n+i] = j != i
+			}
+		}
+	}
+	for ji, f := range st.odds {
+		extra[ji] = extra[ji] || f != 1
+	}
+	for _, ji := range rows {
+		extra[ji] = false
+	}
+	ch.rows, ch.xs = rows, xs
+	for ji, e := range extra {
+		if e {
+			ch.rows = append(ch.rows, ji)
+			ch.xs = append(ch.xs, sys.x0[ji*k:(ji+1)*k]...)
+		}
+	}
+	return ch
+}
+
+// rescore returns one outcome's hazards and security after ch: the
+// baseline's, with the moved pairs recomputed. Security is 1/Π(1 + o),
+// so each moved pair multiplies a target's by (1 + o_before)/(1 + o_after).
+func (sys *System) rescore(ch *change, beta []float64, b *baseline, odds []float64) (p, sec []float64) {
+	n, k := sys.n, rowWidth
+	geo := b.geo
+	if ch.owners != nil {
+		if geo = slices.Clone(b.geo); geo == nil {
+			geo = make([]float64, n*n)
+		}
+		sys.ownerTerms(ch.st, beta, geo, ch.owners)
+	}
+	p = slices.Clone(b.p)
+	ratio := make([]float64, n)
+	for i := range ratio {
+		ratio[i] = 1
+	}
+	for q, ji := range ch.rows {
+		eta := linear(ch.xs[q*k:q*k+numFeatures], beta)
+		if geo != nil {
+			eta += geo[ji]
+		}
+		o := sys.odds1(ji, eta, odds)
+		p[ji] = o / (1 + o)
+		ratio[ji%n] *= (1 + b.odds[ji]) / (1 + o)
+	}
+	sec = make([]float64, n)
+	for i, s := range b.sec {
+		sec[i] = s * ratio[i]
+	}
+	return p, sec
+}
+
+// odds1 is the odds of pair ji with linear predictor eta, scaled by the
+// expert dyad factors and a proposal's factors.
+func (sys *System) odds1(ji int, eta float64, odds []float64) float64 {
+	o := math.Exp(eta)
+	if sys.odds != nil {
+		o *= sys.odds[ji]
+	}
+	if odds != nil {
+		o *= odds[ji]
+	}
+	return o
+}
+
 // evaluate applies the measures and computes the hazards and security.
 func (sys *System) evaluate(measures []indivisible.Measure) (*outcome, error) {
 	st, err := sys.apply(measures)
@@ -26,23 +127,15 @@ func (sys *System) evaluate(measures []indivisible.Measure) (*outcome, error) {
 }
 
 func (sys *System) outcome(st *state) *outcome {
+	bs := sys.baselines()
 	if !st.structural && st.odds == nil {
 		// Nothing the model sees has changed: the baseline, bit for bit.
-		return &outcome{p: sys.p0, sec: sys.sec0}
+		return &outcome{p: [2][]float64{bs[0].p, bs[1].p}, sec: [2][]float64{bs[0].sec, bs[1].sec}}
 	}
+	ch := sys.change(st)
 	var out outcome
-	x, geo := sys.x0, sys.geo0
-	if st.structural {
-		sys.forces(st)
-		x = sys.design(st, nil)
-	}
 	for o, beta := range sys.estimates() {
-		g := geo[o]
-		if st.structural {
-			g = sys.deploymentTerms(st, beta, nil)
-		}
-		out.p[o] = sys.hazards(x, g, beta, st.odds, nil)
-		out.sec[o] = sys.security(out.p[o], nil)
+		out.p[o], out.sec[o] = sys.rescore(ch, beta, bs[o], st.odds)
 	}
 	return &out
 }
@@ -69,15 +162,103 @@ func (sys *System) After(measures []indivisible.Measure) ([]float64, error) {
 	return slices.Clone(out.sec[0]), nil
 }
 
-// Changes writes every state's change in security under the measures into
-// out (ordered as Codes): After minus Before.
-func (sys *System) Changes(measures []indivisible.Measure, out []float64) error {
-	o, err := sys.evaluate(measures)
+// Prepared is a proposal compiled once for many evaluations under
+// different parameters (the Monte Carlo): for every pair whose hazard it
+// can move, how its features change, and which states' deployment terms
+// it changes. It is immutable and safe for concurrent use.
+type Prepared struct {
+	measures []indivisible.Measure
+	w        []float64 // the component weights it was prepared under
+	ch       *change
+	rows     []movedRow
+}
+
+// movedRow is a pair whose hazard a proposal can move: the features that
+// change, and by how much.
+type movedRow struct {
+	ji    int
+	feats []int
+	delta []float64
+}
+
+// Prepare compiles the measures against sys. The error is EINVALID when
+// a measure does not apply, naming it.
+func (sys *System) Prepare(measures []indivisible.Measure) (*Prepared, error) {
+	st, err := sys.apply(measures)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for i, b := range sys.sec0[0] {
-		out[i] = o.sec[0][i] - b
+	k := rowWidth
+	pr := &Prepared{measures: measures, w: slices.Clone(sys.w), ch: sys.change(st)}
+	for q, ji := range pr.ch.rows {
+		r := movedRow{ji: ji}
+		for f := range numFeatures {
+			if d := pr.ch.xs[q*k+f] - sys.x0[ji*k+f]; d != 0 {
+				r.feats = append(r.feats, f)
+				r.delta = append(r.delta, d)
+			}
+		}
+		pr.rows = append(pr.rows, r)
+	}
+	return pr, nil
+}
+
+// Changes writes every state's change in security under the prepared
+// proposal into out (ordered as Codes): After minus Before. Only the
+// pairs the proposal moves are recomputed, under sys's parameters, from
+// sys's baseline linear predictors, so a Monte Carlo draw costs the
+// baseline's hazards and a few terms per moved pair.
+func (sys *System) Changes(pr *Prepared, out []float64) error {
+	b := sys.mid
+	if !slices.Equal(pr.w, sys.w) {
+		// Drawn component weights change every capability: the full path.
+		o, err := sys.evaluate(pr.measures)
+		if err != nil {
+			return err
+		}
+		for i, s := range b.sec {
+			out[i] = o.sec[0][i] - s
+		}
+		return nil
+	}
+	n := sys.n
+	beta := sys.coef.MID.Coef
+	var odds []float64
+	if pr.ch.st.odds != nil {
+		// CBM and exercise factors depend on the parameters.
+		st, err := sys.apply(pr.measures)
+		if err != nil {
+			return err
+		}
+		odds = st.odds
+	}
+	var geo []float64
+	if pr.ch.owners != nil {
+		if geo = slices.Clone(b.geo); geo == nil {
+			geo = make([]float64, n*n)
+		}
+		sys.ownerTerms(pr.ch.st, beta, geo, pr.ch.owners)
+	}
+	ratio := make([]float64, n)
+	for i := range ratio {
+		ratio[i] = 1
+	}
+	for _, r := range pr.rows {
+		ji := r.ji
+		eta := b.eta[ji]
+		for q, f := range r.feats {
+			eta += r.delta[q] * beta[f]
+		}
+		if geo != nil {
+			eta += geo[ji]
+			if b.geo != nil {
+				eta -= b.geo[ji]
+			}
+		}
+		ratio[ji%n] *= (1 + b.odds[ji]) / (1 + sys.odds1(ji, eta, odds))
+	}
+	for i, s := range b.sec {
+		out[i] = s*ratio[i] - s
 	}
 	return nil
 }
@@ -92,14 +273,15 @@ func (sys *System) report(p *indivisible.Proposal, out *outcome, tol float64) *i
 	if r.Measures == nil {
 		r.Measures = []indivisible.Measure{}
 	}
-	before, after := sys.sec0[0], out.sec[0]
+	before, after := sys.mid.sec, out.sec[0]
+	forceBefore := sys.forceBase().sec
 	delta := make([]float64, sys.n)
 	loser := make([]bool, sys.n)
 	for i, code := range sys.codes {
 		delta[i] = after[i] - before[i]
 		r.Participants = append(r.Participants, indivisible.ParticipantResult{Code: code, Name: sys.names[i],
 			Before: before[i], After: after[i], Delta: delta[i],
-			ForceBefore: sys.sec0[1][i], ForceAfter: out.sec[1][i]})
+			ForceBefore: forceBefore[i], ForceAfter: out.sec[1][i]})
 		switch {
 		case delta[i] < -tol:
 			r.Losers = append(r.Losers, code)
@@ -120,7 +302,7 @@ func (sys *System) report(p *indivisible.Proposal, out *outcome, tol float64) *i
 		for _, s := range o.members {
 			res.Before *= before[s]
 			res.After *= after[s]
-			res.ForceBefore *= sys.sec0[1][s]
+			res.ForceBefore *= forceBefore[s]
 			res.ForceAfter *= out.sec[1][s]
 		}
 		res.Delta = res.After - res.Before
@@ -144,7 +326,7 @@ func (sys *System) expense(p []float64, loser []bool, delta []float64) []indivis
 	for j := range n {
 		for i := range n {
 			if i != j && loser[i] {
-				if inc := p[j*n+i] - sys.p0[0][j*n+i]; inc > 0 {
+				if inc := p[j*n+i] - sys.mid.p[j*n+i]; inc > 0 {
 					pairs = append(pairs, pair{j, i, inc})
 				}
 			}
@@ -155,7 +337,7 @@ func (sys *System) expense(p []float64, loser []bool, delta []float64) []indivis
 	for k := range out {
 		e := pairs[k]
 		out[k] = indivisible.ExpensePair{From: sys.codes[e.j], To: sys.codes[e.i],
-			HazardBefore: sys.p0[0][e.j*n+e.i], HazardAfter: p[e.j*n+e.i], Increase: e.inc, FromDelta: delta[e.j]}
+			HazardBefore: sys.mid.p[e.j*n+e.i], HazardAfter: p[e.j*n+e.i], Increase: e.inc, FromDelta: delta[e.j]}
 	}
 	return out
 }

@@ -9,17 +9,17 @@ import (
 
 // pairRisk describes the baseline hazard of the pair (j, i).
 func (sys *System) pairRisk(j, i int) indivisible.PairRisk {
-	n, k := sys.n, numFeatures
+	n, w, k := sys.n, rowWidth, numFeatures
 	ji := j*n + i
-	x := sys.x0[ji*k : (ji+1)*k]
+	x := sys.x0[ji*w : ji*w+k]
 	beta := sys.coef.MID.Coef
-	r := indivisible.PairRisk{From: sys.codes[j], To: sys.codes[i], P: sys.p0[0][ji], PForce: sys.p0[1][ji],
+	r := indivisible.PairRisk{From: sys.codes[j], To: sys.codes[i], P: sys.mid.p[ji], PForce: sys.forceBase().p[ji],
 		Contributions: make([]indivisible.Contribution, k), Odds: 1}
 	for f := range k {
 		r.Contributions[f] = indivisible.Contribution{Feature: Features[f], Value: x[f], Coef: beta[f], Term: x[f] * beta[f]}
 	}
-	if sys.geo0[0] != nil {
-		r.Deployments = sys.geo0[0][ji]
+	if sys.mid.geo != nil {
+		r.Deployments = sys.mid.geo[ji]
 	}
 	if sys.odds != nil {
 		r.Odds = sys.odds[ji]
@@ -49,9 +49,9 @@ func (sys *System) Explain(code string, top int) (*indivisible.Explanation, erro
 	if !ok {
 		return nil, indivisible.Errorf(indivisible.ENOTFOUND, "%q is not a state of scenario %s", code, sys.scenario)
 	}
-	sec := sys.sec0[0]
+	sec := sys.mid.sec
 	e := &indivisible.Explanation{Code: code, Name: sys.names[i], Year: sys.year, Security: sec[i], Risk: 1 - sec[i],
-		ForceSecurity: sys.sec0[1][i], Rank: 1, Of: sys.n}
+		ForceSecurity: sys.forceBase().sec[i], Rank: 1, Of: sys.n}
 	for _, v := range sec {
 		if v > sec[i] {
 			e.Rank++
@@ -63,7 +63,7 @@ func (sys *System) Explain(code string, top int) (*indivisible.Explanation, erro
 			js = append(js, j)
 		}
 	}
-	slices.SortStableFunc(js, func(a, b int) int { return cmp.Compare(sys.p0[0][b*sys.n+i], sys.p0[0][a*sys.n+i]) })
+	slices.SortStableFunc(js, func(a, b int) int { return cmp.Compare(sys.mid.p[b*sys.n+i], sys.mid.p[a*sys.n+i]) })
 	for _, j := range js[:min(top, len(js))] {
 		e.Threats = append(e.Threats, sys.pairRisk(j, i))
 	}

@@ -118,7 +118,7 @@ func (sys *System) Export(measures []indivisible.Measure) (*Inputs, error) {
 		Odds: odds, OddsAfter: after, CoefMID: sys.coef.MID.Coef, CoefForce: sys.coef.Force.Coef,
 		CovMID: sys.coef.MID.Cov, CovForce: sys.coef.Force.Cov,
 		CoalitionRangeKm: CoalitionRangeKm, CapFloor: capFloor,
-		Before: sys.sec0[0], After: out.sec[0], ForceBefore: sys.sec0[1], ForceAfter: out.sec[1]}
+		Before: sys.mid.sec, After: out.sec[0], ForceBefore: sys.forceBase().sec, ForceAfter: out.sec[1]}
 	for _, t := range indivisible.CommitmentTypes {
 		in.CommitmentTypes = append(in.CommitmentTypes, string(t))
 	}

@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // state is what a proposal changes. Slices shared with the System are
 // never written.
@@ -49,8 +52,14 @@ func (sys *System) forces(st *state) {
 	}
 	for _, d := range st.deps {
 		c := sys.scale[d.owner] * sys.share(d.owner, d.comp, d.q)
-		st.bases[d.owner] = append(st.bases[d.owner], base{d.host, c})
 		st.home[d.owner] -= c
+		// One base per host: several components there are one place.
+		bs := st.bases[d.owner]
+		if k := slices.IndexFunc(bs, func(b base) bool { return b.host == d.host }); k >= 0 {
+			bs[k].c += c
+		} else {
+			st.bases[d.owner] = append(bs, base{d.host, c})
+		}
 	}
 	for j := range n {
 		st.home[j] = math.Max(st.home[j], 0)
@@ -59,63 +68,150 @@ func (sys *System) forces(st *state) {
 
 // design writes the feature rows of every ordered pair (j, i), row j*n+i;
 // the rows of a state with itself stay zero.
-func (sys *System) design(st *state, out []float64) []float64 {
-	n, k := sys.n, numFeatures
-	out = resize(out, n*n*k)
-	clear(out)
-	// proj[k*n+i] is k's capability projected at i, for coalitions.
-	proj := make([]float64, n*n)
-	for a := range n {
-		row := proj[a*n : a*n+n]
-		kern := sys.kern[a*n : a*n+n]
-		for i := range row {
-			row[i] = st.home[a] * kern[i]
-		}
-		for _, b := range st.bases[a] {
-			kb := sys.kern[b.host*n : b.host*n+n]
-			for i := range row {
-				row[i] += b.c * kb[i]
+func (sys *System) design(st *state) []float64 {
+	n, k := sys.n, rowWidth
+	x := make([]float64, n*n*k)
+	lnCap := sys.lnCaps(st)
+	for j := range n {
+		for i := range n {
+			if i != j {
+				sys.pairRow(st, j, i, lnCap, x[(j*n+i)*k:(j*n+i+1)*k])
 			}
 		}
 	}
-	allies := make([]int, 0, n)
+	all := make([]bool, n)
+	for i := range all {
+		all[i] = true
+	}
+	sys.coalitions(st, all, func(ji int, v float64) { x[ji*k+fCoalition] = v })
+	return x
+}
+
+// redesign returns the pairs whose features a proposal's structural
+// measures change, with their new feature rows (row q of xs for pair
+// rows[q]), recomputing from the baseline's only what can change: the
+// capability features of states whose forces change, the coalitions of
+// targets with such an ally, and everything of the pairs whose
+// commitments change.
+func (sys *System) redesign(st *state) (rows []int, xs []float64) {
+	n, k := sys.n, rowWidth
+	b0 := sys.base
+	capCh := make([]bool, n)
+	for j := range n {
+		capCh[j] = st.caps[j] != b0.caps[j] || st.home[j] != b0.home[j] || !slices.Equal(st.bases[j], b0.bases[j])
+	}
+	maskCh := &st.mask[0] != &sys.mask[0]
+	lnCap := sys.lnCaps(st)
+	// A target's coalition against j changes when one of its allies'
+	// forces change, or when any commitment does.
+	coal := make([]bool, n)
+	anyCoal := false
 	for i := range n {
+		coal[i] = maskCh
+		for a := 0; a < n && !coal[i]; a++ {
+			coal[i] = capCh[a] && (st.mask[a*n+i]&defenceBits != 0)
+		}
+		anyCoal = anyCoal || coal[i]
+	}
+	var cv []float64
+	if anyCoal {
+		cv = make([]float64, n*n)
+		sys.coalitions(st, coal, func(ji int, v float64) { cv[ji] = v })
+	}
+	touched := func(j, i int) bool {
+		return i != j && (maskCh && st.mask[j*n+i] != sys.mask[j*n+i] || capCh[j] || capCh[i] || coal[i])
+	}
+	count := 0
+	for j := range n {
+		for i := range n {
+			if touched(j, i) {
+				count++
+			}
+		}
+	}
+	rows, xs = make([]int, 0, count), make([]float64, 0, count*k)
+	row := make([]float64, k)
+	for j := range n {
+		for i := range n {
+			ji := j*n + i
+			if !touched(j, i) {
+				continue
+			}
+			pairCh := maskCh && st.mask[ji] != sys.mask[ji]
+			copy(row, sys.x0[ji*k:(ji+1)*k])
+			if pairCh {
+				sys.pairRow(st, j, i, lnCap, row)
+			}
+			row[fCapFrom], row[fCapTo] = lnCap[j], lnCap[i]
+			if coal[i] {
+				row[fCoalition] = cv[ji]
+			}
+			if !slices.Equal(row, sys.x0[ji*k:(ji+1)*k]) {
+				rows = append(rows, ji)
+				xs = append(xs, row...)
+			}
+		}
+	}
+	return rows, xs
+}
+
+// lnCaps returns the capability feature of every state.
+func (sys *System) lnCaps(st *state) []float64 {
+	out := make([]float64, sys.n)
+	for j, c := range st.caps {
+		out[j] = math.Log(c + capFloor)
+	}
+	return out
+}
+
+// coalitions sets the coalition feature of every pair (j, i) whose
+// target has targets[i]: the logarithm of the capability of i's defence
+// allies that are not also j's, j itself excluded, projected at i.
+func (sys *System) coalitions(st *state, targets []bool, set func(ji int, v float64)) {
+	n := sys.n
+	allies := make([]int, 0, n)
+	proj := make([]float64, n)
+	for i, t := range targets {
+		if !t {
+			continue
+		}
 		allies = allies[:0]
 		total := 0.0
 		for a := range n {
 			if a != i && st.mask[a*n+i]&defenceBits != 0 {
 				allies = append(allies, a)
-				total += proj[a*n+i]
+				v := st.home[a] * sys.kern[a*n+i]
+				for _, b := range st.bases[a] {
+					v += b.c * sys.kern[b.host*n+i]
+				}
+				proj[a] = v
+				total += v
 			}
 		}
 		for j := range n {
 			if j == i {
 				continue
 			}
-			// i's coalition against j: its defence allies that are not
-			// also j's, j itself excluded.
-			coal := total
+			c := total
 			for _, a := range allies {
 				if a == j || st.mask[a*n+j]&defenceBits != 0 {
-					coal -= proj[a*n+i]
+					c -= proj[a]
 				}
 			}
-			x := out[(j*n+i)*k : (j*n+i+1)*k]
-			sys.pairRow(st, j, i, math.Max(coal, 0), x)
+			set(j*n+i, math.Log(math.Max(c, 0)+capFloor))
 		}
 	}
-	return out
 }
 
-// pairRow writes the features of the ordered pair (j, i).
-func (sys *System) pairRow(st *state, j, i int, coal float64, x []float64) {
+// pairRow writes the features of the ordered pair (j, i) but its
+// coalition, which coalitions writes for all of a target's pairs at once.
+func (sys *System) pairRow(st *state, j, i int, lnCap []float64, x []float64) {
 	n := sys.n
 	ji := j*n + i
 	x[fConst] = 1
-	x[fCapFrom] = math.Log(st.caps[j] + capFloor)
-	x[fCapTo] = math.Log(st.caps[i] + capFloor)
-	x[fCoalition] = math.Log(coal + capFloor)
-	x[fDist] = math.Log1p(sys.dist[ji])
+	x[fCapFrom] = lnCap[j]
+	x[fCapTo] = lnCap[i]
+	x[fDist] = sys.lnDist[ji]
 	x[fLand] = b2f(sys.land[ji])
 	x[fSea] = b2f(sys.sea[ji])
 	mk := st.mask[ji]
@@ -132,12 +228,12 @@ func (sys *System) pairRow(st *state, j, i int, coal float64, x []float64) {
 		x[fJointDem] = math.Min(dj, di)
 		x[fDemDist] = math.Abs(dj - di)
 	}
-	x[fRivalry] = b2f(sys.rivalry[ji])
+	x[cRivalry] = b2f(sys.rivalry[ji])
 	x[fOngoing] = b2f(sys.ongoing[ji])
 	x[fPeace] = math.Log1p(sys.peace[ji])
 	x[fDecayFrom] = sys.decay[ji]
 	x[fDecayTo] = sys.decay[i*n+j]
-	x[fMajorFrom] = b2f(sys.major[j])
+	x[cMajorFrom] = b2f(sys.major[j])
 	x[fMajorTo] = b2f(sys.major[i])
 }
 
@@ -150,8 +246,8 @@ func b2f(b bool) float64 {
 
 // geoTerm is the geographic part of the linear predictor of a base at
 // distance d from the target, contiguous by land or sea.
-func geoTerm(beta []float64, d float64, land, sea bool) float64 {
-	return beta[fDist]*math.Log1p(d) + beta[fLand]*b2f(land) + beta[fSea]*b2f(sea)
+func geoTerm(beta []float64, lnDist float64, land, sea bool) float64 {
+	return beta[fDist]*lnDist + beta[fLand]*b2f(land) + beta[fSea]*b2f(sea)
 }
 
 // deploymentTerms returns, for every pair (j, i) whose source has forces
@@ -165,7 +261,6 @@ func geoTerm(beta []float64, d float64, land, sea bool) float64 {
 // contiguity terms; forces stationed in i itself are at distance 0 and
 // contiguous. It is nil when no state has forces abroad.
 func (sys *System) deploymentTerms(st *state, beta []float64, out []float64) []float64 {
-	n := sys.n
 	any := false
 	for _, b := range st.bases {
 		any = any || len(b) > 0
@@ -173,9 +268,22 @@ func (sys *System) deploymentTerms(st *state, beta []float64, out []float64) []f
 	if !any {
 		return nil
 	}
-	out = resize(out, n*n)
+	out = resize(out, sys.n*sys.n)
 	clear(out)
+	sys.ownerTerms(st, beta, out, nil)
+	return out
+}
+
+// ownerTerms writes into out the deployment terms of the pairs from every
+// owner j with forces abroad (and, when only is not nil, with only[j]),
+// leaving the other rows as they are.
+func (sys *System) ownerTerms(st *state, beta []float64, out []float64, only []bool) {
+	n := sys.n
 	for j, bs := range st.bases {
+		if only != nil && !only[j] {
+			continue
+		}
+		clear(out[j*n : j*n+n])
 		if len(bs) == 0 || st.caps[j] <= 0 {
 			continue
 		}
@@ -183,12 +291,12 @@ func (sys *System) deploymentTerms(st *state, beta []float64, out []float64) []f
 			if i == j {
 				continue
 			}
-			home := geoTerm(beta, sys.dist[j*n+i], sys.land[j*n+i], sys.sea[j*n+i])
+			home := geoTerm(beta, sys.lnDist[j*n+i], sys.land[j*n+i], sys.sea[j*n+i])
 			mix := st.home[j] / st.caps[j]
 			for _, b := range bs {
 				g := geoTerm(beta, 0, true, false)
 				if b.host != i {
-					g = geoTerm(beta, sys.dist[b.host*n+i], sys.land[b.host*n+i], sys.sea[b.host*n+i])
+					g = geoTerm(beta, sys.lnDist[b.host*n+i], sys.land[b.host*n+i], sys.sea[b.host*n+i])
 				}
 				mix += b.c / st.caps[j] * math.Exp(g-home)
 			}
@@ -197,76 +305,93 @@ func (sys *System) deploymentTerms(st *state, beta []float64, out []float64) []f
 			}
 		}
 	}
-	return out
 }
 
-// hazards writes every ordered pair's probability of a dispute:
+// hazards writes every ordered pair's probability of a dispute,
 // logistic(x·β + G) with the odds scaled by the expert dyad factors and
-// the proposal's factors.
-func (sys *System) hazards(x, geo, beta, odds, out []float64) []float64 {
-	n, k := sys.n, numFeatures
-	out = resize(out, n*n)
-	for ji := range out {
-		if ji/n == ji%n {
-			out[ji] = 0
-			continue
-		}
-		eta := linear(x[ji*k:(ji+1)*k], beta)
-		if geo != nil {
-			eta += geo[ji]
-		}
-		p := logistic(eta)
-		f := 1.0
-		if sys.odds != nil {
-			f *= sys.odds[ji]
-		}
-		if odds != nil {
-			f *= odds[ji]
-		}
-		out[ji] = scaleOdds(p, f)
+// the proposal's factors, into p; the odds themselves, f·e^η, into o if
+// it is not nil; the linear predictor x·β + G into etas if it is not
+// nil; and each state's security into sec. Security is
+//
+//	Π_j (1 - p_ji) = 1 / Π_j (1 + o_ji)
+//
+// so each pair costs one exponential; the running products are moved
+// into logarithms before they could overflow.
+func (sys *System) hazards(x, geo, beta, odds []float64, p, o, etas, sec []float64) ([]float64, []float64) {
+	n, k := sys.n, rowWidth
+	p = resize(p, n*n)
+	sec = resize(sec, n)
+	prod := make([]float64, 2*n)
+	prod, logs := prod[:n], prod[n:]
+	for i := range prod {
+		prod[i] = 1
 	}
-	return out
-}
-
-// security writes each state's probability that no state initiates a
-// dispute against it, Π_j (1 - p_ji), summing logarithms for accuracy.
-func (sys *System) security(p, out []float64) []float64 {
-	n := sys.n
-	out = resize(out, n)
-	clear(out)
 	for j := range n {
-		row := p[j*n : j*n+n]
-		for i, v := range row {
-			out[i] += math.Log1p(-v)
+		for i := range n {
+			ji := j*n + i
+			if i == j {
+				p[ji] = 0
+				if o != nil {
+					o[ji] = 0
+				}
+				continue
+			}
+			eta := linear(x[ji*k:ji*k+numFeatures], beta)
+			if geo != nil {
+				eta += geo[ji]
+			}
+			if etas != nil {
+				etas[ji] = eta
+			}
+			e := math.Exp(eta)
+			if sys.odds != nil {
+				e *= sys.odds[ji]
+			}
+			if odds != nil {
+				e *= odds[ji]
+			}
+			if o != nil {
+				o[ji] = e
+			}
+			p[ji] = e / (1 + e)
+			if math.IsInf(e, 1) {
+				p[ji] = 1
+			}
+			prod[i] *= 1 + e
+		}
+		for i, v := range prod {
+			if v > 1e200 {
+				logs[i] += math.Log(v)
+				prod[i] = 1
+			}
 		}
 	}
-	for i := range out {
-		out[i] = math.Exp(out[i])
+	for i := range sec {
+		sec[i] = math.Exp(-logs[i]) / prod[i]
 	}
-	return out
+	return p, sec
 }
 
-// Design returns the feature rows of every ordered pair of the baseline
-// (row j*n+i for the pair from j to i, the rows with oneself zero), for
-// the calibration to fit and the risk table to print. The slice is
+// Design returns the rows of every ordered pair of the baseline (row
+// j*n+i for the pair from j to i, with the Columns, the rows with oneself
+// zero), for the calibration to fit and the risk table to print. The slice is
 // shared: callers must not modify it.
 func (sys *System) Design() []float64 { return sys.x0 }
 
 // Hazard returns the baseline probability that from initiates a dispute
 // against to within a year, for an outcome.
 func (sys *System) Hazard(outcome string, from, to int) float64 {
-	o := 0
 	if outcome == OutcomeForce {
-		o = 1
+		return sys.forceBase().p[from*sys.n+to]
 	}
-	return sys.p0[o][from*sys.n+to]
+	return sys.mid.p[from*sys.n+to]
 }
 
 // DeploymentTerm returns what the baseline's deployments add to the
 // linear predictor of the pair (MID outcome).
 func (sys *System) DeploymentTerm(from, to int) float64 {
-	if sys.geo0[0] == nil {
+	if sys.mid.geo == nil {
 		return 0
 	}
-	return sys.geo0[0][from*sys.n+to]
+	return sys.mid.geo[from*sys.n+to]
 }

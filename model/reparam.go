@@ -28,7 +28,7 @@ func (sys *System) Reparam(p Params, ws *Workspace) (*System, error) {
 	}
 	r := &ws.sys
 	r.structure = sys.structure
-	if err := r.parametrise(p); err != nil {
+	if err := r.parametrise(p, sys, true); err != nil {
 		return nil, err
 	}
 	return r, nil

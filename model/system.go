@@ -8,7 +8,9 @@ package model
 
 import (
 	"math"
+	"slices"
 	"sort"
+	"sync"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ir"
@@ -42,6 +44,7 @@ type structure struct {
 	cinc, mil []float64
 	has       []bool
 	dist      []float64 // n*n km between capitals
+	lnDist    []float64 // n*n ln(1 + km), the distance feature
 	kern      []float64 // n*n coalition kernel exp(-d/CoalitionRangeKm), 1 for neighbours
 	land, sea []bool    // n*n
 	orgs      []organisation
@@ -67,11 +70,44 @@ type derived struct {
 	scale []float64 // capability per unit of holdings index, by state
 	odds  []float64 // n*n odds factors of Params.Dyads, nil if none
 	base  *state
-	x0    []float64 // design of the baseline, n*n rows of numFeatures
-	geo0  [2][]float64
-	p0    [2][]float64 // baseline hazards by outcome, n*n
-	sec0  [2][]float64 // baseline security by outcome, n
+	x0    []float64 // design of the baseline, n*n rows of Columns
+	// mid is the baseline of the MID outcome; force that of the use of
+	// force, computed on first use: the Monte Carlo never needs it.
+	mid   *baseline
+	force *lazyBaseline
 }
+
+// baseline is one outcome's baseline: the deployment terms, the linear
+// predictors (before odds factors), the odds and probabilities of every
+// pair, and every state's security.
+type baseline struct {
+	geo, eta, odds, p []float64 // n*n; geo nil without deployments
+	sec               []float64 // n
+}
+
+// lazyBaseline is a baseline computed once on first use.
+type lazyBaseline struct {
+	once sync.Once
+	b    *baseline
+}
+
+// newBaseline computes an outcome's baseline under beta.
+func (sys *System) newBaseline(beta []float64) *baseline {
+	n := sys.n
+	b := &baseline{geo: sys.deploymentTerms(sys.base, beta, nil), eta: make([]float64, n*n), odds: make([]float64, n*n)}
+	b.p, b.sec = sys.hazards(sys.x0, b.geo, beta, nil, nil, b.odds, b.eta, nil)
+	return b
+}
+
+// forceBase returns the baseline of the use-of-force outcome.
+func (sys *System) forceBase() *baseline {
+	f := sys.force
+	f.once.Do(func() { f.b = sys.newBaseline(sys.coef.Force.Coef) })
+	return f.b
+}
+
+// baselines returns both outcomes' baselines, MID first.
+func (sys *System) baselines() [2]*baseline { return [2]*baseline{sys.mid, sys.forceBase()} }
 
 type deployment struct {
 	owner, host, comp int
@@ -107,6 +143,22 @@ var defenceBits = typeBit(indivisible.Defence) | typeBit(indivisible.Offence)
 // Compile validates p against s and precomputes everything that does not
 // depend on a proposal, including the baseline security of every state.
 func Compile(s *indivisible.Scenario, p Params) (*System, error) {
+	return compile(s, p, true)
+}
+
+// Design compiles s under the default weights as far as the features: it
+// returns the states' codes, ordered as Codes, and the baseline's design
+// rows (as System.Design), without evaluating any coefficients. It is
+// what calibration fits.
+func Design(s *indivisible.Scenario) ([]string, []float64, error) {
+	sys, err := compile(s, DefaultParams(), false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sys.codes, sys.x0, nil
+}
+
+func compile(s *indivisible.Scenario, p Params, hazards bool) (*System, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -194,7 +246,7 @@ func Compile(s *indivisible.Scenario, p Params) (*System, error) {
 	if err := sys.evidence(&s.Evidence); err != nil {
 		return nil, err
 	}
-	if err := sys.parametrise(p); err != nil {
+	if err := sys.parametrise(p, nil, hazards); err != nil {
 		return nil, err
 	}
 	return sys, nil
@@ -238,6 +290,7 @@ func (sys *System) masks(members [][]bool) []uint8 {
 func (sys *System) geography(states []indivisible.Participant, water []indivisible.Contiguity) {
 	n := sys.n
 	sys.dist = make([]float64, n*n)
+	sys.lnDist = make([]float64, n*n)
 	sys.kern = make([]float64, n*n)
 	sys.land = make([]bool, n*n)
 	sys.sea = make([]bool, n*n)
@@ -261,6 +314,7 @@ func (sys *System) geography(states []indivisible.Participant, water []indivisib
 		for b := a + 1; b < n; b++ {
 			d := ir.Distance(states[a].Lat, states[a].Lon, states[b].Lat, states[b].Lon)
 			sys.dist[a*n+b], sys.dist[b*n+a] = d, d
+			sys.lnDist[a*n+b], sys.lnDist[b*n+a] = math.Log1p(d), math.Log1p(d)
 			k := 1.0
 			if !sys.land[a*n+b] {
 				k = math.Exp(-d / CoalitionRangeKm)
@@ -365,14 +419,15 @@ func (sys *System) evidence(ev *indivisible.Evidence) error {
 	return nil
 }
 
-// parametrise computes everything that depends on the parameters.
-func (sys *System) parametrise(p Params) error {
+// parametrise computes everything that depends on the parameters. When
+// from has the same component weights, its baseline forces and features
+// are shared rather than recomputed: only the coefficients and the odds
+// factors change the hazards.
+//
+// Without hazards it stops at the features, never reading coefficients.
+func (sys *System) parametrise(p Params, from *System, hazards bool) error {
 	n, m := sys.n, sys.m
 	sys.p = p
-	sys.coef = p.Coefficients
-	if sys.coef == nil {
-		sys.coef = DefaultCoefficients()
-	}
 	sys.w = resize(sys.w, m)
 	for c, name := range sys.comps {
 		sys.w[c] = sys.compW[c]
@@ -400,16 +455,31 @@ func (sys *System) parametrise(p Params) error {
 		}
 		sys.odds[a*n+b], sys.odds[b*n+a] = d.Factor, d.Factor
 	}
-	sys.capScale()
-	st := &state{hold: sys.hold, deps: sys.deps, mask: sys.mask}
-	sys.base = st
-	sys.forces(st)
-	sys.x0 = sys.design(st, sys.x0)
-	for o, e := range sys.estimates() {
-		sys.geo0[o] = sys.deploymentTerms(st, e, sys.geo0[o])
-		sys.p0[o] = sys.hazards(sys.x0, sys.geo0[o], e, nil, sys.p0[o])
-		sys.sec0[o] = sys.security(sys.p0[o], sys.sec0[o])
+	if from != nil && slices.Equal(from.w, sys.w) {
+		sys.scale, sys.base, sys.x0 = from.scale, from.base, from.x0
+	} else {
+		sys.scale = nil // never write a buffer that from shares
+		sys.capScale()
+		st := &state{hold: sys.hold, deps: sys.deps, mask: sys.mask}
+		sys.base = st
+		sys.forces(st)
+		sys.x0 = sys.design(st)
 	}
+	if !hazards {
+		return nil
+	}
+	sys.coef = p.Coefficients
+	if sys.coef == nil {
+		sys.coef = DefaultCoefficients()
+	}
+	if from != nil && slices.Equal(from.w, sys.w) && from.coef == sys.coef && slices.Equal(from.p.Dyads, p.Dyads) {
+		// Only the priors of measures without a historical record differ:
+		// the baselines are from's.
+		sys.mid, sys.force = from.mid, from.force
+		return nil
+	}
+	sys.mid = sys.newBaseline(sys.coef.MID.Coef)
+	sys.force = &lazyBaseline{}
 	return nil
 }
 
@@ -498,10 +568,10 @@ func (sys *System) Names() []string { return sys.names }
 // Before returns the baseline security of every state (the probability
 // that no state initiates a militarized dispute against it within a
 // year), ordered as Codes.
-func (sys *System) Before() []float64 { return sys.sec0[0] }
+func (sys *System) Before() []float64 { return sys.mid.sec }
 
 // ForceBefore is Before for disputes in which force is used.
-func (sys *System) ForceBefore() []float64 { return sys.sec0[1] }
+func (sys *System) ForceBefore() []float64 { return sys.forceBase().sec }
 
 // Params returns the parameters the system was compiled with.
 func (sys *System) Params() Params { return sys.p }

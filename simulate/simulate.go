@@ -114,7 +114,7 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 	// that a bad weight, dyad or measure is an input error, not a failure
 	// in the middle of the run.
 	central := ownMaps(spec.Params)
-	for k, name := range names {
+	for k, name := range spec.Names() {
 		d := spec.Distributions[name]
 		params[k].set(&central, d.Mean())
 	}
@@ -122,7 +122,8 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 	if err != nil {
 		return nil, prefix("distributions", err)
 	}
-	if _, err := cs.After(p.Measures); err != nil {
+	prep, err := cs.Prepare(p.Measures)
+	if err != nil {
 		return nil, err
 	}
 
@@ -146,7 +147,7 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 					if ctx.Err() != nil {
 						return
 					}
-					if err := draw(sys, spec, est, params, p, opts.Seed, d, ws, values[d*k:(d+1)*k], deltas[d*n:(d+1)*n]); err != nil {
+					if err := draw(sys, spec, est, params, prep, opts.Seed, d, ws, values[d*k:(d+1)*k], deltas[d*n:(d+1)*n]); err != nil {
 						errs[w] = err
 						return
 					}
@@ -182,7 +183,7 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 // draw evaluates draw d: its parameter values go to vals (the drawn MID
 // coefficients after the distributions' parameters), every state's change
 // to delta.
-func draw(sys *model.System, spec *Spec, est *estimation, params []param, p *indivisible.Proposal, seed uint64, d int, ws *model.Workspace, vals, delta []float64) error {
+func draw(sys *model.System, spec *Spec, est *estimation, params []param, p *model.Prepared, seed uint64, d int, ws *model.Workspace, vals, delta []float64) error {
 	src := rand.NewPCG(seed, uint64(d))
 	par := ownMaps(spec.Params)
 	names := spec.Names()
@@ -199,7 +200,7 @@ func draw(sys *model.System, spec *Spec, est *estimation, params []param, p *ind
 	if err != nil {
 		return err
 	}
-	return rs.Changes(p.Measures, delta)
+	return rs.Changes(p, delta)
 }
 
 // ownMaps returns p with its own copies of the maps the setters write.

@@ -97,6 +97,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "bootstrap seed")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	svg := fs.String("svg", "", "also write the ROC and reliability plot to this SVG file")
+	ablation := fs.Bool("ablation", false, "also refit without each feature and report what it earns out of sample")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: indivisible validate [-data DIR] [-train Y1-Y2] [-test Y3-Y4] [-outcome mid|force] [-boot N] [-json] [-svg FILE]")
 		fs.PrintDefaults()
@@ -136,13 +137,41 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	var abl []calibrate.Ablation
+	if *ablation {
+		if abl, err = calibrate.Ablate(ctx, s, train, test); err != nil {
+			return err
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", " ")
-		return enc.Encode(r)
+		return enc.Encode(struct {
+			*calibrate.Report
+			Ablation []calibrate.Ablation `json:"ablation,omitempty"`
+		}{r, abl})
 	}
 	writeReport(e.stdout, r)
+	if abl != nil {
+		writeAblation(e.stdout, abl)
+	}
 	return nil
+}
+
+// writeAblation prints what each feature earns: the full model's figures,
+// then the change when each feature is dropped.
+func writeAblation(w io.Writer, abl []calibrate.Ablation) {
+	fmt.Fprintln(w, "\nablation (MID, refitted without each feature; changes from the full model):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "dropped\tAUC all\tAUC relevant\tlog-loss\t\n")
+	for k, a := range abl {
+		if k == 0 {
+			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.6f\t\n", a.Feature, a.AUC, a.AUCRelevant, a.LogLoss)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%+.4f\t%+.4f\t%+.6f\t\n", a.Feature, a.AUC, a.AUCRelevant, a.LogLoss)
+	}
+	tw.Flush()
 }
 
 // plot draws every universe's ROC curves and the model's reliability.
