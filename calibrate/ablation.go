@@ -20,7 +20,7 @@ type Ablation struct {
 	// Feature names the features dropped ("+name" for a candidate added);
 	// the first row ("none") is the full model, whose figures the others
 	// are differences from.
-	Feature string `json:"feature"`
+	Feature     string  `json:"feature"`
 	AUC         float64 `json:"auc"`
 	AUCRelevant float64 `json:"auc_relevant"`
 	LogLoss     float64 `json:"log_loss"`

@@ -201,7 +201,6 @@ func (d *Data) Capabilities(codes map[int]string, year int) []indivisible.Capabi
 	return out
 }
 
-
 // RivalryHandbookEnd is the year Thompson and Dreyer's handbook closes: an
 // end in that year means the rivalry was still going.
 const RivalryHandbookEnd = 2010
