@@ -83,7 +83,7 @@ func (sys *System) design(st *state) []float64 {
 	for i := range all {
 		all[i] = true
 	}
-	sys.coalitions(st, all, func(ji int, v float64) { x[ji*k+fCoalition] = v })
+	sys.coalitions(st, all, func(ji int, v float64) { x[ji*k+cCoalition] = v })
 	return x
 }
 
@@ -144,7 +144,7 @@ func (sys *System) redesign(st *state) (rows []int, xs []float64) {
 			}
 			row[fCapFrom], row[fCapTo] = lnCap[j], lnCap[i]
 			if coal[i] {
-				row[fCoalition] = cv[ji]
+				row[cCoalition] = cv[ji]
 			}
 			if !slices.Equal(row, sys.x0[ji*k:(ji+1)*k]) {
 				rows = append(rows, ji)
@@ -232,7 +232,7 @@ func (sys *System) pairRow(st *state, j, i int, lnCap []float64, x []float64) {
 	x[fOngoing] = b2f(sys.ongoing[ji])
 	x[fPeace] = math.Log1p(sys.peace[ji])
 	x[fDecayFrom] = sys.decay[ji]
-	x[fDecayTo] = sys.decay[i*n+j]
+	x[cDecayTo] = sys.decay[i*n+j]
 	x[cMajorFrom] = b2f(sys.major[j])
 	x[fMajorTo] = b2f(sys.major[i])
 }

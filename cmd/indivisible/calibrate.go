@@ -174,20 +174,23 @@ func writeAblation(w io.Writer, abl []calibrate.Ablation) {
 	tw.Flush()
 }
 
-// plot draws every universe's ROC curves and the model's reliability.
+// plot draws the ROC curves of every model on the politically relevant
+// pairs (where the baselines differ most), and the model's reliability on
+// every universe.
 func plot(w io.Writer, r *calibrate.Report) error {
 	var curves []score.Curve
 	bins := map[string][]score.Bin{}
 	for _, u := range append(r.Universes, r.Monadic) {
 		for _, m := range u.Models {
-			name := u.Name + ": " + m.Name
-			curves = append(curves, score.Curve{Name: name, ROC: m.ROC, AUC: m.AUC})
+			if u.Name == "relevant" {
+				curves = append(curves, score.Curve{Name: m.Name, ROC: m.ROC, AUC: m.AUC})
+			}
 			if m.Name == calibrate.ModelName {
-				bins[name] = m.Reliability
+				bins["model, "+u.Name] = m.Reliability
 			}
 		}
 	}
-	title := fmt.Sprintf("Out of sample: fitted %s, tested %s (%s)", r.Train, r.Test, r.Outcome)
+	title := fmt.Sprintf("Out of sample: fitted %s, tested %s (%s); ROC on the relevant pairs", r.Train, r.Test, r.Outcome)
 	return score.PlotSVG(w, title, curves, bins)
 }
 
