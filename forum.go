@@ -426,8 +426,8 @@ type Question struct {
 	ID      int64 `json:"id"`
 	ForumID int64 `json:"forum_id"`
 	// Parameter is the model parameter path it sets (the paths of a
-	// simulate distribution file: lambda_km, weights.X, dyads.AAA-BBB,
-	// notified_discount, ...).
+	// simulate distribution file: exercise_intensity, cbm.X, weights.X,
+	// dyads.AAA-BBB, notified_discount, ...).
 	Parameter string `json:"parameter"`
 	Text      string `json:"text"`
 	Unit      string `json:"unit,omitempty"`

@@ -101,11 +101,20 @@ var baselines = []baseline{
 
 func col(name string) int { return history.FeatureIndex(name) }
 
+// CheckWindows says whether train and test can be a validation: the test
+// years must all come after the training years.
+func CheckWindows(train, test Window) error {
+	if train.To >= test.From {
+		return indivisible.Invalid("-test", "the test years %s must come after the training years %s", test, train)
+	}
+	return nil
+}
+
 // Validate fits the model and the baselines on the training years of s
 // and scores them on the test years.
 func Validate(ctx context.Context, s *history.Set, train, test Window, files map[string]string, opt Options) (*Report, error) {
-	if train.To >= test.From {
-		return nil, indivisible.Invalid("-test", "the test years %s must come after the training years %s", test, train)
+	if err := CheckWindows(train, test); err != nil {
+		return nil, err
 	}
 	if opt.Boot <= 0 {
 		opt.Boot = 200

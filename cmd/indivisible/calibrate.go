@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -115,6 +116,9 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	}
 	if *boot < 1 {
 		return indivisible.Invalid("-boot", "must be at least 1")
+	}
+	if err := calibrate.CheckWindows(train, test); err != nil {
+		return err
 	}
 	d, s, err := loadHistory(ctx, e, *data, train.From, test.To)
 	if err != nil {
@@ -303,7 +307,7 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	x, err := sys.Explain(fs.Arg(0), *top)
+	x, err := sys.Explain(strings.ToUpper(fs.Arg(0)), *top)
 	if err != nil {
 		return err
 	}
