@@ -223,7 +223,8 @@ type Assessment struct {
 	Measures []Measure `json:"measures"`
 	// Participants are the states, ordered by code.
 	Participants []ParticipantResult `json:"participants"`
-	// Organisations carry the mean of their members' security.
+	// Organisations carry the probability that none of their members
+	// faces a militarized dispute: the product of the members' security.
 	Organisations []ParticipantResult `json:"organisations"`
 	Gainers       []string            `json:"gainers"`
 	Losers        []string            `json:"losers"`
@@ -238,6 +239,15 @@ type Assessment struct {
 // implements it; the API and the forum depend only on this interface.
 type Assessor interface {
 	Assess(ctx context.Context, p *Proposal, tolerance float64) (*Assessment, error)
+}
+
+// Explainer says why a state has its baseline security: its annual risk,
+// its rank, and the top pairs that contribute most to that risk, each with
+// every feature's part in its log-odds. The model package implements it;
+// the API depends only on this interface. The error is ENOTFOUND for a
+// code that is not a state of the scenario (an organisation included).
+type Explainer interface {
+	Explain(code string, top int) (*Explanation, error)
 }
 
 // DefaultTolerance is the fall in a state's security (probability) below

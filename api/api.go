@@ -17,7 +17,9 @@ import (
 	"github.com/indivisible-eurasia/indivisible/forum"
 )
 
-// Baseline gives every state's security before any proposal.
+// Baseline gives every state's security before any proposal: the
+// probability that no state initiates a militarized dispute against it
+// within a year.
 type Baseline interface {
 	Codes() []string
 	Before() []float64
@@ -30,7 +32,10 @@ type Config struct {
 	Scenario *indivisible.Scenario
 	Assessor indivisible.Assessor
 	Baseline Baseline
-	Accounts indivisible.AccountStore
+	// Explainer explains a state's baseline risk on
+	// GET /api/v1/participants/{code}; nil leaves the explanation out.
+	Explainer indivisible.Explainer
+	Accounts  indivisible.AccountStore
 	// Log serves the C2SP tiles; Ledger (usually the same *ledger.Log)
 	// and Exchange serve declarations, findings and keys.
 	Log      Log

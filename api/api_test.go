@@ -53,7 +53,7 @@ func newFixture(t *testing.T, mod func(*api.Config)) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	cfg := api.Config{Scenario: s, Assessor: m, Baseline: m, Accounts: db, Rate: 1000, Burst: 1000}
+	cfg := api.Config{Scenario: s, Assessor: m, Baseline: m, Explainer: m, Accounts: db, Rate: 1000, Burst: 1000}
 	if mod != nil {
 		mod(&cfg)
 	}

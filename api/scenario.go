@@ -9,12 +9,21 @@ import (
 )
 
 // participant is a participant as the API shows it, with the baseline
-// security of states.
+// security of states (the probability that no state initiates a
+// militarized dispute against it within a year) and its complement, the
+// annual risk. One participant alone also carries, for a state, the
+// model's explanation of that risk.
 type participant struct {
 	indivisible.Participant
-	Security *float64 `json:"security,omitempty"`
-	Members  []string `json:"members,omitempty"`
+	Security    *float64                 `json:"security,omitempty"`
+	Risk        *float64                 `json:"risk,omitempty"`
+	Members     []string                 `json:"members,omitempty"`
+	Explanation *indivisible.Explanation `json:"explanation,omitempty"`
 }
+
+// explainTop is how many of a state's largest threats its explanation
+// lists.
+const explainTop = 10
 
 func (s *Server) participants() []participant {
 	sec := map[string]float64{}
@@ -31,7 +40,8 @@ func (s *Server) participants() []participant {
 	for _, p := range s.cfg.Scenario.Participants {
 		v := participant{Participant: p, Members: members[p.Code]}
 		if x, ok := sec[p.Code]; ok {
-			v.Security = &x
+			r := 1 - x
+			v.Security, v.Risk = &x, &r
 		}
 		out = append(out, v)
 	}
@@ -62,9 +72,17 @@ func (s *Server) getParticipant(w http.ResponseWriter, r *http.Request) (int, an
 	}
 	code := strings.ToUpper(r.PathValue("code"))
 	for _, p := range s.participants() {
-		if p.Code == code {
-			return http.StatusOK, p, nil
+		if p.Code != code {
+			continue
 		}
+		if p.Kind == indivisible.State && s.cfg.Explainer != nil {
+			x, err := s.cfg.Explainer.Explain(code, explainTop)
+			if err != nil {
+				return 0, nil, err
+			}
+			p.Explanation = x
+		}
+		return http.StatusOK, p, nil
 	}
 	return 0, nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "code", "no participant %q", code)
 }

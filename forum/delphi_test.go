@@ -73,15 +73,21 @@ func TestCheckQuestion(t *testing.T) {
 		min, max float64
 		field    string
 	}{
-		{"lambda_km", 100, 10000, ""},
+		{"exercise_range_km", 25, 2500, ""},
+		{"exercise_intensity", 0, 5, ""},
 		{"notified_discount", 0, 1, ""},
 		{"weights.battle_tanks", 0, 10, ""},
 		{"dyads.ARM-AZE", 0, 3, ""},
-		{"hostility.none", 0, 1, ""},
-		{"lambda_km", 0, 10000, "parameter"},
+		{"cbm.inspection", 0, 1, ""},
+		// The range of a distance excludes 0.
+		{"exercise_range_km", 0, 2500, "parameter"},
 		{"notified_discount", 0, 2, "parameter"},
+		{"cbm.inspection", 0, 1.5, "parameter"},
 		{"gravity", 0, 1, "parameter"},
-		{"lambda_km", 5, 5, "max"},
+		// Parameters of the model before the hazard model are gone.
+		{"lambda_km", 100, 10000, "parameter"},
+		{"hostility.none", 0, 1, "parameter"},
+		{"exercise_range_km", 5, 5, "max"},
 	} {
 		q := &indivisible.Question{Parameter: tc.param, Text: "How far?", Min: tc.min, Max: tc.max}
 		if err := forum.CheckQuestion(q); indivisible.ErrorField(err) != tc.field {
@@ -92,13 +98,13 @@ func TestCheckQuestion(t *testing.T) {
 
 func TestMakeResult(t *testing.T) {
 	qs := []*indivisible.Question{
-		{ID: 1, Parameter: "lambda_km", Status: indivisible.QuestionClosed, Round: 2},
+		{ID: 1, Parameter: "exercise_range_km", Status: indivisible.QuestionClosed, Round: 2},
 		{ID: 2, Parameter: "notified_discount", Status: indivisible.QuestionClosed, Round: 3},
 		{ID: 3, Parameter: "dyads.ARM-AZE", Status: indivisible.QuestionClosed, Round: 1},
 		{ID: 4, Parameter: "weights.battle_tanks", Status: indivisible.QuestionClosed, Round: 1},
 		{ID: 5, Parameter: "cbm.hotline", Status: indivisible.QuestionOpen, Round: 1},
 	}
-	finals := map[int64][]float64{1: {1500, 1800, 2000, 2200, 2600}, 2: {0.4, 0.5, 0.5, 0.6}, 3: {1.5, 1.5}, 4: {1, 2, 3}, 5: {0.5}}
+	finals := map[int64][]float64{1: {375, 450, 500, 550, 650}, 2: {0.4, 0.5, 0.5, 0.6}, 3: {1.5, 1.5}, 4: {1, 2, 3}, 5: {0.5}}
 	res, err := forum.MakeResult(qs, finals)
 	if err != nil {
 		t.Fatal(err)
@@ -107,14 +113,14 @@ func TestMakeResult(t *testing.T) {
 	if err != nil {
 		t.Fatalf("params do not parse: %v\n%s", err, res.Params)
 	}
-	if p.LambdaKm != 2000 || p.NotifiedDiscount != 0.5 || p.Weights["battle_tanks"] != 2 || len(p.Dyads) != 1 || p.Dyads[0].Factor != 1.5 || p.CBM["hotline"] != model.DefaultParams().CBM["hotline"] {
+	if p.ExerciseRangeKm != 500 || p.NotifiedDiscount != 0.5 || p.Weights["battle_tanks"] != 2 || len(p.Dyads) != 1 || p.Dyads[0].Factor != 1.5 || p.CBM["hotline"] != model.DefaultParams().CBM["hotline"] {
 		t.Errorf("params %+v", p)
 	}
 	spec, err := simulate.ParseSpec(res.Distributions)
 	if err != nil {
 		t.Fatalf("distributions do not parse: %v\n%s", err, res.Distributions)
 	}
-	want := map[string]string{"lambda_km": simulate.LogNormal, "notified_discount": simulate.Triangular, "dyads.ARM-AZE": simulate.Point, "weights.battle_tanks": simulate.LogNormal}
+	want := map[string]string{"exercise_range_km": simulate.LogNormal, "notified_discount": simulate.Triangular, "dyads.ARM-AZE": simulate.Point, "weights.battle_tanks": simulate.LogNormal}
 	for k, kind := range want {
 		if spec.Distributions[k].Kind != kind {
 			t.Errorf("%s: %s distribution, want %s", k, spec.Distributions[k].Kind, kind)
@@ -123,7 +129,8 @@ func TestMakeResult(t *testing.T) {
 	if len(spec.Distributions) != len(want) || len(res.Questions) != 4 {
 		t.Errorf("%d distributions and %d questions, want 4", len(spec.Distributions), len(res.Questions))
 	}
-	if d := spec.Distributions["lambda_km"]; d.Median != 2000 || d.IQR != 400 {
-		t.Errorf("lambda_km %+v, want median 2000 IQR 400", d)
+	// The five answers' quartiles (type 7) are the second and fourth.
+	if d := spec.Distributions["exercise_range_km"]; d.Median != 500 || d.IQR != 100 {
+		t.Errorf("exercise_range_km %+v, want median 500 IQR 100", d)
 	}
 }

@@ -84,12 +84,16 @@ func ruleParams(r indivisible.RuleSpec) string {
 }
 
 // AssessmentSummary is the assessment section of an outcome document:
-// the verdict, who gains and who loses most, the largest gains at
-// another's expense and the equality measures.
+// the verdict, who gains and who loses most, who now threatens a losing
+// state more and the equality measures. Figures are annual risks of facing
+// a militarized dispute (one minus security) in per cent, and changes in
+// percentage points.
 func AssessmentSummary(a *indivisible.Assessment) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("## Assessment\n\nVerdict: **%s** (scenario %s, tolerance %g). %d gain, %d lose. Security is the probability of facing no militarized dispute in a year.\n\n", a.Verdict, a.Scenario, a.Tolerance, len(a.Gainers), len(a.Losers))
+	p("## Assessment\n\nVerdict: **%s** (scenario %s, tolerance %g). %d gain, %d lose. "+
+		"A state's risk is the probability that some state initiates a militarized dispute (a threat, display or use of force) against it within a year; a loser's risk rises by more than the tolerance.\n\n",
+		a.Verdict, a.Scenario, a.Tolerance, len(a.Gainers), len(a.Losers))
 	ps := slices.Clone(a.Participants)
 	slices.SortStableFunc(ps, func(x, y indivisible.ParticipantResult) int {
 		switch {
@@ -101,17 +105,19 @@ func AssessmentSummary(a *indivisible.Assessment) string {
 		return 0
 	})
 	row := func(r indivisible.ParticipantResult) {
-		p("| %s | %.6f | %.6f | %+.6f |\n", r.Code, r.Before, r.After, r.Delta)
+		p("| %s | %.3f%% | %.3f%% | %+.4f |\n", r.Code, pct(r.Before), pct(r.After), -100*r.Delta)
 	}
 	if len(ps) > 0 {
-		p("| participant | before | after | change |\n|---|---|---|---|\n")
+		p("| participant | annual risk before | after | change (percentage points) |\n|---|---|---|---|\n")
 		n := min(5, len(ps))
 		for _, r := range ps[:n] {
 			if r.Delta > 0 {
 				row(r)
 			}
 		}
-		for _, r := range ps[max(n, len(ps)-5):] {
+		// The five largest losses; with few participants they overlap the
+		// first five, whose gains alone were printed above.
+		for _, r := range ps[max(0, len(ps)-5):] {
 			if r.Delta < 0 {
 				row(r)
 			}
@@ -119,21 +125,24 @@ func AssessmentSummary(a *indivisible.Assessment) string {
 		p("\n")
 	}
 	if len(a.Expense) > 0 {
-		p("Who now threatens a losing state more:\n\n")
+		p("Who now threatens a losing state more (annual probability of initiating a dispute against it):\n\n")
 		for _, e := range a.Expense[:min(5, len(a.Expense))] {
 			gain := ""
 			if e.FromDelta > a.Tolerance {
-				gain = fmt.Sprintf(", gaining %+.4f itself", e.FromDelta)
+				gain = fmt.Sprintf(", while %s's own risk falls by %.4f percentage points", e.From, 100*e.FromDelta)
 			}
-			p("- %s against %s: annual risk %.3f%% → %.3f%%%s\n", e.From, e.To, 100*e.HazardBefore, 100*e.HazardAfter, gain)
+			p("- %s against %s: %.3f%% → %.3f%%%s\n", e.From, e.To, 100*e.HazardBefore, 100*e.HazardAfter, gain)
 		}
 		p("\n")
 	}
 	eq := a.Equality
-	p("Equality: least secure %s %.6f → %s %.6f; mean %.6f → %.6f; Gini %.4f → %.4f.\n",
-		eq.Before.MinCode, eq.Before.Min, eq.After.MinCode, eq.After.Min, eq.Before.Mean, eq.After.Mean, eq.Before.Gini, eq.After.Gini)
+	p("Equality: highest risk %s %.3f%% → %s %.3f%%; mean risk %.3f%% → %.3f%%; Gini coefficient of security %.4f → %.4f.\n",
+		eq.Before.MinCode, pct(eq.Before.Min), eq.After.MinCode, pct(eq.After.Min), pct(eq.Before.Mean), pct(eq.After.Mean), eq.Before.Gini, eq.After.Gini)
 	return b.String()
 }
+
+// pct is the annual risk, in per cent, of a security.
+func pct(security float64) float64 { return 100 * (1 - security) }
 
 // SHA256 returns the hex SHA-256 of a document.
 func SHA256(doc string) string {

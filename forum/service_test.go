@@ -365,7 +365,7 @@ func TestDelphiService(t *testing.T) {
 	}
 	_, err := w.svc.AddExpert(ctx, sec, f.ID, w.acc["POL"].ID)
 	wantCode(t, "a delegation on the panel", err, indivisible.EINVALID)
-	q := &indivisible.Question{ForumID: f.ID, Parameter: "lambda_km", Text: "At what distance (km) does projected power fall to 1/e?", Unit: "km", Min: 200, Max: 8000,
+	q := &indivisible.Question{ForumID: f.ID, Parameter: "exercise_range_km", Text: "At what distance (km) has an exercise's effect fallen to 1/e?", Unit: "km", Min: 50, Max: 2000,
 		Stop: indivisible.StoppingRule{MaxRounds: 3}}
 	wantCode(t, "a delegation opens a question", w.svc.CreateQuestion(ctx, w.acc["POL"], q), indivisible.EFORBIDDEN)
 	must[struct{}](t)(struct{}{}, w.svc.CreateQuestion(ctx, sec, q))
@@ -373,41 +373,41 @@ func TestDelphiService(t *testing.T) {
 		t.Helper()
 		must[*indivisible.Answer](t)(w.svc.Answer(ctx, w.acc[who], f.ID, q.ID, v))
 	}
-	_, err = w.svc.Answer(ctx, w.acc["POL"], f.ID, q.ID, 1000)
+	_, err = w.svc.Answer(ctx, w.acc["POL"], f.ID, q.ID, 250)
 	wantCode(t, "a delegation answers", err, indivisible.EFORBIDDEN)
-	_, err = w.svc.Answer(ctx, w.acc["X"], f.ID, q.ID, 9000)
+	_, err = w.svc.Answer(ctx, w.acc["X"], f.ID, q.ID, 2250)
 	wantCode(t, "out of range", err, indivisible.EINVALID)
-	answer("X", 1000)
-	answer("Y", 2000)
-	answer("Z", 4000)
+	answer("X", 250)
+	answer("Y", 500)
+	answer("Z", 1000)
 	got := must[*indivisible.Question](t)(w.svc.FinishRound(ctx, sec, f.ID, q.ID))
-	if got.Round != 2 || got.Rounds[0].Median != 2000 || got.Rounds[0].IQR != 1500 {
+	if got.Round != 2 || got.Rounds[0].Median != 500 || got.Rounds[0].IQR != 375 {
 		t.Fatalf("after round 1: %+v", got)
 	}
 	// X sees the group's median and IQR next to their own answer; the
 	// public sees the statistics only.
 	fb := must[*forum.Feedback](t)(w.svc.QuestionFeedback(ctx, w.acc["X"], f.ID, q.ID))
-	if len(fb.Own) != 1 || fb.Own[0].Value != 1000 || fb.Question.Rounds[0].Median != 2000 {
+	if len(fb.Own) != 1 || fb.Own[0].Value != 250 || fb.Question.Rounds[0].Median != 500 {
 		t.Errorf("feedback %+v", fb)
 	}
 	if fb := must[*forum.Feedback](t)(w.svc.QuestionFeedback(ctx, indivisible.Anonymous, f.ID, q.ID)); fb.Own != nil {
 		t.Errorf("the public sees answers: %+v", fb.Own)
 	}
-	answer("X", 1800)
-	answer("Y", 2100)
-	answer("Z", 3000)
+	answer("X", 450)
+	answer("Y", 525)
+	answer("Z", 750)
 	got = must[*indivisible.Question](t)(w.svc.FinishRound(ctx, sec, f.ID, q.ID))
-	// The median moved from 2000 to 2100: 5%, stable.
+	// The median moved from 500 to 525: 5%, stable.
 	if got.Status != indivisible.QuestionClosed || !strings.HasPrefix(got.StopReason, "stability") {
 		t.Fatalf("after round 2: %+v", got)
 	}
 	res := must[*forum.Result](t)(w.svc.DelphiResult(ctx, f.ID))
 	p, err := model.ParseParams(res.Params)
-	if err != nil || p.LambdaKm != 2100 {
+	if err != nil || p.ExerciseRangeKm != 525 {
 		t.Errorf("params %s: %v", res.Params, err)
 	}
 	spec, err := simulate.ParseSpec(res.Distributions)
-	if err != nil || spec.Distributions["lambda_km"].Kind != simulate.LogNormal {
+	if err != nil || spec.Distributions["exercise_range_km"].Kind != simulate.LogNormal {
 		t.Errorf("distributions %s: %v", res.Distributions, err)
 	}
 }

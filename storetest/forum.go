@@ -239,7 +239,7 @@ func TestForum(t *testing.T, open func(t *testing.T) ForumStore) {
 			must(t, s.AddExpert(ctx, e))
 			experts = append(experts, e)
 		}
-		q := &indivisible.Question{ForumID: f.ID, Parameter: "lambda_km", Text: "How far?", Unit: "km", Min: 100, Max: 10000,
+		q := &indivisible.Question{ForumID: f.ID, Parameter: "exercise_range_km", Text: "How far?", Unit: "km", Min: 100, Max: 10000,
 			Stop: indivisible.StoppingRule{IQR: 100, Stability: 0.15, MaxRounds: 3}}
 		must(t, s.CreateQuestion(ctx, q))
 		if q.Round != 1 || q.Status != indivisible.QuestionOpen {

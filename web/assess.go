@@ -75,20 +75,41 @@ func (d assessData) Invalid(field string) bool {
 	return d.Error != nil && d.Error.Field == field
 }
 
-// resultView is an assessment as the page shows it.
+// resultView is an assessment as the page shows it. Every figure is an
+// annual risk of facing a militarized dispute (one minus the model's
+// security) in per cent, and every change is in percentage points.
 type resultView struct {
-	A        *indivisible.Assessment
+	A *indivisible.Assessment
+	// Tolerance is the assessment's tolerance in percentage points.
+	Tolerance string
+	// You says how the proposal changes the risk of the signed-in
+	// delegation's state ("" for anyone else); Summary says it of the
+	// states whose risk rises and falls most.
+	You      string
+	Summary  []string
 	Chart    barChart
 	Expense  []expenseRow
-	Changes  []indivisible.ParticipantResult // by change, losers first
-	Proposal string                          // the assessed proposal, compact JSON, for the download
+	Changes  []changeRow // by change, largest rise first
+	Proposal string      // the assessed proposal, compact JSON, for the download
 }
 
-// expenseRow is a pair whose hazard the proposal raised against a loser.
+// expenseRow is a pair whose hazard the proposal raised against a loser:
+// From now threatens To more.
 type expenseRow struct {
 	From, To      string
-	Before, After float64 // annual probability of a dispute, in per cent
-	FromGains     bool
+	Before, After float64 // annual probability that From initiates a dispute against To, in per cent
+	Increase      float64 // percentage points
+	FromGains     bool    // From's own risk falls beyond the tolerance
+}
+
+// changeRow is one state's risk before and after.
+type changeRow struct {
+	Code, Name              string
+	Before, After           float64 // annual risk of facing a militarized dispute, in per cent
+	Change                  float64 // percentage points
+	ForceBefore, ForceAfter float64 // the same for disputes with the use of force
+	// Mark is "rises" or "falls" beyond the tolerance, else "".
+	Mark string
 }
 
 func (h *handler) assessPage(w http.ResponseWriter, r *http.Request) {
@@ -332,16 +353,87 @@ func (f assessForm) proposal() (*indivisible.Proposal, float64, error) {
 	return p, tol, nil
 }
 
+// summaryPerSide is how many of the states whose risk rises (and falls)
+// the most the result's summary names.
+const summaryPerSide = 3
+
 // result arranges an assessment for the page.
 func (h *handler) result(p *indivisible.Proposal, a *indivisible.Assessment) *resultView {
 	b, _ := json.Marshal(p) // a parsed proposal always marshals
-	rv := &resultView{A: a, Proposal: string(b), Chart: newBarChart(a, h.name)}
+	rv := &resultView{A: a, Proposal: string(b), Chart: newBarChart(a, h.name), Tolerance: strconv.FormatFloat(100*a.Tolerance, 'g', 4, 64)}
 	for _, e := range a.Expense {
-		rv.Expense = append(rv.Expense, expenseRow{h.name(e.From), h.name(e.To), 100 * e.HazardBefore, 100 * e.HazardAfter, e.FromDelta > a.Tolerance})
+		rv.Expense = append(rv.Expense, expenseRow{h.name(e.From), h.name(e.To), 100 * e.HazardBefore, 100 * e.HazardAfter, 100 * e.Increase, e.FromDelta > a.Tolerance})
 	}
-	rv.Changes = slices.Clone(a.Participants)
-	slices.SortStableFunc(rv.Changes, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(x.Delta, y.Delta) })
+	ps := slices.Clone(a.Participants)
+	slices.SortStableFunc(ps, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(x.Delta, y.Delta) })
+	for _, p := range ps {
+		c := changeRow{Code: p.Code, Name: p.Name, Before: risk(p), After: riskAfter(p), Change: riskChange(p),
+			ForceBefore: forceRisk(p), ForceAfter: 100 * (1 - p.ForceAfter)}
+		switch {
+		case p.Delta < -a.Tolerance:
+			c.Mark = "rises"
+		case p.Delta > a.Tolerance:
+			c.Mark = "falls"
+		}
+		rv.Changes = append(rv.Changes, c)
+	}
+	var rises, falls []changeRow
+	for _, c := range rv.Changes {
+		switch c.Mark {
+		case "rises":
+			rises = append(rises, c)
+		case "falls":
+			falls = append(falls, c)
+		}
+	}
+	slices.Reverse(falls) // largest fall first
+	for _, c := range rises[:min(summaryPerSide, len(rises))] {
+		rv.Summary = append(rv.Summary, riskSentence(c.Name+"'s annual risk", c))
+	}
+	for _, c := range falls[:min(summaryPerSide, len(falls))] {
+		rv.Summary = append(rv.Summary, riskSentence(c.Name+"'s annual risk", c))
+	}
 	return rv
+}
+
+// riskSentence says how a state's risk changes, e.g. "Poland's annual
+// risk rises from 27.30% to 27.37% (+0.073 percentage points); of a
+// dispute with the use of force, from 20.12% to 20.18%".
+func riskSentence(subject string, c changeRow) string {
+	verb := "rises"
+	switch {
+	case c.Change < 0:
+		verb = "falls"
+	case c.Change == 0:
+		return fmt.Sprintf("%s stays at %.2f%%", subject, c.Before)
+	}
+	return fmt.Sprintf("%s %s from %.2f%% to %.2f%% (%s percentage points); of a dispute with the use of force, from %.2f%% to %.2f%%",
+		subject, verb, c.Before, c.After, ppText(c.Change), c.ForceBefore, c.ForceAfter)
+}
+
+// ppText formats a change in percentage points with a sign: three
+// decimals, or two significant digits when that would show none.
+func ppText(v float64) string {
+	if v != 0 && math.Abs(v) < 0.0005 {
+		return fmt.Sprintf("%+.2g", v)
+	}
+	return fmt.Sprintf("%+.3f", v)
+}
+
+// yourRisk says, for the signed-in delegation of a state, how its risk
+// changes; the summary then leaves that state out.
+func (rv *resultView) yourRisk(r *http.Request) {
+	s := sessionOf(r)
+	if s == nil || s.account.Role != indivisible.RoleDelegation {
+		return
+	}
+	for _, c := range rv.Changes {
+		if c.Code == s.account.Participant {
+			rv.You = riskSentence("Your annual risk ("+c.Name+")", c)
+			rv.Summary = slices.DeleteFunc(rv.Summary, func(x string) bool { return strings.HasPrefix(x, c.Name+"'s ") })
+			return
+		}
+	}
 }
 
 // showAssess renders the assess page: the form, the map (of the change
@@ -373,6 +465,7 @@ func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int,
 
 	d.Map = mapData{Atlas: assetURL(atlasFile), Pick: true}
 	if res != nil {
+		res.yourRisk(r)
 		d.Map.Label, d.Map.States, d.Legend = changeMap(res.A)
 	} else {
 		a, err := h.baseline(r)
@@ -380,32 +473,35 @@ func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int,
 			h.fail(w, r, err)
 			return
 		}
-		sc := sequentialScale(values(a.Participants, before))
-		d.Legend = sc.legend("Security index", tick)
-		d.Map.Label = "Map of Eurasia: each state coloured by its security index; choose a state to fill the form"
-		d.Map.States = colourStates(a.Participants, sc, before, func(_ int, p indivisible.ParticipantResult) string {
-			return fmt.Sprintf("%s: security %.3f", p.Name, p.Before)
+		sc := sequentialScale(values(a.Participants, risk))
+		d.Legend = sc.legend(riskLegend, percentTick)
+		d.Map.Label = "Map of Eurasia: each state coloured by its annual risk of facing a militarized dispute, darker red for a higher risk; choose a state to fill the form"
+		d.Map.States = colourStates(a.Participants, sc, risk, func(_ int, p indivisible.ParticipantResult) string {
+			return fmt.Sprintf("%s: annual risk of facing a militarized dispute %.1f%%", p.Name, risk(p))
 		})
 	}
 	h.render(w, r, status, "assess", "Assess a proposal", d)
 }
 
-// changeMap colours the states by an assessment's change in security on a
-// diverging scale, losers red and gainers blue, and returns the map's
-// label, its states and the legend. The Assess page and the forum's
-// proposal versions draw the same map.
+// changeMap colours the states by an assessment's change in annual risk
+// (percentage points) on a diverging scale, a rise red and a fall blue,
+// and returns the map's label, its states and the legend. The Assess page
+// and the forum's proposal versions draw the same map.
 func changeMap(a *indivisible.Assessment) (string, []mapState, legend) {
-	sc := divergingScale(values(a.Participants, delta))
+	sc := divergingScale(values(a.Participants, riskChange))
 	// Enough decimals for two significant digits at the mid ticks.
 	decimals := max(0, 1-int(math.Floor(math.Log10(sc.hi/2))))
-	lg := sc.legend("Change in security", func(v float64) string {
+	lg := sc.legend(changeLegend, func(v float64) string {
 		if math.Abs(v) < sc.hi/1e6 {
 			return "0"
 		}
 		return strconv.FormatFloat(v, 'f', decimals, 64)
 	})
-	states := colourStates(a.Participants, sc, delta, func(_ int, p indivisible.ParticipantResult) string {
-		return fmt.Sprintf("%s: %.3f to %.3f (%+.4f)", p.Name, p.Before, p.After, p.Delta)
+	states := colourStates(a.Participants, sc, riskChange, func(_ int, p indivisible.ParticipantResult) string {
+		return fmt.Sprintf("%s: annual risk %.2f%% to %.2f%% (%s percentage points)", p.Name, risk(p), riskAfter(p), ppText(riskChange(p)))
 	})
-	return "Map of Eurasia: each state coloured by its change in security, losers red, gainers blue", states, lg
+	return "Map of Eurasia: each state coloured by the change in its annual risk of facing a militarized dispute, a rise red, a fall blue", states, lg
 }
+
+// changeLegend titles the colour bar of changes in risk.
+const changeLegend = "Change in annual risk (percentage points)"

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"flag"
@@ -175,11 +176,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("map shapes %d, states %d; missing or extra: %v", len(drawn), len(states), symmetricDifference(drawn, states))
 		}
 		screenshot(t, ctx, "overview", false)
+		if title := get[string](t, ctx, `document.querySelector('.legend-title').textContent`); title != riskLegend {
+			t.Errorf("legend %q, want %q", title, riskLegend)
+		}
 
 		// Keyboard focus on a state shows its tooltip.
 		run(t, ctx, chromedp.Focus(chromedp.CSS(`.map-svg g.state[data-code="POL"]`)))
 		tooltip := `(() => { const t = document.querySelector('.map-tip'); return t.hidden ? '' : t.textContent; })()`
-		if tip := get[string](t, ctx, tooltip); !strings.HasPrefix(tip, "Poland: security") {
+		if tip := get[string](t, ctx, tooltip); !strings.HasPrefix(tip, "Poland: annual risk of facing a militarized dispute ") || !strings.Contains(tip, "%") {
 			t.Errorf("tooltip on focus = %q", tip)
 		}
 		// Tab moves on to the next state.
@@ -246,8 +250,19 @@ func TestBrowser(t *testing.T) {
 		if err != nil || verdict != indivisible.Divisible {
 			t.Errorf("verdict %q (%v), want divisible", verdict, err)
 		}
-		run(t, ctx, chromedp.Poll[chromedp.Void](`document.querySelector('.legend-title').textContent === 'Change in security'`),
+		run(t, ctx, chromedp.Poll[chromedp.Void](`document.querySelector('.legend-title').textContent === '`+changeLegend+`'`),
 			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+		// The summary's first sentence names the state whose risk rises
+		// most, as the model has it.
+		a, err := deps.Assessor.Assess(context.Background(), &indivisible.Proposal{Measures: []indivisible.Measure{
+			{Type: indivisible.MeasureHoldings, Actor: "POL", Category: indivisible.BattleTanks, Change: 250}}}, indivisible.DefaultTolerance)
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst := slices.MinFunc(a.Participants, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(x.Delta, y.Delta) })
+		if first := get[string](t, ctx, `document.querySelector('.risk-summary li').textContent`); !strings.HasPrefix(first, worst.Name+"'s annual risk rises from ") || !strings.Contains(first, "%") {
+			t.Errorf("first summary sentence %q, want one about %s", first, worst.Name)
+		}
 		screenshot(t, ctx, "assess", false)
 		screenshot(t, ctx, "assess-result", true)
 

@@ -2,16 +2,16 @@ package web
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 
 	"github.com/indivisible-eurasia/indivisible"
 )
 
-// barChart is a horizontal bar chart of the changes in security, drawn by
-// the server as SVG: no chart library to ship, and it shows without
-// JavaScript.
+// barChart is a horizontal bar chart of the changes in annual risk, in
+// percentage points, drawn by the server as SVG: no chart library to ship,
+// and it shows without JavaScript. A rise (a loser) goes right in red, a
+// fall (a gainer) left in blue.
 type barChart struct {
 	Width, Height float64
 	Zero          float64 // x of the zero line
@@ -19,8 +19,9 @@ type barChart struct {
 	LabelX        float64 // right end of the names
 	BarH          float64
 	Bars          []bar
-	// Hidden counts the gainers and losers left out of the chart (the
-	// changes table lists them all).
+	// Hidden counts the states whose risk rises or falls beyond the
+	// tolerance but are left out of the chart (the changes table lists
+	// them all).
 	Hidden int
 }
 
@@ -43,45 +44,47 @@ const (
 	chartValueW  = 56 // room for a value beyond a bar's end
 	chartRow     = 18
 	chartBarH    = 13
-	chartPerSide = 15 // the most gainers, and losers, drawn
+	chartPerSide = 15 // the most rises, and falls, drawn
 )
 
 // The bars' colours: ColorBrewer RdBu's darker ends, both above 4.5:1
-// against white.
+// against white. A gain in security is a fall in risk.
 const (
 	gainColour = "#2166ac"
 	lossColour = "#b2182b"
 )
 
-// newBarChart charts the largest gains and losses beyond the tolerance.
+// newBarChart charts the largest rises and falls of risk beyond the
+// tolerance: the rises first, largest at the top, then the falls, largest
+// at the bottom.
 func newBarChart(a *indivisible.Assessment, name func(string) string) barChart {
-	var gains, losses []indivisible.ParticipantResult
+	var rises, falls []indivisible.ParticipantResult
 	for _, p := range a.Participants {
 		switch {
-		case p.Delta > a.Tolerance:
-			gains = append(gains, p)
 		case p.Delta < -a.Tolerance:
-			losses = append(losses, p)
+			rises = append(rises, p)
+		case p.Delta > a.Tolerance:
+			falls = append(falls, p)
 		}
 	}
-	byDelta := func(x, y indivisible.ParticipantResult) int {
-		return cmp.Or(cmp.Compare(y.Delta, x.Delta), cmp.Compare(x.Code, y.Code))
+	byRisk := func(x, y indivisible.ParticipantResult) int {
+		return cmp.Or(cmp.Compare(riskChange(y), riskChange(x)), cmp.Compare(x.Code, y.Code))
 	}
-	slices.SortFunc(gains, byDelta)
-	slices.SortFunc(losses, byDelta)
+	slices.SortFunc(rises, byRisk)
+	slices.SortFunc(falls, byRisk)
 	c := barChart{Width: chartWidth, Top: chartMargin, LabelX: chartLabelW - 6, BarH: chartBarH}
-	if len(gains) > chartPerSide {
-		c.Hidden += len(gains) - chartPerSide
-		gains = gains[:chartPerSide]
+	if len(rises) > chartPerSide {
+		c.Hidden += len(rises) - chartPerSide
+		rises = rises[:chartPerSide]
 	}
-	if len(losses) > chartPerSide {
-		c.Hidden += len(losses) - chartPerSide
-		losses = losses[len(losses)-chartPerSide:]
+	if len(falls) > chartPerSide {
+		c.Hidden += len(falls) - chartPerSide
+		falls = falls[len(falls)-chartPerSide:]
 	}
-	shown := append(gains, losses...)
+	shown := append(rises, falls...)
 	lo, hi := 0.0, 0.0
 	for _, p := range shown {
-		lo, hi = math.Min(lo, p.Delta), math.Max(hi, p.Delta)
+		lo, hi = math.Min(lo, riskChange(p)), math.Max(hi, riskChange(p))
 	}
 	if lo == hi {
 		hi = 1
@@ -90,11 +93,12 @@ func newBarChart(a *indivisible.Assessment, name func(string) string) barChart {
 	x := func(v float64) float64 { return round1(left + (v-lo)/(hi-lo)*(right-left)) }
 	c.Zero = x(0)
 	for i, p := range shown {
-		b := bar{Y: c.Top + float64(i*chartRow), Name: name(p.Code), Value: fmt.Sprintf("%+.4f", p.Delta)}
-		if p.Delta > 0 {
-			b.X, b.W, b.Colour, b.TextX, b.TextAnchor = c.Zero, round1(x(p.Delta)-c.Zero), gainColour, x(p.Delta)+4, "start"
+		v := riskChange(p)
+		b := bar{Y: c.Top + float64(i*chartRow), Name: name(p.Code), Value: ppText(v)}
+		if v > 0 {
+			b.X, b.W, b.Colour, b.TextX, b.TextAnchor = c.Zero, round1(x(v)-c.Zero), lossColour, x(v)+4, "start"
 		} else {
-			b.X, b.W, b.Colour, b.TextX, b.TextAnchor = x(p.Delta), round1(c.Zero-x(p.Delta)), lossColour, x(p.Delta)-4, "end"
+			b.X, b.W, b.Colour, b.TextX, b.TextAnchor = x(v), round1(c.Zero-x(v)), gainColour, x(v)-4, "end"
 		}
 		c.Bars = append(c.Bars, b)
 	}

@@ -9,19 +9,22 @@ import (
 // map, its legend and the tables' swatches agree, and the tables keep
 // their colours without JavaScript.
 
-// viridis is the sequential palette for security indices (van der Walt and
-// Smith's matplotlib default): perceptually uniform, readable in greyscale
-// and by the colour-blind.
-var viridis = []rgb{
-	{0x44, 0x01, 0x54}, {0x48, 0x28, 0x78}, {0x3e, 0x49, 0x89}, {0x31, 0x68, 0x8e}, {0x26, 0x82, 0x8e},
-	{0x1f, 0x9e, 0x89}, {0x35, 0xb7, 0x79}, {0x6e, 0xce, 0x58}, {0xb5, 0xde, 0x2b}, {0xfd, 0xe7, 0x25},
+// ylOrRd is the sequential palette for annual risks: ColorBrewer's YlOrRd
+// without its palest step (which would vanish against the grey of the
+// countries outside the scenario). Low risk is pale yellow, high risk dark
+// red, the alarming end; lightness falls monotonically, so it reads in
+// greyscale and by the colour-blind.
+var ylOrRd = []rgb{
+	{0xff, 0xed, 0xa0}, {0xfe, 0xd9, 0x76}, {0xfe, 0xb2, 0x4c}, {0xfd, 0x8d, 0x3c},
+	{0xfc, 0x4e, 0x2a}, {0xe3, 0x1a, 0x1c}, {0xbd, 0x00, 0x26}, {0x80, 0x00, 0x26},
 }
 
-// redBlue is ColorBrewer's diverging RdBu: losers red, gainers blue, no
-// change a light grey that still stands out from the sea.
-var redBlue = []rgb{
-	{0x67, 0x00, 0x1f}, {0xb2, 0x18, 0x2b}, {0xd6, 0x60, 0x4d}, {0xf4, 0xa5, 0x82}, {0xfd, 0xdb, 0xc7},
-	{0xf7, 0xf7, 0xf7}, {0xd1, 0xe5, 0xf0}, {0x92, 0xc5, 0xde}, {0x43, 0x93, 0xc3}, {0x21, 0x66, 0xac}, {0x05, 0x30, 0x61},
+// blueRed is ColorBrewer's diverging RdBu reversed, for changes in risk:
+// a fall blue, a rise red, no change a light grey that still stands out
+// from the sea.
+var blueRed = []rgb{
+	{0x05, 0x30, 0x61}, {0x21, 0x66, 0xac}, {0x43, 0x93, 0xc3}, {0x92, 0xc5, 0xde}, {0xd1, 0xe5, 0xf0},
+	{0xf7, 0xf7, 0xf7}, {0xfd, 0xdb, 0xc7}, {0xf4, 0xa5, 0x82}, {0xd6, 0x60, 0x4d}, {0xb2, 0x18, 0x2b}, {0x67, 0x00, 0x1f},
 }
 
 type rgb struct{ r, g, b float64 }
@@ -49,8 +52,10 @@ type scale struct {
 	lo, hi  float64
 }
 
-// sequentialScale spans the values' range, widened to tenths, so that the
-// palette's full range is used and the legend has round ends.
+// sequentialScale spans the values' range on the risk palette, widened
+// to a multiple of four round steps (1, 2, 2.5 or 5 times a power of ten),
+// so that the palette's full range is used and the legend's five ticks
+// are round numbers.
 func sequentialScale(values []float64) scale {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range values {
@@ -59,11 +64,29 @@ func sequentialScale(values []float64) scale {
 	if lo > hi {
 		lo, hi = 0, 1
 	}
-	lo, hi = math.Floor(lo*10)/10, math.Ceil(hi*10)/10
-	if lo == hi {
-		hi = lo + 0.1
+	step := roundStep((hi - lo) / 4)
+	for {
+		l := math.Floor(lo/step) * step
+		if l+4*step >= hi {
+			return scale{ylOrRd, l, l + 4*step}
+		}
+		step = roundStep(step * 1.01)
 	}
-	return scale{viridis, lo, hi}
+}
+
+// roundStep returns the smallest of 1, 2, 2.5 and 5 times a power of ten
+// that is at least x (and positive).
+func roundStep(x float64) float64 {
+	if !(x > 0) {
+		return 0.1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*p >= x*(1-1e-12) {
+			return m * p
+		}
+	}
+	return 10 * p
 }
 
 // divergingScale is symmetric about zero, spanning the largest change.
@@ -75,7 +98,7 @@ func divergingScale(values []float64) scale {
 	if m == 0 {
 		m = 1e-3
 	}
-	return scale{redBlue, -m, m}
+	return scale{blueRed, -m, m}
 }
 
 func (s scale) colour(v float64) string {

@@ -160,19 +160,19 @@ func (f *forumFixture) seed(t testing.TB) {
 	}
 	_, err = f.svc.Close(ctx, sec, fo.ID, decided.ID)
 	must(err)
-	q := &indivisible.Question{ForumID: fo.ID, Parameter: "lambda_km", Text: "At what distance (km) has a state's projected military power fallen to 1/e (about 37%)?",
-		Unit: "km", Min: 200, Max: 8000, Stop: indivisible.StoppingRule{IQR: 100}}
+	q := &indivisible.Question{ForumID: fo.ID, Parameter: "exercise_range_km", Text: "At what distance (km) from an exercise has its effect on the odds of a dispute fallen to 1/e (about 37%)?",
+		Unit: "km", Min: 50, Max: 2000, Stop: indivisible.StoppingRule{IQR: 25}}
 	must(f.svc.CreateQuestion(ctx, sec, q))
 	for _, a := range []struct {
 		who   string
 		value float64
-	}{{"Expert Ivanova", 1500}, {"Expert Schmidt", 2600}} {
+	}{{"Expert Ivanova", 375}, {"Expert Schmidt", 650}} {
 		_, err := f.svc.Answer(ctx, f.acc[a.who], fo.ID, q.ID, a.value)
 		must(err)
 	}
 	_, err = f.svc.FinishRound(ctx, sec, fo.ID, q.ID)
 	must(err)
-	_, err = f.svc.Answer(ctx, f.acc["Expert Ivanova"], fo.ID, q.ID, 1900)
+	_, err = f.svc.Answer(ctx, f.acc["Expert Ivanova"], fo.ID, q.ID, 475)
 	must(err)
 	f.forum, f.open, f.decided, f.question = fo.ID, open.ID, decided.ID, q.ID
 }
@@ -202,7 +202,7 @@ func TestForumPages(t *testing.T) {
 	}{
 		{"/forum", 200, []string{`aria-current="page">Forum`, `First session: confidence-building in Europe`,
 			fmt.Sprintf(`<a href="%s">A hotline between Poland`, f.itemURL(f.open)), `qualified majority <span class="hint">v1</span>`,
-			`<strong class="good">adopted</strong>`, `<span class="tag open">open</span>`, `lambda_km`, `round 2 open`}},
+			`<strong class="good">adopted</strong>`, `<span class="tag open">open</span>`, `exercise_range_km`, `round 2 open`}},
 		{f.itemURL(f.open), 200, []string{`<strong>consensus</strong>, version 1`, `Provisional count`, `id="outcome" class="good">adopted`,
 			`Version 2: A hotline and observers`, `Amendment tabled by Germany`, `<strong>hotline</strong>`, `<li>day and night</li>`,
 			`Changes from version 1`, `<ins>`, `<mark>`, `class="map-data"`, `id="verdict"`, `signed <code>POL-`, `attested`,
@@ -211,7 +211,7 @@ func TestForumPages(t *testing.T) {
 		{f.itemURL(f.decided), 200, []string{`<strong>qualified majority</strong>, version 1`, `quorum 50% of the accredited member states`,
 			`Decided on version 1`, `id="outcome" class="good">adopted`, `2 of 3 member states voting support`, `Voted against`, `Data exchange must cover all of Europe.`,
 			fmt.Sprintf(`href="/api/v1/forums/%d/items/%d/outcome"`, f.forum, f.decided), `The item is closed`}},
-		{fmt.Sprintf("/forum/%d/questions/%d", f.forum, f.question), 200, []string{`Delphi question: <code>lambda_km</code>`, `Round 2 is open.`,
+		{fmt.Sprintf("/forum/%d/questions/%d", f.forum, f.question), 200, []string{`Delphi question: <code>exercise_range_km</code>`, `Round 2 is open.`,
 			`class="median"`, `signs in with their API token`}},
 		{f.itemURL(f.open) + "?version=9", 404, []string{`no version`}},
 		{fmt.Sprintf("/forum/%d/items/%d", f.forum+1, f.open), 404, nil},
@@ -354,13 +354,13 @@ func TestForumDelphi(t *testing.T) {
 	target := fmt.Sprintf("/forum/%d/questions/%d", f.forum, f.question)
 	c, csrf := f.client(t, h, "Expert Schmidt")
 	_, page := c.get(target)
-	if !strings.Contains(page, `id="answer-form"`) || !strings.Contains(page, `you: 2600`) {
+	if !strings.Contains(page, `id="answer-form"`) || !strings.Contains(page, `you: 650`) {
 		t.Fatalf("an expert sees no questionnaire, or not their round-1 answer")
 	}
 	for _, tc := range []struct {
 		value  string
 		status int
-	}{{"lots", 400}, {"9000", 400}, {"2200", 303}} {
+	}{{"lots", 400}, {"2500", 400}, {"550", 303}} {
 		res, page := c.post(target+"/answers", url.Values{"csrf": {csrf}, "value": {tc.value}})
 		if res.StatusCode != tc.status {
 			t.Fatalf("%s: status %d, want %d", tc.value, res.StatusCode, tc.status)
@@ -370,7 +370,7 @@ func TestForumDelphi(t *testing.T) {
 		}
 	}
 	_, page = c.get(target + "?answered=1")
-	if !strings.Contains(page, `value="2200"`) || !strings.Contains(page, `you: 2200`) {
+	if !strings.Contains(page, `value="550"`) || !strings.Contains(page, `you: 550`) {
 		t.Errorf("the page does not show the new answer")
 	}
 	// A delegation sees the feedback, not the questionnaire.
@@ -383,11 +383,11 @@ func TestForumDelphi(t *testing.T) {
 
 // TestDelphiChart pins the chart's SVG for a question in its third round.
 func TestDelphiChart(t *testing.T) {
-	q := &indivisible.Question{Parameter: "lambda_km", Unit: "km", Min: 200, Max: 8000, Round: 3, Rounds: []indivisible.RoundStats{
-		{Round: 1, N: 7, Min: 900, Q1: 1400, Median: 1800, Q3: 2600, Max: 4000, IQR: 1200},
-		{Round: 2, N: 7, Min: 1300, Q1: 1650, Median: 1900, Q3: 2200, Max: 2800, IQR: 550},
+	q := &indivisible.Question{Parameter: "exercise_range_km", Unit: "km", Min: 50, Max: 2000, Round: 3, Rounds: []indivisible.RoundStats{
+		{Round: 1, N: 7, Min: 225, Q1: 350, Median: 450, Q3: 650, Max: 1000, IQR: 300},
+		{Round: 2, N: 7, Min: 325, Q1: 412.5, Median: 475, Q3: 550, Max: 700, IQR: 137.5},
 	}}
-	c := newDelphiChart(q, map[int]float64{1: 3000, 2: 2400, 3: 2100})
+	c := newDelphiChart(q, map[int]float64{1: 750, 2: 600, 3: 525})
 	var b strings.Builder
 	if err := pages["question"].ExecuteTemplate(&b, "content", questionData{Forum: &indivisible.Forum{}, Q: q, Chart: c}); err != nil {
 		t.Fatal(err)

@@ -37,12 +37,14 @@ type mapState struct {
 
 // rankRow is a row of the ranking table.
 type rankRow struct {
-	Rank     int
-	Code     string
-	Name     string
-	Security float64
-	Colour   string
-	Member   bool // of the selected organisation
+	Rank int
+	Code string
+	Name string
+	// Risk and Force are the annual risks, in per cent, of facing a
+	// militarized dispute and one with the use of force.
+	Risk, Force float64
+	Colour      string
+	Member      bool // of the selected organisation
 }
 
 // orgRow is an organisation with its members.
@@ -50,8 +52,19 @@ type orgRow struct {
 	Code, Name string
 	Members    []string
 	Others     []string // partners, observers, dialogue partners
-	Mean       float64
-	Selected   bool
+	// Risk is the annual risk, in per cent, that at least one member
+	// faces a militarized dispute.
+	Risk     float64
+	Selected bool
+}
+
+// RiskText is Risk to one decimal, without rounding a near-certainty up
+// to 100%.
+func (o orgRow) RiskText() string {
+	if o.Risk >= 99.95 {
+		return "over 99.9%"
+	}
+	return strconv.FormatFloat(o.Risk, 'f', 1, 64) + "%"
 }
 
 type overviewData struct {
@@ -91,36 +104,38 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	// Lowest risk first: rank 1 is the most secure, as in the model's
+	// explanations.
 	ranked := slices.Clone(a.Participants)
 	slices.SortStableFunc(ranked, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(y.Before, x.Before) })
-	sc := sequentialScale(values(ranked, before))
-	d.Legend = sc.legend("Security index", tick)
-	d.Map = mapData{Atlas: assetURL(atlasFile), Label: "Map of Eurasia: each state coloured by its security index",
-		States: colourStates(ranked, sc, before, func(i int, p indivisible.ParticipantResult) string {
-			return fmt.Sprintf("%s: security %.3f, rank %d of %d", p.Name, p.Before, i+1, len(ranked))
+	sc := sequentialScale(values(ranked, risk))
+	d.Legend = sc.legend(riskLegend, percentTick)
+	d.Map = mapData{Atlas: assetURL(atlasFile), Label: "Map of Eurasia: each state coloured by its annual risk of facing a militarized dispute, darker red for a higher risk",
+		States: colourStates(ranked, sc, risk, func(i int, p indivisible.ParticipantResult) string {
+			return fmt.Sprintf("%s: annual risk of facing a militarized dispute %.1f%% (use of force %.1f%%), rank %d of %d from the lowest", p.Name, risk(p), forceRisk(p), i+1, len(ranked))
 		})}
 	if d.Selected != nil {
 		d.Map.Highlight = d.Selected.Members
 	}
 	for i, p := range ranked {
-		d.Ranking = append(d.Ranking, rankRow{Rank: i + 1, Code: p.Code, Name: p.Name, Security: p.Before, Colour: d.Map.States[i].Colour, Member: members[p.Code]})
+		d.Ranking = append(d.Ranking, rankRow{Rank: i + 1, Code: p.Code, Name: p.Name, Risk: risk(p), Force: forceRisk(p), Colour: d.Map.States[i].Colour, Member: members[p.Code]})
 	}
 	h.render(w, r, http.StatusOK, "overview", "Overview", d)
 }
 
 // organisations lists the scenario's organisations with their members and
-// their members' mean security.
+// the annual risk that at least one member faces a dispute.
 func (h *handler) organisations(a *indivisible.Assessment) []orgRow {
-	mean := map[string]float64{}
+	orgRisk := map[string]float64{}
 	for _, o := range a.Organisations {
-		mean[o.Code] = o.Before
+		orgRisk[o.Code] = risk(o)
 	}
 	var orgs []orgRow
 	for _, p := range h.deps.Scenario.Participants {
 		if p.Kind != indivisible.Organisation {
 			continue
 		}
-		o := orgRow{Code: p.Code, Name: p.Name, Mean: mean[p.Code]}
+		o := orgRow{Code: p.Code, Name: p.Name, Risk: orgRisk[p.Code]}
 		for _, m := range h.deps.Scenario.Memberships {
 			switch {
 			case m.Organisation != p.Code:
@@ -137,11 +152,27 @@ func (h *handler) organisations(a *indivisible.Assessment) []orgRow {
 	return orgs
 }
 
-func before(p indivisible.ParticipantResult) float64 { return p.Before }
-func delta(p indivisible.ParticipantResult) float64  { return p.Delta }
+// riskLegend titles the colour bar of annual risks.
+const riskLegend = "Annual risk of a militarized dispute, %"
 
-// tick formats a legend tick of a security index: 0, 0.25, 0.5 and so on.
-func tick(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
+// risk is a participant's annual risk of facing a militarized dispute
+// before the proposal, in per cent: one minus its security.
+func risk(p indivisible.ParticipantResult) float64 { return 100 * (1 - p.Before) }
+
+// riskAfter is the same after the proposal.
+func riskAfter(p indivisible.ParticipantResult) float64 { return 100 * (1 - p.After) }
+
+// forceRisk is the annual risk, in per cent, of a dispute in which force
+// is used, before the proposal.
+func forceRisk(p indivisible.ParticipantResult) float64 { return 100 * (1 - p.ForceBefore) }
+
+// riskChange is the change of the annual risk in percentage points:
+// positive when the proposal makes a dispute against the state likelier.
+func riskChange(p indivisible.ParticipantResult) float64 { return -100 * p.Delta }
+
+// percentTick formats a legend tick of a risk in per cent: 0, 12.5, 25 and
+// so on.
+func percentTick(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
 
 func values(ps []indivisible.ParticipantResult, f func(indivisible.ParticipantResult) float64) []float64 {
 	v := make([]float64, len(ps))

@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"cmp"
 	"embed"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -192,12 +191,16 @@ func parsePages() map[string]*template.Template {
 var funcs = template.FuncMap{
 	"asset":      assetURL,
 	"num":        func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) },
-	"signed":     func(v float64) string { return fmt.Sprintf("%+.4f", v) },
 	"join":       strings.Join,
 	"statusText": http.StatusText,
 	"label":      label,
 	"mul100":     func(v float64) float64 { return v * 100 },
 	"short":      short,
+	// risk is the annual risk, in per cent, of a security (the
+	// probability of facing no militarized dispute in a year); pp formats
+	// a change in percentage points.
+	"risk": func(security float64) float64 { return 100 * (1 - security) },
+	"pp":   ppText,
 }
 
 // exchangeOn reports whether the Exchange and Log pages have what they

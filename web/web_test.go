@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -239,7 +240,7 @@ func TestAssessFormRoundTrip(t *testing.T) {
 	form.Set("action", "assess")
 	form.Set("proposal", pkg)
 	res, body = do(t, h, "POST", "/assess", form)
-	if res.StatusCode != 200 || !strings.Contains(body, `verdict-divisible">divisible<`) || !strings.Contains(body, "Gain at the expense of") {
+	if res.StatusCode != 200 || !strings.Contains(body, `verdict-divisible">divisible<`) || !strings.Contains(body, "Who now threatens a losing state more") {
 		t.Errorf("package assessment: status %d", res.StatusCode)
 	}
 
@@ -400,17 +401,69 @@ func TestPalettes(t *testing.T) {
 		v    float64
 		want string
 	}{
-		{scale{viridis, 0, 1}, 0, "#440154"},
-		{scale{viridis, 0, 1}, 1, "#fde725"},
-		{scale{viridis, 0, 1}, 2, "#fde725"},
+		{scale{ylOrRd, 0, 1}, 0, "#ffeda0"},
+		{scale{ylOrRd, 0, 1}, 1, "#800026"},
+		{scale{ylOrRd, 0, 1}, 2, "#800026"},
+		// A rise in risk is red, a fall blue.
 		{divergingScale([]float64{-0.2, 0.1}), 0, "#f7f7f7"},
-		{divergingScale([]float64{-0.2, 0.1}), -0.2, "#67001f"},
-		{divergingScale([]float64{-0.2, 0.1}), 0.2, "#053061"},
-		{sequentialScale([]float64{0.23, 0.87}), 0.2, "#440154"},
-		{sequentialScale([]float64{0.23, 0.87}), 0.9, "#fde725"},
+		{divergingScale([]float64{-0.2, 0.1}), -0.2, "#053061"},
+		{divergingScale([]float64{-0.2, 0.1}), 0.2, "#67001f"},
+		{sequentialScale([]float64{23, 87}), 20, "#ffeda0"},
+		{sequentialScale([]float64{23, 87}), 100, "#800026"},
 	} {
 		if got := tc.sc.colour(tc.v); got != tc.want {
 			t.Errorf("colour(%g) on [%g, %g] = %s, want %s", tc.v, tc.sc.lo, tc.sc.hi, got, tc.want)
+		}
+	}
+	// The risk palette darkens all the way: the higher the risk, the
+	// darker (and redder) the state.
+	for i := 1; i < len(ylOrRd); i++ {
+		if luminance(ylOrRd[i]) >= luminance(ylOrRd[i-1]) {
+			t.Errorf("ylOrRd[%d] %s is not darker than ylOrRd[%d] %s", i, ylOrRd[i], i-1, ylOrRd[i-1])
+		}
+	}
+}
+
+// luminance is a colour's relative luminance (WCAG 2).
+func luminance(c rgb) float64 {
+	lin := func(v float64) float64 {
+		v /= 255
+		if v <= 0.03928 {
+			return v / 12.92
+		}
+		return math.Pow((v+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(c.r) + 0.7152*lin(c.g) + 0.0722*lin(c.b)
+}
+
+// TestSequentialScale checks the legend's round ends and ticks: four equal
+// steps of 1, 2, 2.5 or 5 times a power of ten that cover the values.
+func TestSequentialScale(t *testing.T) {
+	for _, tc := range []struct {
+		values []float64
+		ticks  string
+	}{
+		{[]float64{2.03, 61.9}, "0 20 40 60 80"},
+		{[]float64{23, 87}, "20 40 60 80 100"},
+		{[]float64{0.23, 0.87}, "0.2 0.4 0.6 0.8 1"},
+		{[]float64{12, 13}, "12 12.25 12.5 12.75 13"},
+		// A step of 0.2 from 0.8 would end at 1.6: the next round step.
+		{[]float64{0.9, 1.7}, "0.75 1 1.25 1.5 1.75"},
+		{[]float64{5, 5}, "5 5.1 5.2 5.3 5.4"},
+		{nil, "0 0.25 0.5 0.75 1"},
+	} {
+		sc := sequentialScale(tc.values)
+		var ticks []string
+		for _, tk := range sc.legend("t", percentTick).Ticks {
+			ticks = append(ticks, tk.Label)
+		}
+		if got := strings.Join(ticks, " "); got != tc.ticks {
+			t.Errorf("%v: ticks %s, want %s", tc.values, got, tc.ticks)
+		}
+		for _, v := range tc.values {
+			if v < sc.lo || v > sc.hi {
+				t.Errorf("%v: %g outside [%g, %g]", tc.values, v, sc.lo, sc.hi)
+			}
 		}
 	}
 }

@@ -83,7 +83,7 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		Attester: &attester{keyPath: forumKeyPath(c.logKey), log: a.log},
 		Known:    func(code string) bool { _, ok := a.scenario.Participant(code); return ok }})
 	a.api = api.New(api.Config{
-		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model,
+		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model, Explainer: a.model,
 		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst,
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
 		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Logger: c.logger,

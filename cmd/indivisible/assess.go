@@ -103,7 +103,7 @@ func cmdAssess(ctx context.Context, e *env, args []string) error {
 	var mf modelFlags
 	mf.register(fs)
 	asJSON := fs.Bool("json", false, "write the assessment as JSON")
-	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest loss of security that still counts as no loss")
+	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest fall in a state's security (a probability; 0.0001 is 0.01 percentage points of annual risk) that still counts as no loss")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: indivisible assess [-scenario eurasia|DIR] [-params FILE] [-json] [-tolerance T] PROPOSAL.json|-")
 		fs.PrintDefaults()

@@ -497,7 +497,7 @@ func forumOutcome(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumC
 func delphiOpen(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	q := &indivisible.Question{}
-	fs.StringVar(&q.Parameter, "parameter", "", "the model parameter `PATH`: lambda_km, weights.X, hostility.X, dyads.AAA-BBB, notified_discount, ...")
+	fs.StringVar(&q.Parameter, "parameter", "", "the model parameter `PATH`: exercise_intensity, exercise_range_km, notified_discount, observer_discount, cbm.X, weights.X, dyads.AAA-BBB")
 	fs.StringVar(&q.Text, "text", "", "the question's `TEXT`")
 	fs.StringVar(&q.Unit, "unit", "", "the answer's `UNIT`")
 	fs.Float64Var(&q.Min, "min", 0, "the smallest answer allowed")
@@ -787,11 +787,11 @@ func seedForum(ctx context.Context, a *app, accs []demoAccount) error {
 	if _, err := a.forum.Close(ctx, sec, f.ID, europe.ID); err != nil {
 		return err
 	}
-	q := &indivisible.Question{ForumID: f.ID, Parameter: "lambda_km", Text: "At what distance (km) has a state's projected military power fallen to 1/e (about 37%)?",
-		Unit: "km", Min: 200, Max: 8000, Stop: indivisible.StoppingRule{IQR: 300}}
+	q := &indivisible.Question{ForumID: f.ID, Parameter: "exercise_range_km", Text: "At what distance (km) from an exercise has its effect on the odds of a dispute fallen to 1/e (about 37%)?",
+		Unit: "km", Min: 50, Max: 2000, Stop: indivisible.StoppingRule{IQR: 75}}
 	if err := a.forum.CreateQuestion(ctx, sec, q); err != nil {
 		return err
 	}
-	_, err := a.forum.Answer(ctx, expert, f.ID, q.ID, 1800)
+	_, err := a.forum.Answer(ctx, expert, f.ID, q.ID, 450)
 	return err
 }

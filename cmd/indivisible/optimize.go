@@ -16,7 +16,7 @@ func cmdOptimize(ctx context.Context, e *env, args []string) error {
 	var mf modelFlags
 	mf.register(fs)
 	asJSON := fs.Bool("json", false, "write the result as JSON")
-	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest loss of security any participant may bear")
+	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest fall in security (a probability; 0.0001 is 0.01 percentage points of annual risk) any participant may bear")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: indivisible optimize [-scenario eurasia|DIR] [-params FILE] [-tolerance T] [-json] CANDIDATES.json|-")
 		fs.PrintDefaults()
@@ -75,18 +75,24 @@ func writeOptimum(w io.Writer, r *optimize.Result) error {
 		fmt.Fprintf(tw, "  %.4f\t%s\t%s\t\n", l.Level, l.Type, l.Name)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\nsmallest change and total change of security:")
+	// The optimiser works in security (the probability of facing no
+	// militarized dispute in a year): its smallest change is the least
+	// favourable change in annual risk, with the sign turned, shown here in
+	// percentage points.
+	pp := func(delta float64) float64 { return -100*delta + 0 } // + 0: no negative zero
+	fmt.Fprintln(w, "\nchange in annual risk of facing a militarized dispute, percentage points (negative: safer):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  \tworst-off state\tsum over states\t\t")
 	for _, o := range []optimize.Outcome{r.Outcome, r.BestSingle, r.Empty} {
 		adm := ""
 		if !o.Admissible {
 			adm = "(not admissible)"
 		}
-		fmt.Fprintf(tw, "  %s\t%+.6g\t%+.6g\t%s\t\n", o.Name, o.Min, o.Total, adm)
+		fmt.Fprintf(tw, "  %s\t%+.6g\t%+.6g\t%s\t\n", o.Name, pp(o.Min), pp(o.Total), adm)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "improvement of the smallest change: %+.6g over the best single candidate, %+.6g over the empty package\n",
-		r.Improvement.OverBestSingle, r.Improvement.OverEmpty)
+	fmt.Fprintf(w, "the worst-off state's change is %.6g percentage points better than with the best single candidate, and %.6g better than with the empty package\n",
+		100*r.Improvement.OverBestSingle, 100*r.Improvement.OverEmpty)
 	c := r.Certificate
 	fmt.Fprintf(w, "\ncertificate (LP duals, trust region %g, optimal %v):\n", c.Radius, c.Optimal)
 	for _, d := range c.Participants {
@@ -95,7 +101,7 @@ func writeOptimum(w io.Writer, r *optimize.Result) error {
 	for _, d := range c.Limits {
 		fmt.Fprintf(w, "  limit binds: %s %s %.4g\n", d.Code, d.Category, d.Value)
 	}
-	_, err := fmt.Fprintf(w, "\nverdict: %s (gainers %d, losers %d); minimum security %.4f (%s) -> %.4f (%s)\n",
-		a.Verdict, len(a.Gainers), len(a.Losers), a.Equality.Before.Min, a.Equality.Before.MinCode, a.Equality.After.Min, a.Equality.After.MinCode)
+	_, err := fmt.Fprintf(w, "\nverdict: %s (gainers %d, losers %d); highest annual risk %.2f%% (%s) -> %.2f%% (%s)\n",
+		a.Verdict, len(a.Gainers), len(a.Losers), 100*(1-a.Equality.Before.Min), a.Equality.Before.MinCode, 100*(1-a.Equality.After.Min), a.Equality.After.MinCode)
 	return err
 }

@@ -13,7 +13,7 @@ import (
 )
 
 var cmdScenario = group("scenario", map[string]command{
-	"list":     {"every participant with its baseline security", cmdScenarioList},
+	"list":     {"every participant with its baseline security and annual risk", cmdScenarioList},
 	"show":     {"one participant as the model sees it: CODE", cmdScenarioShow},
 	"export":   {"write a scenario to a directory to edit: -o DIR", cmdScenarioExport},
 	"build":    {"a scenario for a year from the published data: -year Y -data DIR -o OUT", cmdScenarioBuild},
@@ -47,13 +47,15 @@ func cmdScenarioList(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "scenario %s (%d), %d participants\n\n", s.Name, s.Year, len(s.Participants))
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "code\tname\tkind\tsecurity\tmember of")
+	// Security is the probability of facing no militarized dispute in a
+	// year; the risk is its complement, in per cent.
+	fmt.Fprintln(tw, "code\tname\tkind\tsecurity\tannual risk\tmember of")
 	for _, p := range s.Participants {
-		secs := ""
+		secs, risk := "", ""
 		if p.Kind == indivisible.State {
-			secs = fmt.Sprintf("%.4f", sec[p.Code])
+			secs, risk = fmt.Sprintf("%.4f", sec[p.Code]), fmt.Sprintf("%.2f%%", 100*(1-sec[p.Code]))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Code, p.Name, p.Kind, secs, strings.Join(members[p.Code], " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Code, p.Name, p.Kind, secs, risk, strings.Join(members[p.Code], " "))
 	}
 	return tw.Flush()
 }

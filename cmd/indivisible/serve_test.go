@@ -79,6 +79,9 @@ func TestServe(t *testing.T) {
 		{"/healthz", `"ok"`},
 		{"/readyz", `"ready"`},
 		{"/api/v1/participants/POL", `"Poland"`},
+		// serve wires the model's explanations into the API.
+		{"/api/v1/participants/POL", `"explanation":{"code":"POL"`},
+		{"/", "annual risk of facing a militarized dispute"},
 		{"/log/checkpoint", "\n0\n"},
 		{"/log/key", "+"},
 		{"/metrics", "indivisible_log_size 0"},
