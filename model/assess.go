@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"math"
 	"slices"
 	"sort"
@@ -10,134 +11,265 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 )
 
-// outcome is the result of a proposal: hazards and security by outcome.
+// outcome is the result of a proposal: every state's security by
+// outcome, and the MID hazards after it of the pairs it moves (when they
+// were asked for).
 type outcome struct {
-	p   [2][]float64
-	sec [2][]float64
+	sec   [2][]float64
+	moved []int     // pairs, increasing
+	p     []float64 // their MID hazards after
 }
 
-// change is what a proposal moves: the features after it, the pairs
-// whose hazards can differ from the baseline's, and the states whose
-// deployment terms differ.
+// change is what a proposal moves: the pairs whose hazards can differ
+// from the baseline's (increasing); how much the capability feature of
+// each state changes (nil if none does) and, for the rows pairRows (in
+// increasing order), how much each of pairCols changes (len(pairCols)
+// values each in pairD); the states whose deployment terms differ, and
+// the odds factors.
 type change struct {
-	st     *state
-	rows   []int
-	xs     []float64 // the rows' features, row q for rows[q]
-	owners []bool
+	st       *state
+	rows     []int
+	dcap     []float64
+	pairRows []int
+	pairD    []float64
+	owner    []int // by state: its index in owners, or -1
+	owners   []int
 }
 
 // change finds what the state st moves.
 func (sys *System) change(st *state) *change {
-	n, k := sys.n, rowWidth
+	n := sys.n
 	ch := &change{st: st}
-	var rows []int
-	var xs []float64
 	if st.structural {
 		sys.forces(st)
-		rows, xs = sys.redesign(st)
-	}
-	// Pairs beyond the redesigned ones move with a deployment term (which
-	// depends on the owner's bases and on how its capability is split
-	// between home and abroad) or an odds factor.
-	extra := make([]bool, n*n)
-	if st.structural {
+		// Pairs beyond the redesigned ones move with a deployment term
+		// (which depends on the owner's bases and on how its capability
+		// is split between home and abroad).
 		b0 := sys.base
 		for j := range n {
 			if slices.Equal(st.bases[j], b0.bases[j]) && (len(st.bases[j]) == 0 || st.caps[j] == b0.caps[j] && st.home[j] == b0.home[j]) {
 				continue
 			}
-			if ch.owners == nil {
-				ch.owners = make([]bool, n)
+			if ch.owner == nil {
+				ch.owner = make([]int, n)
+				for k := range ch.owner {
+					ch.owner[k] = -1
+				}
 			}
-			ch.owners[j] = true
-			for i := range n {
-				extra[j*n+i] = j != i
+			ch.owner[j] = len(ch.owners)
+			ch.owners = append(ch.owners, j)
+		}
+	}
+	// An odds factor moves a pair whatever its value: a Monte Carlo draw
+	// may give it another.
+	var odds []bool
+	if st.cbm != nil || st.exercises != nil {
+		odds = make([]bool, n*n)
+		for ji := range st.cbm {
+			odds[ji] = true
+		}
+		for e := range st.exercises {
+			ex := &st.exercises[e]
+			for _, x := range ex.actors {
+				for i := range n {
+					odds[x*n+i] = odds[x*n+i] || !ex.in[i]
+				}
 			}
 		}
 	}
-	for ji, f := range st.odds {
-		extra[ji] = extra[ji] || f != 1
+	// Merge the redesigned pairs (increasing) with the others.
+	var rowExtra []bool // by source: some pair from it moves beyond the redesigned
+	if ch.owner != nil || odds != nil {
+		rowExtra = make([]bool, n)
+		for j := range n {
+			rowExtra[j] = ch.owner != nil && ch.owner[j] >= 0 || odds != nil && slices.Contains(odds[j*n:j*n+n], true)
+		}
 	}
-	for _, ji := range rows {
-		extra[ji] = false
+	next := 0
+	extra := func(upto int) {
+		for next < upto {
+			j, i := next/n, next%n
+			if !rowExtra[j] {
+				next = min((j+1)*n, upto) // nothing more in this row
+				continue
+			}
+			if i != j && (ch.owner != nil && ch.owner[j] >= 0 || odds != nil && odds[next]) {
+				ch.rows = append(ch.rows, next)
+			}
+			next++
+		}
 	}
-	ch.rows, ch.xs = rows, xs
-	for ji, e := range extra {
-		if e {
+	if st.structural {
+		ch.dcap = sys.redesign(st, func(rows int) {
+			ch.rows = make([]int, 0, rows+len(ch.owners)*n)
+		}, func(ji int, d []float64) {
+			if rowExtra != nil {
+				extra(ji)
+			}
+			if d != nil {
+				ch.pairRows = append(ch.pairRows, len(ch.rows))
+				ch.pairD = append(ch.pairD, d...)
+			}
 			ch.rows = append(ch.rows, ji)
-			ch.xs = append(ch.xs, sys.x0[ji*k:(ji+1)*k]...)
-		}
+			next = ji + 1
+		})
+	}
+	if rowExtra != nil {
+		extra(n * n)
 	}
 	return ch
 }
 
-// rescore returns one outcome's hazards and security after ch: the
-// baseline's, with the moved pairs recomputed. Security is 1/Π(1 + o),
-// so each moved pair multiplies a target's by (1 + o_before)/(1 + o_after).
-func (sys *System) rescore(ch *change, beta []float64, b *baseline, odds []float64) (p, sec []float64) {
-	n, k := sys.n, rowWidth
-	geo := b.geo
-	if ch.owners != nil {
-		if geo = slices.Clone(b.geo); geo == nil {
-			geo = make([]float64, n*n)
-		}
-		sys.ownerTerms(ch.st, beta, geo, ch.owners)
+// shifts returns the columns' changes of pair ji, whose pair columns
+// change by pd (nil for none): the change of the source's and the
+// target's capability features, then pd.
+func (ch *change) shifts(ji, n int, pd []float64, out []float64) []float64 {
+	out = out[:0]
+	var from, to float64
+	if ch.dcap != nil {
+		from, to = ch.dcap[ji/n], ch.dcap[ji%n]
 	}
-	p = slices.Clone(b.p)
+	out = append(out, from, to)
+	if pd == nil {
+		for range pairCols {
+			out = append(out, 0)
+		}
+		return out
+	}
+	return append(out, pd...)
+}
+
+// shift is the change of a pair's linear predictor under beta, before
+// deployment terms, from its columns' changes (shifts).
+func shift(d, beta []float64) float64 {
+	s := 0.0
+	if fromFitted {
+		s += d[0] * beta[fCapFrom]
+	}
+	if toFitted {
+		s += d[1] * beta[fCapTo]
+	}
+	for q, c := range pairCols {
+		s += d[2+q] * beta[c]
+	}
+	return s
+}
+
+// pairShifts iterates over ch's rows with the changes of their pair
+// columns (nil for none).
+type pairShifts struct {
+	ch *change
+	p  int
+}
+
+func (it *pairShifts) at(r int) []float64 {
+	ch, np := it.ch, len(pairCols)
+	if it.p < len(ch.pairRows) && ch.pairRows[it.p] == r {
+		it.p++
+		return ch.pairD[(it.p-1)*np : it.p*np]
+	}
+	return nil
+}
+
+// changedMixtures returns the deployment factors under beta of the pairs
+// from each of ch's owners after the proposal, n per owner.
+func (sys *System) changedMixtures(ch *change, beta []float64) []float64 {
+	if ch.owners == nil {
+		return nil
+	}
+	mix := make([]float64, len(ch.owners)*sys.n)
+	sys.ownerRows(ch.st, beta, ch.owners, mix)
+	return mix
+}
+
+// mixShift is the ratio of pair ji's deployment factor after (given the
+// owners' factors, changedMixtures) to its baseline's, 1 if it is not an
+// owner's.
+func (sys *System) mixShift(ch *change, mix []float64, b *baseline, ji int) float64 {
+	n := sys.n
+	j, i := ji/n, ji%n
+	if mix == nil || ch.owner[j] < 0 {
+		return 1
+	}
+	return mix[ch.owner[j]*n+i] / b.mixOf(ji)
+}
+
+// rescore returns one outcome's security after ch: the baseline's, with
+// the moved pairs recomputed, and, if p is not nil, the moved pairs'
+// hazards after, written into p. Security is 1/Π(1 + o), so each moved
+// pair multiplies a target's by (1 + o_before)/(1 + o_after).
+func (sys *System) rescore(ch *change, beta []float64, b *baseline, odds []float64, p []float64) []float64 {
+	n := sys.n
+	mix := sys.changedMixtures(ch, beta)
 	ratio := make([]float64, n)
 	for i := range ratio {
 		ratio[i] = 1
 	}
-	for q, ji := range ch.rows {
-		eta := linear(ch.xs[q*k:q*k+numFeatures], beta)
-		if geo != nil {
-			eta += geo[ji]
+	it := pairShifts{ch: ch}
+	ds := make([]float64, 0, 2+len(pairCols))
+	for r, ji := range ch.rows {
+		ds = ch.shifts(ji, n, it.at(r), ds)
+		d := shift(ds, beta)
+		f := 1.0
+		if odds != nil {
+			f = odds[ji]
 		}
-		o := sys.odds1(ji, eta, odds)
-		p[ji] = o / (1 + o)
+		o := sys.movedOdds(b, ji, d, fastExp(d), sys.mixShift(ch, mix, b, ji), f)
+		if p != nil {
+			p[r] = prob(o)
+		}
 		ratio[ji%n] *= (1 + b.odds[ji]) / (1 + o)
 	}
-	sec = make([]float64, n)
+	sec := make([]float64, n)
 	for i, s := range b.sec {
 		sec[i] = s * ratio[i]
 	}
-	return p, sec
+	return sec
 }
 
-// odds1 is the odds of pair ji with linear predictor eta, scaled by the
-// expert dyad factors and a proposal's factors.
-func (sys *System) odds1(ji int, eta float64, odds []float64) float64 {
-	o := math.Exp(eta)
-	if sys.odds != nil {
-		o *= sys.odds[ji]
-	}
-	if odds != nil {
-		o *= odds[ji]
-	}
-	return o
-}
-
-// evaluate applies the measures and computes the hazards and security.
-func (sys *System) evaluate(measures []indivisible.Measure) (*outcome, error) {
+// evaluate applies the measures and computes the security after them: of
+// both outcomes with the MID hazards of the moved pairs when full, of the
+// MID outcome only otherwise.
+func (sys *System) evaluate(measures []indivisible.Measure, full bool) (*outcome, error) {
 	st, err := sys.apply(measures)
 	if err != nil {
 		return nil, err
 	}
-	return sys.outcome(st), nil
+	return sys.outcome(st, full), nil
 }
 
-func (sys *System) outcome(st *state) *outcome {
-	bs := sys.baselines()
+func (sys *System) outcome(st *state, full bool) *outcome {
+	bs := [2]*baseline{sys.mid}
+	if full {
+		bs[1] = sys.forceBase()
+	}
 	if !st.structural && st.odds == nil {
 		// Nothing the model sees has changed: the baseline, bit for bit.
-		return &outcome{p: [2][]float64{bs[0].p, bs[1].p}, sec: [2][]float64{bs[0].sec, bs[1].sec}}
+		return &outcome{sec: [2][]float64{bs[0].sec, bs[1].secOrNil()}}
 	}
 	ch := sys.change(st)
-	var out outcome
-	for o, beta := range sys.estimates() {
-		out.p[o], out.sec[o] = sys.rescore(ch, beta, bs[o], st.odds)
+	out := &outcome{moved: ch.rows}
+	if full {
+		out.p = make([]float64, len(ch.rows))
 	}
-	return &out
+	for o, beta := range sys.estimates() {
+		if bs[o] == nil {
+			continue
+		}
+		var p []float64
+		if o == 0 {
+			p = out.p
+		}
+		out.sec[o] = sys.rescore(ch, beta, bs[o], st.odds, p)
+	}
+	return out
+}
+
+func (b *baseline) secOrNil() []float64 {
+	if b == nil {
+		return nil
+	}
+	return b.sec
 }
 
 // Assess implements indivisible.Assessor.
@@ -145,7 +277,7 @@ func (sys *System) Assess(ctx context.Context, p *indivisible.Proposal, toleranc
 	if !(tolerance >= 0) || math.IsInf(tolerance, 0) {
 		return nil, indivisible.Invalid("tolerance", "must be a non-negative number")
 	}
-	out, err := sys.evaluate(p.Measures)
+	out, err := sys.evaluate(p.Measures, true)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +287,7 @@ func (sys *System) Assess(ctx context.Context, p *indivisible.Proposal, toleranc
 // After returns every state's security once the measures are applied,
 // ordered as Codes. Measures commute: their order does not matter.
 func (sys *System) After(measures []indivisible.Measure) ([]float64, error) {
-	out, err := sys.evaluate(measures)
+	out, err := sys.evaluate(measures, false)
 	if err != nil {
 		return nil, err
 	}
@@ -163,22 +295,23 @@ func (sys *System) After(measures []indivisible.Measure) ([]float64, error) {
 }
 
 // Prepared is a proposal compiled once for many evaluations under
-// different parameters (the Monte Carlo): for every pair whose hazard it
-// can move, how its features change, and which states' deployment terms
-// it changes. It is immutable and safe for concurrent use.
+// different parameters (the Monte Carlo): the pairs whose hazard it can
+// move, how their features change, which states' deployment terms it
+// changes, and what its odds factors are made of. It is immutable and
+// safe for concurrent use.
 type Prepared struct {
 	measures []indivisible.Measure
 	w        []float64 // the component weights it was prepared under
 	ch       *change
-	rows     []movedRow
-}
-
-// movedRow is a pair whose hazard a proposal can move: the features that
-// change, and by how much.
-type movedRow struct {
-	ji    int
-	feats []int
-	delta []float64
+	// The moved pairs that share their feature changes share one group,
+	// so that a draw takes one exponential per group: group[r] for row r,
+	// and the changes of each group (as shifts gives them).
+	group  []int
+	gdelta []float64
+	// cbm and exs give, for each row, the kinds of the CBMs and the
+	// exercises (indices in ch.st.exercises) whose factors apply to it.
+	cbm [][]string
+	exs [][]int
 }
 
 // Prepare compiles the measures against sys. The error is EINVALID when
@@ -188,17 +321,38 @@ func (sys *System) Prepare(measures []indivisible.Measure) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := rowWidth
-	pr := &Prepared{measures: measures, w: slices.Clone(sys.w), ch: sys.change(st)}
-	for q, ji := range pr.ch.rows {
-		r := movedRow{ji: ji}
-		for f := range numFeatures {
-			if d := pr.ch.xs[q*k+f] - sys.x0[ji*k+f]; d != 0 {
-				r.feats = append(r.feats, f)
-				r.delta = append(r.delta, d)
+	n := sys.n
+	ch := sys.change(st)
+	pr := &Prepared{measures: measures, w: slices.Clone(sys.w), ch: ch, group: make([]int, len(ch.rows))}
+	groups := map[string]int{}
+	key := make([]byte, 0, 8*(2+len(pairCols)))
+	it := pairShifts{ch: ch}
+	var ds []float64
+	for r, ji := range ch.rows {
+		ds = ch.shifts(ji, n, it.at(r), ds)
+		key = key[:0]
+		for _, v := range ds {
+			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(v))
+		}
+		g, ok := groups[string(key)]
+		if !ok {
+			g = len(groups)
+			groups[string(key)] = g
+			pr.gdelta = append(pr.gdelta, ds...)
+		}
+		pr.group[r] = g
+	}
+	if st.odds != nil {
+		pr.cbm, pr.exs = make([][]string, len(ch.rows)), make([][]int, len(ch.rows))
+		for r, ji := range ch.rows {
+			pr.cbm[r] = st.cbm[ji]
+			for e := range st.exercises {
+				ex := &st.exercises[e]
+				if j, i := ji/n, ji%n; ex.in[j] && !ex.in[i] {
+					pr.exs[r] = append(pr.exs[r], e)
+				}
 			}
 		}
-		pr.rows = append(pr.rows, r)
 	}
 	return pr, nil
 }
@@ -206,13 +360,15 @@ func (sys *System) Prepare(measures []indivisible.Measure) (*Prepared, error) {
 // Changes writes every state's change in security under the prepared
 // proposal into out (ordered as Codes): After minus Before. Only the
 // pairs the proposal moves are recomputed, under sys's parameters, from
-// sys's baseline linear predictors, so a Monte Carlo draw costs the
-// baseline's hazards and a few terms per moved pair.
+// sys's baseline odds, so a Monte Carlo draw costs the baseline's hazards
+// and a few operations per moved pair (one exponential per group of pairs
+// whose features change alike, and the deployment factors of the owners
+// whose forces change). Its results are those of After, bit for bit.
 func (sys *System) Changes(pr *Prepared, out []float64) error {
 	b := sys.mid
 	if !slices.Equal(pr.w, sys.w) {
 		// Drawn component weights change every capability: the full path.
-		o, err := sys.evaluate(pr.measures)
+		o, err := sys.evaluate(pr.measures, false)
 		if err != nil {
 			return err
 		}
@@ -221,41 +377,44 @@ func (sys *System) Changes(pr *Prepared, out []float64) error {
 		}
 		return nil
 	}
+	ch := pr.ch
+	st := ch.st
+	for _, kinds := range st.cbm {
+		for _, k := range kinds {
+			if _, ok := sys.p.CBM[k]; !ok {
+				// The parameters lack a kind: the error apply gives.
+				_, err := sys.apply(pr.measures)
+				return err
+			}
+		}
+	}
 	n := sys.n
 	beta := sys.coef.MID.Coef
-	var odds []float64
-	if pr.ch.st.odds != nil {
-		// CBM and exercise factors depend on the parameters.
-		st, err := sys.apply(pr.measures)
-		if err != nil {
-			return err
-		}
-		odds = st.odds
-	}
-	var geo []float64
-	if pr.ch.owners != nil {
-		if geo = slices.Clone(b.geo); geo == nil {
-			geo = make([]float64, n*n)
-		}
-		sys.ownerTerms(pr.ch.st, beta, geo, pr.ch.owners)
+	mix := sys.changedMixtures(ch, beta)
+	w := 2 + len(pairCols)
+	ng := len(pr.gdelta) / w
+	gd := make([]float64, 2*ng)
+	gd, ge := gd[:ng], gd[ng:]
+	for g := range ng {
+		d := shift(pr.gdelta[g*w:(g+1)*w], beta)
+		gd[g], ge[g] = d, fastExp(d)
 	}
 	ratio := make([]float64, n)
 	for i := range ratio {
 		ratio[i] = 1
 	}
-	for _, r := range pr.rows {
-		ji := r.ji
-		eta := b.eta[ji]
-		for q, f := range r.feats {
-			eta += r.delta[q] * beta[f]
-		}
-		if geo != nil {
-			eta += geo[ji]
-			if b.geo != nil {
-				eta -= b.geo[ji]
+	for r, ji := range ch.rows {
+		g := pr.group[r]
+		f := 1.0
+		if pr.cbm != nil {
+			if kinds := pr.cbm[r]; kinds != nil {
+				f *= sys.cbmFactor(kinds)
+			}
+			for _, e := range pr.exs[r] {
+				f *= sys.exerciseFactor(&st.exercises[e], ji%n)
 			}
 		}
-		ratio[ji%n] *= (1 + b.odds[ji]) / (1 + sys.odds1(ji, eta, odds))
+		ratio[ji%n] *= (1 + b.odds[ji]) / (1 + sys.movedOdds(b, ji, gd[g], ge[g], sys.mixShift(ch, mix, b, ji), f))
 	}
 	for i, s := range b.sec {
 		out[i] = s*ratio[i] - s
@@ -291,7 +450,7 @@ func (sys *System) report(p *indivisible.Proposal, out *outcome, tol float64) *i
 			r.Gainers = append(r.Gainers, code)
 		}
 	}
-	r.Expense = sys.expense(out.p[0], loser, delta)
+	r.Expense = sys.expense(out, loser, delta)
 	r.Organisations = []indivisible.ParticipantResult{}
 	for _, o := range sys.orgs {
 		if len(o.members) == 0 {
@@ -315,31 +474,31 @@ func (sys *System) report(p *indivisible.Proposal, out *outcome, tol float64) *i
 
 // expense returns the pairs whose hazard the proposal raised most against
 // a state that loses security beyond the tolerance: who now threatens whom
-// more, and by how much.
-func (sys *System) expense(p []float64, loser []bool, delta []float64) []indivisible.ExpensePair {
+// more, and by how much. Only moved pairs can have risen.
+func (sys *System) expense(out *outcome, loser []bool, delta []float64) []indivisible.ExpensePair {
 	n := sys.n
+	p0 := sys.mid.probs()
 	type pair struct {
-		j, i int
-		inc  float64
+		ji, r int
+		inc   float64
 	}
 	var pairs []pair
-	for j := range n {
-		for i := range n {
-			if i != j && loser[i] {
-				if inc := p[j*n+i] - sys.mid.p[j*n+i]; inc > 0 {
-					pairs = append(pairs, pair{j, i, inc})
-				}
+	for r, ji := range out.moved {
+		if loser[ji%n] {
+			if inc := out.p[r] - p0[ji]; inc > 0 {
+				pairs = append(pairs, pair{ji, r, inc})
 			}
 		}
 	}
 	slices.SortStableFunc(pairs, func(x, y pair) int { return cmp.Compare(y.inc, x.inc) })
-	out := make([]indivisible.ExpensePair, min(len(pairs), MaxExpensePairs))
-	for k := range out {
+	res := make([]indivisible.ExpensePair, min(len(pairs), MaxExpensePairs))
+	for k := range res {
 		e := pairs[k]
-		out[k] = indivisible.ExpensePair{From: sys.codes[e.j], To: sys.codes[e.i],
-			HazardBefore: sys.mid.p[e.j*n+e.i], HazardAfter: p[e.j*n+e.i], Increase: e.inc, FromDelta: delta[e.j]}
+		j, i := e.ji/n, e.ji%n
+		res[k] = indivisible.ExpensePair{From: sys.codes[j], To: sys.codes[i],
+			HazardBefore: p0[e.ji], HazardAfter: out.p[e.r], Increase: e.inc, FromDelta: delta[j]}
 	}
-	return out
+	return res
 }
 
 // equality returns the minimum, mean and Gini coefficient of security.

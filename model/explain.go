@@ -13,14 +13,12 @@ func (sys *System) pairRisk(j, i int) indivisible.PairRisk {
 	ji := j*n + i
 	x := sys.x0[ji*w : ji*w+k]
 	beta := sys.coef.MID.Coef
-	r := indivisible.PairRisk{From: sys.codes[j], To: sys.codes[i], P: sys.mid.p[ji], PForce: sys.forceBase().p[ji],
+	r := indivisible.PairRisk{From: sys.codes[j], To: sys.codes[i], P: sys.mid.probs()[ji], PForce: sys.forceBase().probs()[ji],
 		Contributions: make([]indivisible.Contribution, k), Odds: 1}
 	for f := range k {
 		r.Contributions[f] = indivisible.Contribution{Feature: Features[f], Value: x[f], Coef: beta[f], Term: x[f] * beta[f]}
 	}
-	if sys.mid.geo != nil {
-		r.Deployments = sys.mid.geo[ji]
-	}
+	r.Deployments = sys.mid.deploymentTerm(ji)
 	if sys.odds != nil {
 		r.Odds = sys.odds[ji]
 	}
@@ -63,7 +61,8 @@ func (sys *System) Explain(code string, top int) (*indivisible.Explanation, erro
 			js = append(js, j)
 		}
 	}
-	slices.SortStableFunc(js, func(a, b int) int { return cmp.Compare(sys.mid.p[b*sys.n+i], sys.mid.p[a*sys.n+i]) })
+	p := sys.mid.probs()
+	slices.SortStableFunc(js, func(a, b int) int { return cmp.Compare(p[b*sys.n+i], p[a*sys.n+i]) })
 	for _, j := range js[:min(top, len(js))] {
 		e.Threats = append(e.Threats, sys.pairRisk(j, i))
 	}

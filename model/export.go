@@ -80,7 +80,7 @@ func (sys *System) Export(measures []indivisible.Measure) (*Inputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := sys.outcome(st)
+	out := sys.outcome(st, true)
 	n := sys.n
 	ones := func() []float64 {
 		o := make([]float64, n*n)

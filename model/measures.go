@@ -27,17 +27,19 @@ type applier struct {
 	firstChange map[int]int
 	firstDepCut map[[3]int]int
 	depq        map[[3]int]float64
-	member      map[[2]int]bool // (org, state) -> member after the proposal
-	memberBy    map[[2]int]int  // which measure changed it
-	cbm         map[[2]int]float64
+	member      map[[2]int]bool  // (org, state) -> member after the proposal
+	memberBy    map[[2]int]int   // which measure changed it
+	cbm         map[int][]string // pair j*n+i -> the kinds of the CBMs binding it
 	exercises   []exercise
 }
 
+// exercise is an exercise measure as the odds factors need it.
 type exercise struct {
-	actors   []int
-	host     int
-	share    float64 // the exercise's forces as a share of the actors' own
-	discount float64
+	actors              []int
+	in                  []bool // by state: an actor
+	host                int
+	share               float64 // the exercise's forces as a share of the actors' own
+	notified, observers bool
 }
 
 func (sys *System) apply(ms []indivisible.Measure) (*state, error) {
@@ -216,8 +218,7 @@ func (a *applier) measure(i int, m *indivisible.Measure) error {
 		if len(m.Actors) < 2 {
 			return measureErr(i, "actors", "a confidence-building measure needs at least two states")
 		}
-		rho, ok := sys.p.CBM[m.Kind]
-		if !ok {
+		if _, ok := sys.p.CBM[m.Kind]; !ok {
 			return measureErr(i, "kind", "unknown kind %q (one of %s)", m.Kind, strings.Join(sortedKeys(sys.p.CBM), ", "))
 		}
 		actors, err := a.actors(i, m.Actors)
@@ -225,16 +226,13 @@ func (a *applier) measure(i int, m *indivisible.Measure) error {
 			return err
 		}
 		if a.cbm == nil {
-			a.cbm = map[[2]int]float64{}
+			a.cbm = map[int][]string{}
 		}
 		for _, x := range actors {
 			for _, y := range actors {
 				if x != y {
-					k := [2]int{x, y}
-					if _, ok := a.cbm[k]; !ok {
-						a.cbm[k] = 1
-					}
-					a.cbm[k] *= 1 - rho
+					k := x*sys.n + y
+					a.cbm[k] = append(a.cbm[k], m.Kind)
 				}
 			}
 		}
@@ -300,13 +298,6 @@ func (a *applier) exercise(i int, m *indivisible.Measure) error {
 	if force == 0 {
 		return measureErr(i, "personnel", "an exercise needs forces in at least one category")
 	}
-	disc := 1.0
-	if m.Notified {
-		disc *= 1 - sys.p.NotifiedDiscount
-	}
-	if m.Observers {
-		disc *= 1 - sys.p.ObserverDiscount
-	}
 	own := 0.0
 	for _, x := range actors {
 		own += sys.holdingsIndex(sys.hold, x)
@@ -315,7 +306,11 @@ func (a *applier) exercise(i int, m *indivisible.Measure) error {
 	if own > 0 {
 		share = math.Min(force/own, 1)
 	}
-	a.exercises = append(a.exercises, exercise{actors, host, share, disc})
+	in := make([]bool, sys.n)
+	for _, x := range actors {
+		in[x] = true
+	}
+	a.exercises = append(a.exercises, exercise{actors, in, host, share, m.Notified, m.Observers})
 	return nil
 }
 
@@ -394,33 +389,57 @@ func (a *applier) finish() error {
 		return nil
 	}
 	n := sys.n
+	a.st.cbm, a.st.exercises = a.cbm, a.exercises
 	a.st.odds = make([]float64, n*n)
 	for k := range a.st.odds {
 		a.st.odds[k] = 1
 	}
-	for k, f := range a.cbm {
-		a.st.odds[k[0]*n+k[1]] *= f
+	for k, kinds := range a.cbm {
+		a.st.odds[k] *= sys.cbmFactor(kinds)
 	}
-	for _, ex := range a.exercises {
-		in := make([]bool, n)
-		for _, x := range ex.actors {
-			in[x] = true
-		}
+	for e := range a.exercises {
+		ex := &a.exercises[e]
 		for i := range n {
-			if in[i] {
+			if ex.in[i] {
 				continue
 			}
-			// Distance from the exercise area (the host) to i; 0 for the
-			// host itself and its land neighbours.
-			d := sys.dist[ex.host*n+i]
-			if i == ex.host || sys.land[ex.host*n+i] {
-				d = 0
-			}
-			f := 1 + sys.p.ExerciseIntensity*ex.share*ex.discount*math.Exp(-d/sys.p.ExerciseRangeKm)
+			f := sys.exerciseFactor(ex, i)
 			for _, x := range ex.actors {
 				a.st.odds[x*n+i] *= f
 			}
 		}
 	}
 	return nil
+}
+
+// cbmFactor is the factor on the odds of a pair that the CBMs of kinds
+// bind: Π (1 - ρ_kind) under the system's parameters. Every kind must be
+// one the parameters know.
+func (sys *System) cbmFactor(kinds []string) float64 {
+	f := 1.0
+	for _, k := range kinds {
+		f *= 1 - sys.p.CBM[k]
+	}
+	return f
+}
+
+// exerciseFactor is the factor on the odds of the exercise's actors
+// against a state i that is not one of them: 1 plus the intensity times
+// the exercise's share of the actors' forces, discounted when it is
+// notified or observed, decaying with the distance from the exercise area
+// (the host) to i, 0 for the host itself and its land neighbours.
+func (sys *System) exerciseFactor(ex *exercise, i int) float64 {
+	n := sys.n
+	disc := 1.0
+	if ex.notified {
+		disc *= 1 - sys.p.NotifiedDiscount
+	}
+	if ex.observers {
+		disc *= 1 - sys.p.ObserverDiscount
+	}
+	d := sys.dist[ex.host*n+i]
+	if i == ex.host || sys.land[ex.host*n+i] {
+		d = 0
+	}
+	return 1 + sys.p.ExerciseIntensity*ex.share*disc*math.Exp(-d/sys.p.ExerciseRangeKm)
 }

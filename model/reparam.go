@@ -1,11 +1,14 @@
 package model
 
-// Workspace holds the buffers of a re-parameterised System, so that a
-// Monte Carlo worker or an optimiser allocates them once rather than per
-// evaluation. A Workspace is not safe for concurrent use: give each
+// Workspace holds the buffers of a re-parameterised System (its MID
+// baseline's linear predictors, odds, deployment factors and security, and
+// the expert dyad factors), so that a Monte Carlo worker or an optimiser
+// allocates them once rather than per evaluation. A Workspace is not safe for concurrent use: give each
 // goroutine its own.
 type Workspace struct {
-	sys System
+	sys  System
+	mid  baseline
+	odds []float64
 }
 
 // Reparam returns sys under the parameters p (and p.Coefficients, when
@@ -28,7 +31,7 @@ func (sys *System) Reparam(p Params, ws *Workspace) (*System, error) {
 	}
 	r := &ws.sys
 	r.structure = sys.structure
-	if err := r.parametrise(p, sys, true); err != nil {
+	if err := r.parametrise(p, sys, true, ws); err != nil {
 		return nil, err
 	}
 	return r, nil

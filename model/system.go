@@ -71,18 +71,53 @@ type derived struct {
 	odds  []float64 // n*n odds factors of Params.Dyads, nil if none
 	base  *state
 	x0    []float64 // design of the baseline, n*n rows of Columns
+	cx    *compactDesign
 	// mid is the baseline of the MID outcome; force that of the use of
 	// force, computed on first use: the Monte Carlo never needs it.
 	mid   *baseline
 	force *lazyBaseline
 }
 
-// baseline is one outcome's baseline: the deployment terms, the linear
-// predictors (before odds factors), the odds and probabilities of every
-// pair, and every state's security.
+// baseline is one outcome's baseline: the deployment factors e^G (see
+// deploymentTerms), the linear predictors x·β (without the deployment
+// terms), the odds of every pair (with the deployments and the expert dyad
+// factors), and every state's security; the probabilities are computed on
+// first use.
 type baseline struct {
-	geo, eta, odds, p []float64 // n*n; geo nil without deployments
-	sec               []float64 // n
+	mix, eta, odds []float64 // n*n; mix nil without deployments
+	sec            []float64 // n
+	prod           []float64 // hazards' scratch
+	mixBuf         []float64 // mix's buffer, kept when mix is nil
+	mixScratch     []float64 // deploymentTerms' scratch
+	pOnce          *sync.Once
+	p              []float64
+}
+
+// deploymentTerm is G of pair ji.
+func (b *baseline) deploymentTerm(ji int) float64 {
+	if b.mix == nil {
+		return 0
+	}
+	return math.Log(b.mix[ji])
+}
+
+// mixOf is e^G of pair ji.
+func (b *baseline) mixOf(ji int) float64 {
+	if b.mix == nil {
+		return 1
+	}
+	return b.mix[ji]
+}
+
+// probs returns the probability of every pair, p = o/(1 + o).
+func (b *baseline) probs() []float64 {
+	b.pOnce.Do(func() {
+		b.p = resize(b.p, len(b.odds))
+		for ji, o := range b.odds {
+			b.p[ji] = prob(o)
+		}
+	})
+	return b.p
 }
 
 // lazyBaseline is a baseline computed once on first use.
@@ -91,18 +126,26 @@ type lazyBaseline struct {
 	b    *baseline
 }
 
-// newBaseline computes an outcome's baseline under beta.
-func (sys *System) newBaseline(beta []float64) *baseline {
-	n := sys.n
-	b := &baseline{geo: sys.deploymentTerms(sys.base, beta, nil), eta: make([]float64, n*n), odds: make([]float64, n*n)}
-	b.p, b.sec = sys.hazards(sys.x0, b.geo, beta, nil, nil, b.odds, b.eta, nil)
+// newBaseline computes an outcome's baseline under beta, in the buffers
+// of into when it is not nil.
+func (sys *System) newBaseline(beta []float64, into *baseline) *baseline {
+	b := into
+	if b == nil {
+		b = &baseline{}
+	}
+	mix := sys.deploymentTerms(sys.base, beta, b.mixBuf, &b.mixScratch)
+	if mix != nil {
+		b.mixBuf = mix
+	}
+	sys.hazards(mix, beta, b)
+	b.pOnce = &sync.Once{}
 	return b
 }
 
 // forceBase returns the baseline of the use-of-force outcome.
 func (sys *System) forceBase() *baseline {
 	f := sys.force
-	f.once.Do(func() { f.b = sys.newBaseline(sys.coef.Force.Coef) })
+	f.once.Do(func() { f.b = sys.newBaseline(sys.coef.Force.Coef, nil) })
 	return f.b
 }
 
@@ -246,7 +289,7 @@ func compile(s *indivisible.Scenario, p Params, hazards bool) (*System, error) {
 	if err := sys.evidence(&s.Evidence); err != nil {
 		return nil, err
 	}
-	if err := sys.parametrise(p, nil, hazards); err != nil {
+	if err := sys.parametrise(p, nil, hazards, nil); err != nil {
 		return nil, err
 	}
 	return sys, nil
@@ -425,7 +468,10 @@ func (sys *System) evidence(ev *indivisible.Evidence) error {
 // factors change the hazards.
 //
 // Without hazards it stops at the features, never reading coefficients.
-func (sys *System) parametrise(p Params, from *System, hazards bool) error {
+//
+// When ws is not nil, the dyad factors and the MID baseline are written
+// into its buffers.
+func (sys *System) parametrise(p Params, from *System, hazards bool, ws *Workspace) error {
 	n, m := sys.n, sys.m
 	sys.p = p
 	sys.w = resize(sys.w, m)
@@ -448,7 +494,12 @@ func (sys *System) parametrise(p Params, from *System, hazards bool) error {
 			return indivisible.Invalid(fieldf("dyads[%d]", k), "%s-%s is not a pair of distinct states", d.A, d.B)
 		}
 		if sys.odds == nil {
-			sys.odds = make([]float64, n*n)
+			if ws != nil {
+				ws.odds = resize(ws.odds, n*n)
+				sys.odds = ws.odds
+			} else {
+				sys.odds = make([]float64, n*n)
+			}
 			for i := range sys.odds {
 				sys.odds[i] = 1
 			}
@@ -456,7 +507,7 @@ func (sys *System) parametrise(p Params, from *System, hazards bool) error {
 		sys.odds[a*n+b], sys.odds[b*n+a] = d.Factor, d.Factor
 	}
 	if from != nil && slices.Equal(from.w, sys.w) {
-		sys.scale, sys.base, sys.x0 = from.scale, from.base, from.x0
+		sys.scale, sys.base, sys.x0, sys.cx = from.scale, from.base, from.x0, from.cx
 	} else {
 		sys.scale = nil // never write a buffer that from shares
 		sys.capScale()
@@ -464,9 +515,13 @@ func (sys *System) parametrise(p Params, from *System, hazards bool) error {
 		sys.base = st
 		sys.forces(st)
 		sys.x0 = sys.design(st)
+		sys.cx = nil
 	}
 	if !hazards {
 		return nil
+	}
+	if sys.cx == nil {
+		sys.cx = compact(sys.x0, sys.n)
 	}
 	sys.coef = p.Coefficients
 	if sys.coef == nil {
@@ -478,7 +533,11 @@ func (sys *System) parametrise(p Params, from *System, hazards bool) error {
 		sys.mid, sys.force = from.mid, from.force
 		return nil
 	}
-	sys.mid = sys.newBaseline(sys.coef.MID.Coef)
+	var into *baseline
+	if ws != nil {
+		into = &ws.mid
+	}
+	sys.mid = sys.newBaseline(sys.coef.MID.Coef, into)
 	sys.force = &lazyBaseline{}
 	return nil
 }

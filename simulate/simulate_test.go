@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -47,32 +48,54 @@ func TestSpearman(t *testing.T) {
 	}
 }
 
-// Point distributions reproduce the deterministic assessment (to rounding:
-// the Monte Carlo updates the baseline's sums rather than recomputing them).
+// With the coefficients at their estimates and point distributions,
+// every draw is the deterministic assessment: Changes recomputes only the
+// pairs the proposal moves, with the same arithmetic as After, so the
+// changes agree bit for bit. The proposals cover every kind of pair that
+// moves: capabilities, a deployment term, CBM and exercise odds factors,
+// and commitments.
 func TestPointDistributionsEqualAssess(t *testing.T) {
 	sys := synthetic(t, 20)
-	spec := &simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{
-		"lambda_km": {Kind: simulate.Point, Value: 2000}, "cbm.inspection": {Kind: simulate.Point, Value: 0.15}}}
-	r, err := simulate.Run(context.Background(), sys, spec, buildUp, simulate.Options{Draws: 10, Seed: 1, Tolerance: 1e-4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := sys.Assess(context.Background(), buildUp, 1e-4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, p := range a.Participants {
-		s := r.Participants[i]
-		if s.Code != p.Code || math.Abs(s.Mean-p.Delta) > 1e-15 || s.P05 != s.P95 || math.Abs(s.P05-p.Delta) > 1e-15 {
-			t.Fatalf("%s: stats %+v, assessment delta %v", p.Code, s, p.Delta)
+	codes := sys.Codes()
+	for name, p := range map[string]*indivisible.Proposal{
+		"build-up": buildUp,
+		"deployment and exercise": {Measures: []indivisible.Measure{
+			{Type: "deploy", Actor: codes[4], Host: codes[7], Category: "personnel", Quantity: 500},
+			{Type: "exercise", Actors: []string{codes[1], codes[2]}, Host: codes[2], Personnel: 3000, Notified: true}}},
+	} {
+		spec := &simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{
+			"exercise_range_km": {Kind: simulate.Point, Value: 500}, "cbm.inspection": {Kind: simulate.Point, Value: 0.15}}}
+		r, err := simulate.Run(context.Background(), sys, spec, p, simulate.Options{Draws: 10, Seed: 1, Tolerance: 1e-4})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	want := 0.0
-	if a.Verdict == indivisible.Divisible {
-		want = 1
-	}
-	if r.PDivisible != want {
-		t.Fatalf("P(divisible) = %v, verdict %s", r.PDivisible, a.Verdict)
+		a, err := sys.Assess(context.Background(), p, 1e-4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := false
+		for i, pa := range a.Participants {
+			s := r.Participants[i]
+			// The mean of ten equal values may differ from them by
+			// rounding; the quantiles are draws themselves.
+			if s.Code != pa.Code || s.P05 != pa.Delta || s.P95 != pa.Delta || math.Abs(s.Mean-pa.Delta) > 1e-18 {
+				t.Fatalf("%s, %s: stats %+v, assessment delta %v", name, pa.Code, s, pa.Delta)
+			}
+			moved = moved || pa.Delta != 0
+		}
+		if !moved {
+			t.Fatalf("%s: the proposal moves nothing", name)
+		}
+		want := 0.0
+		if a.Verdict == indivisible.Divisible {
+			want = 1
+		}
+		if r.PDivisible != want {
+			t.Fatalf("%s: P(divisible) = %v, verdict %s", name, r.PDivisible, a.Verdict)
+		}
+		if len(r.Sensitivity) != 2 {
+			t.Fatalf("%s: without estimation only the distributions' parameters are reported: %+v", name, r.Sensitivity)
+		}
 	}
 }
 
@@ -113,7 +136,8 @@ func TestStatisticsConsistent(t *testing.T) {
 			t.Fatalf("%+v", p)
 		}
 	}
-	if len(r.Sensitivity) != len(simulate.DefaultSpec().Distributions) {
+	// Every distribution's parameter and every drawn coefficient.
+	if len(r.Sensitivity) != len(simulate.DefaultSpec().Distributions)+len(model.Features) {
 		t.Fatalf("sensitivity %v", r.Sensitivity)
 	}
 	for _, s := range r.Sensitivity {
@@ -121,11 +145,25 @@ func TestStatisticsConsistent(t *testing.T) {
 			t.Fatalf("%+v", s)
 		}
 	}
-	// How far forces reach decides who feels the build-up: λ must matter
-	// to the smallest change.
+	// The build-up raises S0001's capability, and capable states are
+	// targeted more (ln_cap_to > 0): S0001's own security falls, by more
+	// the larger that coefficient. Its loss is the smallest change, so the
+	// coefficient must be strongly and negatively correlated with it.
+	found := false
 	for _, s := range r.Sensitivity {
-		if s.Parameter == "lambda_km" && math.Abs(s.MinDelta) < 0.1 {
-			t.Fatalf("lambda_km should move the smallest change: %+v", s)
+		if s.Parameter == "coef.ln_cap_to" {
+			found = true
+			if s.MinDelta > -0.5 {
+				t.Fatalf("ln_cap_to should drive the smallest change down: %+v", s)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no sensitivity for coef.ln_cap_to: %+v", r.Sensitivity)
+	}
+	for _, p := range r.Participants {
+		if p.Code == "S0001" && p.Mean != r.MinDelta.Mean {
+			t.Fatalf("S0001 should bear the smallest change in every draw: %+v, min %+v", p, r.MinDelta)
 		}
 	}
 }
@@ -214,4 +252,55 @@ func BenchmarkSimulateEurasia(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(draws*b.N)/b.Elapsed().Seconds(), "draws/s")
+}
+
+// Every kind of parameter path reaches the model: with the coefficients
+// held at their estimates and that one parameter drawn, the changes of a
+// proposal it bears on vary between draws, and (for the parameters of
+// measures) those of a proposal it does not bear on do not. Weights and
+// dyad factors move the baseline itself, hence every change.
+func TestEveryPathMovesItsMeasure(t *testing.T) {
+	sys := synthetic(t, 12)
+	c := sys.Codes()
+	exercise := func(notified, observers bool) indivisible.Measure {
+		return indivisible.Measure{Type: "exercise", Actors: []string{c[1]}, Host: c[1], Personnel: 2000, Notified: notified, Observers: observers}
+	}
+	hotline := indivisible.Measure{Type: "cbm", Actors: []string{c[2], c[3]}, Kind: "hotline"}
+	tanks := indivisible.Measure{Type: "holdings", Actor: c[4], Category: "battle_tanks", Change: 100}
+	for path, bears := range map[string]indivisible.Measure{
+		"exercise_intensity":         exercise(false, false),
+		"exercise_range_km":          exercise(false, false),
+		"notified_discount":          exercise(true, false),
+		"observer_discount":          exercise(false, true),
+		"cbm.hotline":                hotline,
+		"weights.personnel":          tanks, // the index is a weighted mean: another weight moves every share
+		"dyads." + c[2] + "-" + c[3]: hotline,
+	} {
+		spread := func(m indivisible.Measure) bool {
+			spec := &simulate.Spec{Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{path: {Kind: simulate.Uniform, Min: 0.2, Max: 0.8}}}
+			if path == "exercise_range_km" {
+				spec.Distributions[path] = simulate.Dist{Kind: simulate.Uniform, Min: 200, Max: 2000}
+			}
+			r, err := simulate.Run(context.Background(), sys, spec, &indivisible.Proposal{Measures: []indivisible.Measure{m}}, simulate.Options{Draws: 20, Seed: 2, Tolerance: 1e-4})
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			for _, p := range r.Participants {
+				if p.P05 != p.P95 {
+					return true
+				}
+			}
+			return false
+		}
+		if !spread(bears) {
+			t.Errorf("%s does not move %s", path, bears.Type)
+		}
+		unrelated := exercise(false, false)
+		if bears.Type == indivisible.MeasureExercise {
+			unrelated = hotline
+		}
+		if !strings.HasPrefix(path, "weights.") && !strings.HasPrefix(path, "dyads.") && spread(unrelated) {
+			t.Errorf("%s moves %s, which it does not bear on", path, unrelated.Type)
+		}
+	}
 }
