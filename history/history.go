@@ -7,9 +7,11 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -18,7 +20,7 @@ import (
 )
 
 // Set is a table of directed dyad-years, one row per ordered pair (From,
-// To) and outcome year, ordered by year, then From, then To.
+// To) and outcome year, ordered by year, then From, then To (COW numbers).
 type Set struct {
 	// K is the number of columns, len(model.Columns): the model's features,
 	// then the candidates; X holds the rows.
@@ -160,12 +162,18 @@ func buildYear(d *ir.Data, year int) (*Set, error) {
 	for i, c := range codes {
 		cc[i] = y.Ccode[c]
 	}
+	// Rows follow the COW numbers, as Set says, not the codes' order.
+	byCcode := make([]int, n)
+	for i := range byCcode {
+		byCcode[i] = i
+	}
+	slices.SortFunc(byCcode, func(a, b int) int { return cmp.Compare(cc[a], cc[b]) })
 	s := &Set{K: k}
-	for j := range n {
+	for _, j := range byCcode {
 		if !alive[cc[j]] {
 			continue
 		}
-		for i := range n {
+		for _, i := range byCcode {
 			if i == j || !alive[cc[i]] {
 				continue
 			}

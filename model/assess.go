@@ -15,9 +15,10 @@ import (
 // outcome, and the MID hazards after it of the pairs it moves (when they
 // were asked for).
 type outcome struct {
-	sec   [2][]float64
-	moved []int     // pairs, increasing
-	p     []float64 // their MID hazards after
+	members [][]bool // memberships after, by organisation; nil where unchanged
+	sec     [2][]float64
+	moved   []int     // pairs, increasing
+	p       []float64 // their MID hazards after
 }
 
 // change is what a proposal moves: the pairs whose hazards can differ
@@ -235,7 +236,9 @@ func (sys *System) evaluate(measures []indivisible.Measure, full bool) (*outcome
 	if err != nil {
 		return nil, err
 	}
-	return sys.outcome(st, full), nil
+	out := sys.outcome(st, full)
+	out.members = st.members
+	return out, nil
 }
 
 func (sys *System) outcome(st *state, full bool) *outcome {
@@ -452,17 +455,26 @@ func (sys *System) report(p *indivisible.Proposal, out *outcome, tol float64) *i
 	}
 	r.Expense = sys.expense(out, loser, delta)
 	r.Organisations = []indivisible.ParticipantResult{}
-	for _, o := range sys.orgs {
-		if len(o.members) == 0 {
+	for k, o := range sys.orgs {
+		memberAfter := o.member
+		if out.members != nil && out.members[k] != nil {
+			memberAfter = out.members[k]
+		}
+		if len(o.members) == 0 && !slices.Contains(memberAfter, true) {
 			continue
 		}
-		// The organisation is secure when none of its members is targeted.
+		// The organisation is secure when none of its members is targeted:
+		// its members before the proposal, and after it.
 		res := indivisible.ParticipantResult{Code: o.code, Name: o.code, Before: 1, After: 1, ForceBefore: 1, ForceAfter: 1}
 		for _, s := range o.members {
 			res.Before *= before[s]
-			res.After *= after[s]
 			res.ForceBefore *= forceBefore[s]
-			res.ForceAfter *= out.sec[1][s]
+		}
+		for s, in := range memberAfter {
+			if in {
+				res.After *= after[s]
+				res.ForceAfter *= out.sec[1][s]
+			}
 		}
 		res.Delta = res.After - res.Before
 		r.Organisations = append(r.Organisations, res)

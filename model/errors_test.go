@@ -92,7 +92,6 @@ func TestMeasureErrors(t *testing.T) {
 // +Inf; the error must name the first of them (measures[1]), not an
 // unrelated measure before them.
 func TestDeploymentOverflowNamesMeasure(t *testing.T) {
-	knownBug(t, "model/measures.go finish(): the overflow of a deployment is reported at a.firstDepCut[k], which only records withdrawals, so it names measures[0] whatever measure it is")
 	sys := mustCompile(t, tiny(t), model.DefaultParams())
 	ms := []indivisible.Measure{
 		{Type: "cbm", Actors: []string{"AAA", "BBB"}, Kind: "hotline"},

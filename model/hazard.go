@@ -19,6 +19,9 @@ type state struct {
 	// structural says that holdings, deployments or commitments differ
 	// from the baseline's, so the features must be recomputed.
 	structural bool
+	// members are the organisations' memberships after joins and leaves,
+	// by organisation (nil where unchanged).
+	members [][]bool
 	// odds holds the odds factors of the proposal's CBMs and exercises,
 	// n*n; nil if none. cbm (the kinds of the CBMs binding each pair, in
 	// the order of the measures) and exercises are what they are made of,

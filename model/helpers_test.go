@@ -187,12 +187,3 @@ func sharedData(tb testing.TB) *ir.Data {
 	}
 	return data
 }
-
-// knownBug skips a test that documents a defect of the non-test code, so
-// that the suite stays green until it is fixed; RUN_KNOWN_BUGS=1 runs it.
-func knownBug(tb testing.TB, msg string) {
-	tb.Helper()
-	if os.Getenv("RUN_KNOWN_BUGS") == "" {
-		tb.Skip("BUG: " + msg)
-	}
-}

@@ -26,6 +26,7 @@ type applier struct {
 	firstCut    map[int]int
 	firstChange map[int]int
 	firstDepCut map[[3]int]int
+	firstDep    map[[3]int]int // the first measure to move forces there
 	depq        map[[3]int]float64
 	member      map[[2]int]bool  // (org, state) -> member after the proposal
 	memberBy    map[[2]int]int   // which measure changed it
@@ -44,7 +45,7 @@ type exercise struct {
 
 func (sys *System) apply(ms []indivisible.Measure) (*state, error) {
 	a := &applier{sys: sys, st: &state{hold: sys.hold, deps: sys.deps, mask: sys.mask},
-		firstCut: map[int]int{}, firstChange: map[int]int{}, firstDepCut: map[[3]int]int{}}
+		firstCut: map[int]int{}, firstChange: map[int]int{}, firstDepCut: map[[3]int]int{}, firstDep: map[[3]int]int{}}
 	for i := range ms {
 		if err := a.measure(i, &ms[i]); err != nil {
 			return nil, err
@@ -114,6 +115,9 @@ func (a *applier) addDeployed(i, owner, host, comp int, delta float64) {
 	}
 	k := [3]int{owner, host, comp}
 	a.depq[k] += delta
+	if _, ok := a.firstDep[k]; !ok {
+		a.firstDep[k] = i
+	}
 	if _, ok := a.firstDepCut[k]; !ok && delta < 0 {
 		a.firstDepCut[k] = i
 	}
@@ -274,9 +278,16 @@ func (a *applier) exercise(i int, m *indivisible.Measure) error {
 		return err
 	}
 	forces := m.ExerciseForces()
+	// The forces are counted in the actors' own index units: over the
+	// components some actor reports, as holdingsIndex counts them.
 	force, wsum := 0.0, 0.0
-	for _, w := range sys.w {
-		wsum += w
+	for c, w := range sys.w {
+		for _, x := range actors {
+			if !sys.missing[x*sys.m+c] && sys.total[c] != 0 {
+				wsum += w
+				break
+			}
+		}
 	}
 	for _, name := range sortedKeys(forces) {
 		q := forces[name]
@@ -347,7 +358,7 @@ func (a *applier) finish() error {
 		for _, k := range keys {
 			q := a.depq[k]
 			if math.IsInf(q, 0) {
-				return measureErr(a.firstDepCut[k], "quantity", "the deployments of %s in %s add up to more than any number", sys.codes[k[0]], sys.codes[k[1]])
+				return measureErr(a.firstDep[k], "quantity", "the deployments of %s in %s add up to more than any number", sys.codes[k[0]], sys.codes[k[1]])
 			}
 			if q < -1e-9 {
 				i := a.firstDepCut[k]
@@ -384,6 +395,7 @@ func (a *applier) finish() error {
 			members[o][s] = join
 		}
 		a.st.mask = sys.masks(members)
+		a.st.members = members
 	}
 	if a.cbm == nil && len(a.exercises) == 0 {
 		return nil

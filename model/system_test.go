@@ -208,7 +208,6 @@ func TestExerciseShareWithUnreportedComponent(t *testing.T) {
 	h.odds = map[string]float64{"BBBAAA": 1 + 0.5*1*math.Exp(-5*kmPerDegree/500)}
 	after := mustAfter(t, sys, indivisible.Measure{Type: "exercise", Actors: []string{"BBB"}, Host: "BBB", Personnel: 100})
 	if !near(after[0], h.security()[0], tol) {
-		knownBug(t, "model/measures.go exercise(): the exercised forces are divided by the sum of all component weights, the actors' index only by the weights of the components they report, so a state with an unreported component never exercises more than part of its forces")
 		t.Errorf("AAA's security after BBB exercises all its forces = %v, want %v", after[0], h.security()[0])
 	}
 }

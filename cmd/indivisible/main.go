@@ -61,7 +61,7 @@ var commands = map[string]command{
 	"ir":        {"international-relations measures: cinc, sscore, distance", cmdIR},
 	"keys":      {"make, register, revoke and list delegation keys", cmdKeys},
 	"ledger":    {"create, prove and audit the tamper-evident log", cmdLedger},
-	"optimize":  {"choose the levels of candidate measures that raise the least secure most", cmdOptimize},
+	"optimize":  {"choose the levels of candidate measures that maximise the smallest gain in security", cmdOptimize},
 	"scenario":  {"list, show or build scenarios", cmdScenario},
 	"simulate":  {"Monte Carlo over uncertain parameters: how sure is a verdict", cmdSimulate},
 	"serve":     {"run the service: HTTP API, web pages and the log's tiles", cmdServe},
