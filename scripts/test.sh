@@ -14,6 +14,9 @@ missing=()
 for t in "${tools[@]}"; do
   command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
 done
+# The NumPy reference of the model (bench/reference_simulate.py) is run by
+# simulate's tests as an independent implementation.
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=("python3-numpy")
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing ${missing[*]}"

@@ -17,9 +17,13 @@ import (
 // odds factors, hazards and security from the raw inputs, and reproduces
 // Go's security before and after proposals of every kind, for both
 // outcomes, to 1e-9 (it exits non-zero if not); then it runs a few draws.
-// It needs Debian's python3-numpy and skips without it.
+// It needs Debian's python3-numpy and skips without it, except under
+// CI=true, where scripts/test.sh installs it.
 func TestNumPyReferenceAgrees(t *testing.T) {
 	if err := exec.Command("/usr/bin/python3", "-c", "import numpy").Run(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("/usr/bin/python3 with numpy (Debian python3-numpy) is needed under CI; scripts/test.sh installs it")
+		}
 		t.Skip("/usr/bin/python3 with numpy (Debian python3-numpy) not available")
 	}
 	s, err := scenario.Eurasia()
