@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/calibrate"
 	"github.com/indivisible-eurasia/indivisible/history"
 	"github.com/indivisible-eurasia/indivisible/ir"
+	"github.com/indivisible-eurasia/indivisible/ir/irtest"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/score"
 )
@@ -388,9 +388,6 @@ func TestAblateSynthetic(t *testing.T) {
 	}
 }
 
-// dataDir is the shared reference data, relative to this package.
-const dataDir = "../../shared/data"
-
 var (
 	dataOnce sync.Once
 	data     *ir.Data
@@ -403,16 +400,9 @@ var (
 // under CI=true.
 func sharedSet(tb testing.TB) (*ir.Data, *history.Set) {
 	tb.Helper()
-	if _, err := os.Stat(dataDir); os.IsNotExist(err) {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("shared data missing: %v", err)
-		}
-		tb.Skipf("shared data missing (%v); see /work/shared/data/README.md", err)
-	}
+	d := irtest.Data(tb)
 	dataOnce.Do(func() {
-		if data, dataErr = ir.LoadData(dataDir); dataErr != nil {
-			return
-		}
+		data = d
 		dataSet, dataErr = history.Build(context.Background(), data, 1996, 2005, nil)
 	})
 	if dataErr != nil {
@@ -456,13 +446,7 @@ func TestAblateData(t *testing.T) {
 
 // BenchmarkFit fits both outcomes on the full history, 1817-2010.
 func BenchmarkFit(b *testing.B) {
-	if _, err := os.Stat(dataDir); os.IsNotExist(err) {
-		b.Skipf("shared data missing (%v)", err)
-	}
-	d, err := ir.LoadData(dataDir)
-	if err != nil {
-		b.Fatal(err)
-	}
+	d := irtest.Data(b)
 	s, err := history.Build(context.Background(), d, 1817, 2010, nil)
 	if err != nil {
 		b.Fatal(err)

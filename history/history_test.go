@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -13,34 +12,13 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/history"
 	"github.com/indivisible-eurasia/indivisible/ir"
+	"github.com/indivisible-eurasia/indivisible/ir/irtest"
 	"github.com/indivisible-eurasia/indivisible/model"
 )
 
-// dataDir is the shared reference data, relative to this package.
-const dataDir = "../../shared/data"
-
-var (
-	dataOnce sync.Once
-	data     *ir.Data
-	dataErr  error
-)
-
-// sharedData reads the shared data once, skipping the test when they are
-// absent and failing under CI=true, where they must be present.
-func sharedData(tb testing.TB) *ir.Data {
-	tb.Helper()
-	if _, err := os.Stat(dataDir); os.IsNotExist(err) {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("shared data missing: %v", err)
-		}
-		tb.Skipf("shared data missing (%v); see /work/shared/data/README.md", err)
-	}
-	dataOnce.Do(func() { data, dataErr = ir.LoadData(dataDir) })
-	if dataErr != nil {
-		tb.Fatal(dataErr)
-	}
-	return data
-}
+// sharedData is the shared data, read once (irtest skips without them and
+// fails under CI=true).
+func sharedData(tb testing.TB) *ir.Data { return irtest.Data(tb) }
 
 var (
 	setOnce sync.Once

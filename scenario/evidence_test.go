@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/ir"
+	"github.com/indivisible-eurasia/indivisible/ir/irtest"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
@@ -279,24 +279,12 @@ func TestDisputeOnsets(t *testing.T) {
 	}
 }
 
-// dataDir is the shared reference data, relative to this package.
-const dataDir = "../../shared/data"
-
 // TestEurasiaEvidenceReproduces regenerates the Eurasia scenario's
 // evidence files from the shared data as `indivisible scenario evidence`
 // does (cmd/indivisible/ir.go) and compares them with the committed ones,
 // byte for byte.
 func TestEurasiaEvidenceReproduces(t *testing.T) {
-	if _, err := os.Stat(dataDir); os.IsNotExist(err) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared data missing: %v", err)
-		}
-		t.Skipf("shared data missing (%v); see /work/shared/data/README.md", err)
-	}
-	d, err := ir.LoadData(dataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := irtest.Data(t)
 	s, err := scenario.Eurasia()
 	if err != nil {
 		t.Fatal(err)
