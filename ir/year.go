@@ -210,10 +210,9 @@ const RivalryHandbookEnd = 2010
 func Histories(disputes []DirDispute, year int, codes map[int]string) []indivisible.History {
 	type key struct{ a, b int } // a < b
 	type acc struct {
-		last       int
-		decayAB    float64
-		decayBA    float64
-		onsetsSeen map[[3]int]bool
+		last    int
+		decayAB float64
+		decayBA float64
 	}
 	hs := map[key]*acc{}
 	for _, r := range disputes {

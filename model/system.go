@@ -149,9 +149,6 @@ func (sys *System) forceBase() *baseline {
 	return f.b
 }
 
-// baselines returns both outcomes' baselines, MID first.
-func (sys *System) baselines() [2]*baseline { return [2]*baseline{sys.mid, sys.forceBase()} }
-
 type deployment struct {
 	owner, host, comp int
 	q                 float64

@@ -262,10 +262,7 @@ func cmdRisk(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	cw := csv.NewWriter(o)
-	header := []string{"from", "to", "p", "p_force"}
-	for _, f := range model.Features {
-		header = append(header, f)
-	}
+	header := append([]string{"from", "to", "p", "p_force"}, model.Features...)
 	cw.Write(append(header, "deployments", "odds"))
 	num := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 	for _, p := range sys.Pairs() {
