@@ -69,7 +69,7 @@ func Ablate(ctx context.Context, s *history.Set, train, test Window) ([]Ablation
 			name = fmt.Sprint(drop)
 			name = name[1 : len(name)-1]
 		}
-		a := Ablation{Feature: name, AUC: score.AUC(p, yTest), AUCRelevant: score.AUC(pick2(p, rel), pick(yTest, rel)), LogLoss: score.LogLoss(p, yTest)}
+		a := Ablation{Feature: name, AUC: score.AUC(p, yTest), AUCRelevant: score.AUC(pick(p, rel), pick(yTest, rel)), LogLoss: score.LogLoss(p, yTest)}
 		if len(out) > 0 {
 			a.AUC -= out[0].AUC
 			a.AUCRelevant -= out[0].AUCRelevant
@@ -97,14 +97,6 @@ func featureGroups() [][]string {
 		}
 		at[lead] = len(out)
 		out = append(out, []string{f})
-	}
-	return out
-}
-
-func pick2(p []float64, sel []int) []float64 {
-	out := make([]float64, len(sel))
-	for k, q := range sel {
-		out[k] = p[q]
 	}
 	return out
 }

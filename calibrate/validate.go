@@ -208,18 +208,16 @@ func fitBaseline(s *history.Set, b baseline, trainIdx, testIdx []int, y []bool) 
 func subset(preds [][]float64, sel []int) [][]float64 {
 	out := make([][]float64, len(preds))
 	for m, p := range preds {
-		out[m] = make([]float64, len(sel))
-		for k, q := range sel {
-			out[m][k] = p[q]
-		}
+		out[m] = pick(p, sel)
 	}
 	return out
 }
 
-func pick(y []bool, sel []int) []bool {
-	out := make([]bool, len(sel))
+// pick returns the elements of x at the indices sel.
+func pick[T any](x []T, sel []int) []T {
+	out := make([]T, len(sel))
 	for k, q := range sel {
-		out[k] = y[q]
+		out[k] = x[q]
 	}
 	return out
 }

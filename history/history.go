@@ -186,7 +186,7 @@ func buildYear(d *ir.Data, year int) (*Set, error) {
 			force, mid := ons[[2]int{cc[j], cc[i]}]
 			s.MID = append(s.MID, mid)
 			s.Force = append(s.Force, mid && force)
-			get := func(name string) float64 { return row[featureIndex(name)] }
+			get := func(name string) float64 { return row[FeatureIndex(name)] }
 			s.Relevant = append(s.Relevant, get("land") == 1 || get("sea") == 1 || get("major_from") == 1 || get("major_to") == 1)
 			// The previous index projected capability with distance 0
 			// between land neighbours.
@@ -211,8 +211,6 @@ var featureIdx = func() map[string]int {
 	}
 	return m
 }()
-
-func featureIndex(name string) int { return featureIdx[name] }
 
 // FeatureIndex returns the column of a feature, or -1.
 func FeatureIndex(name string) int {
