@@ -284,3 +284,27 @@ func (d *Data) CowCodes(iso []string) (map[int]string, error) {
 	}
 	return out, nil
 }
+
+// DerivedEvidence returns the evidence of s, a scenario coded by ISO
+// 3166-1 alpha-3 (the Eurasia scenario), that comes from the published
+// data, as of the scenario's year or each source's last year: capabilities,
+// regimes, majors, water contiguity, UNGA affinity and dispute histories.
+// Rivalries and the disputes after the histories are left out: they are
+// curated in the scenario itself. The error names a state without a COW
+// code.
+func (d *Data) DerivedEvidence(s *indivisible.Scenario) (indivisible.Evidence, error) {
+	var iso []string
+	for _, p := range s.Participants {
+		if p.Kind == indivisible.State {
+			iso = append(iso, p.Code)
+		}
+	}
+	codes, err := d.CowCodes(iso)
+	if err != nil {
+		return indivisible.Evidence{}, err
+	}
+	ev := d.Evidence(codes, s.Year)
+	ev.Capabilities = d.Capabilities(codes, s.Year)
+	ev.Rivalries, ev.Disputes = nil, nil
+	return ev, nil
+}

@@ -281,7 +281,7 @@ func TestDisputeOnsets(t *testing.T) {
 
 // TestEurasiaEvidenceReproduces regenerates the Eurasia scenario's
 // evidence files from the shared data as `indivisible scenario evidence`
-// does (cmd/indivisible/ir.go) and compares them with the committed ones,
+// does (ir.Data.DerivedEvidence) and compares them with the committed ones,
 // byte for byte.
 func TestEurasiaEvidenceReproduces(t *testing.T) {
 	d := irtest.Data(t)
@@ -289,19 +289,10 @@ func TestEurasiaEvidenceReproduces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var iso []string
-	for _, p := range s.Participants {
-		if p.Kind == indivisible.State {
-			iso = append(iso, p.Code)
-		}
-	}
-	codes, err := d.CowCodes(iso)
+	ev, err := d.DerivedEvidence(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := d.Evidence(codes, s.Year)
-	ev.Capabilities = d.Capabilities(codes, s.Year)
-	ev.Rivalries, ev.Disputes = nil, nil // curated in the scenario itself
 	dir := t.TempDir()
 	names, err := scenario.WriteEvidence(dir, &ev)
 	if err != nil {

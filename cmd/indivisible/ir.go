@@ -202,11 +202,8 @@ func cmdScenarioBuild(ctx context.Context, e *env, args []string) error {
 }
 
 // cmdScenarioEvidence writes the evidence files that come from the
-// published data for a scenario coded by ISO 3166-1 alpha-3 (the Eurasia
-// scenario's capabilities, regimes, majors, water contiguity, UNGA
-// affinity and dispute histories), as of the scenario's year or each
-// source's last year. The curated rivalries and disputes since 2010 are
-// not touched.
+// published data (ir.Data.DerivedEvidence) for a scenario coded by ISO
+// 3166-1 alpha-3; the curated rivalries and disputes are not touched.
 func cmdScenarioEvidence(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("scenario evidence", e)
 	name := fs.String("scenario", scenario.DefaultName, "scenario: eurasia (embedded) or a directory")
@@ -226,19 +223,10 @@ func cmdScenarioEvidence(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var iso []string
-	for _, p := range s.Participants {
-		if p.Kind == indivisible.State {
-			iso = append(iso, p.Code)
-		}
-	}
-	codes, err := d.CowCodes(iso)
+	ev, err := d.DerivedEvidence(s)
 	if err != nil {
 		return err
 	}
-	ev := d.Evidence(codes, s.Year)
-	ev.Capabilities = d.Capabilities(codes, s.Year)
-	ev.Rivalries, ev.Disputes = nil, nil // curated in the scenario itself
 	files, err := scenario.WriteEvidence(*dir, &ev)
 	if err != nil {
 		return err
