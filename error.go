@@ -3,6 +3,7 @@ package indivisible
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. Every failure that crosses a package boundary carries one of
@@ -114,4 +115,31 @@ func ExitCode(err error) int {
 		return 0
 	}
 	return codes[ErrorCode(err)].exit
+}
+
+// InFile puts the name of the file that held the bad input in front of an
+// error's field ("scenario.json:components[0].weight"), so that the user
+// knows where to look. Errors other than *Error pass unchanged.
+func InFile(file string, err error) error { return nest(file, ":", err) }
+
+// PrefixField puts an error's field inside the part of a larger document it
+// came from: "package" and "measures[0].quantity" give
+// "package.measures[0].quantity". Errors other than *Error pass unchanged.
+func PrefixField(prefix string, err error) error { return nest(prefix, ".", err) }
+
+func nest(prefix, sep string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	c := *e
+	switch {
+	case e.Field == "":
+		c.Field = prefix
+	case sep == "." && strings.HasPrefix(e.Field, "["):
+		c.Field = prefix + e.Field
+	default:
+		c.Field = prefix + sep + e.Field
+	}
+	return &c
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/jsontest"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
@@ -187,6 +188,18 @@ func FuzzParseDeclaration(f *testing.F) {
 				t.Fatalf("error code %q: %v", c, err)
 			}
 			return
+		}
+		// An independent strict reader reads the same participant and
+		// kind from the signed bytes.
+		doc, err := jsontest.Parse(data)
+		if err != nil {
+			t.Fatalf("accepted %q, which is not strict JSON: %v", data, err)
+		}
+		if p, _ := jsontest.Field(doc, "participant"); p != d.Participant {
+			t.Fatalf("parsed for %q, but the document says participant %v", d.Participant, p)
+		}
+		if k, _ := jsontest.Field(doc, "kind"); k != string(d.Kind) {
+			t.Fatalf("parsed as %q, but the document says kind %v", d.Kind, k)
 		}
 		// The scenario's codes only narrow what parses.
 		d2, err := Parse(data, nil)

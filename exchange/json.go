@@ -3,14 +3,12 @@ package exchange
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/indivisible-eurasia/indivisible"
 )
 
@@ -26,78 +24,89 @@ type object struct {
 	fields map[string]any
 }
 
-// decodeTree decodes one JSON value strictly: valid UTF-8 (the signed bytes
-// must mean one thing), no duplicate field (encoding/json would silently
-// keep the last), bounded depth and nothing after the value. Objects become
-// *object, arrays []any, numbers json.Number.
+// decodeTree decodes one JSON value under the service's one strict rule
+// (indivisible.StrictJSON: valid UTF-8, no duplicate field; the signed
+// bytes must mean one thing), with bounded depth and nothing after the
+// value. Field names are kept exactly as written, so a case-folded twin of
+// a known field is an unknown field. Objects become *object, arrays []any,
+// numbers json.Number.
 func decodeTree(data []byte) (any, error) {
-	if !utf8.Valid(data) {
-		return nil, indivisible.Invalid("", "not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := decodeValue(dec, "", 0)
+	t := tree{jsontext.NewDecoder(bytes.NewReader(data), indivisible.StrictJSON()), data}
+	v, err := t.value("", 0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, indivisible.Invalid("", "trailing data after the JSON value at byte %d", dec.InputOffset())
+	// The decoder reads a stream of values; a document is exactly one.
+	if off := t.dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
+		return nil, indivisible.Invalid("", "trailing data after the JSON value (%s)", indivisible.LineColumn(data, off))
 	}
 	return v, nil
 }
 
-func decodeValue(dec *json.Decoder, path string, depth int) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, syntaxError(dec, path, err)
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return tok, nil
-	}
-	if depth >= maxDepth {
+// tree reads a document's values; data is the whole document, for the
+// line and column of an error.
+type tree struct {
+	dec  *jsontext.Decoder
+	data []byte
+}
+
+func (t tree) value(path string, depth int) (any, error) {
+	dec := t.dec
+	kind := dec.PeekKind()
+	if (kind == '{' || kind == '[') && depth >= maxDepth {
 		return nil, indivisible.Invalid(path, "nested deeper than %d levels", maxDepth)
 	}
-	if d == '[' {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, t.syntaxError(path, err)
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil, nil
+	case 't', 'f':
+		return tok.Bool(), nil
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return json.Number(tok.String()), nil
+	case '[':
 		var a []any
-		for dec.More() {
-			v, err := decodeValue(dec, index(path, len(a)), depth+1)
+		for dec.PeekKind() != ']' {
+			v, err := t.value(index(path, len(a)), depth+1)
 			if err != nil {
 				return nil, err
 			}
 			a = append(a, v)
 		}
-		if _, err := dec.Token(); err != nil {
-			return nil, syntaxError(dec, path, err)
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, t.syntaxError(path, err)
 		}
 		return a, nil
 	}
 	o := &object{path: path, fields: map[string]any{}}
-	for dec.More() {
-		tok, err := dec.Token()
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
 		if err != nil {
-			return nil, syntaxError(dec, path, err)
+			return nil, t.syntaxError(path, err)
 		}
-		k := tok.(string) // the decoder only yields string keys inside an object
-		p := join(path, k)
-		if _, dup := o.fields[k]; dup {
-			return nil, indivisible.Invalid(p, "duplicate field")
-		}
-		if o.fields[k], err = decodeValue(dec, p, depth+1); err != nil {
+		k := tok.String()
+		if o.fields[k], err = t.value(join(path, k), depth+1); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, syntaxError(dec, path, err)
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, t.syntaxError(path, err)
 	}
 	return o, nil
 }
 
-func syntaxError(dec *json.Decoder, path string, err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return indivisible.Invalid(path, "unexpected end of JSON")
+// syntaxError names the field being read when the text went wrong.
+func (t tree) syntaxError(path string, err error) error {
+	e := indivisible.JSONError(t.data, err)
+	if path != "" && indivisible.ErrorField(e) == "" {
+		return indivisible.PrefixField(path, e)
 	}
-	return indivisible.Invalid(path, "malformed JSON near byte %d: %v", dec.InputOffset(), err)
+	return e
 }
 
 func join(path, name string) string {

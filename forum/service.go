@@ -237,21 +237,11 @@ func (s *Service) Table(ctx context.Context, acc *indivisible.Account, forumID i
 		}
 		a, err := s.cfg.Assessor.Assess(ctx, v.Package, indivisible.DefaultTolerance)
 		if err != nil {
-			return prefix("package", err)
+			return indivisible.PrefixField("package", err)
 		}
 		v.Assessment = a
 	}
 	return s.cfg.Store.AddVersion(ctx, v)
-}
-
-// prefix puts field in front of an error's field.
-func prefix(field string, err error) error {
-	if e, ok := err.(*indivisible.Error); ok {
-		c := *e
-		c.Field = strings.TrimSuffix(field+"."+c.Field, ".")
-		return &c
-	}
-	return err
 }
 
 // Comment adds a comment to an open item.
@@ -357,7 +347,7 @@ func (s *Service) TakePosition(ctx context.Context, acc *indivisible.Account, fo
 			return nil, indivisible.Invalid("signed", "a signed position carries its fields in the signed body only")
 		}
 		if body, err = ParsePositionBody(req.Signed.Body); err != nil {
-			return nil, prefix("signed.body", err)
+			return nil, indivisible.PrefixField("signed.body", err)
 		}
 		if body.Forum != forumID || body.Item != itemID {
 			return nil, indivisible.Invalid("signed.body.item", "the statement is about forum %d item %d, not forum %d item %d", body.Forum, body.Item, forumID, itemID)
@@ -406,7 +396,7 @@ func (s *Service) TakePosition(ctx context.Context, acc *indivisible.Account, fo
 		}
 	}
 	if e, err = s.cfg.Log.Append(ctx, e); err != nil {
-		return nil, prefix("signed", err)
+		return nil, indivisible.PrefixField("signed", err)
 	}
 	p.Time, p.LogIndex = e.Time, e.Index
 	if req.Signed != nil {

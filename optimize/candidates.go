@@ -81,7 +81,7 @@ func ParseCandidates(b []byte) (*Candidates, error) {
 			Levels  []float64       `json:"levels"`
 		}
 		if err := indivisible.DecodeStrict(rawc, &rc); err != nil {
-			return nil, prefix(field, err)
+			return nil, indivisible.PrefixField(field, err)
 		}
 		if len(rc.Measure) == 0 || string(rc.Measure) == "null" {
 			return nil, indivisible.Invalid(field+".measure", "required")
@@ -106,26 +106,11 @@ func ParseCandidates(b []byte) (*Candidates, error) {
 	for k, rawl := range raw.Limits {
 		var l Limit
 		if err := indivisible.DecodeStrict(rawl, &l); err != nil {
-			return nil, prefix(fmt.Sprintf("limits[%d]", k), err)
+			return nil, indivisible.PrefixField(fmt.Sprintf("limits[%d]", k), err)
 		}
 		cs.Limits = append(cs.Limits, l)
 	}
 	return cs, cs.Validate()
-}
-
-// prefix puts field in front of an error's field.
-func prefix(field string, err error) error {
-	e, ok := err.(*indivisible.Error)
-	if !ok {
-		return err
-	}
-	c := *e
-	if c.Field == "" || strings.HasPrefix(c.Field, "offset ") {
-		c.Field = field
-	} else {
-		c.Field = field + "." + c.Field
-	}
-	return &c
 }
 
 // rename replaces a field's prefix old with new (or oldAlt with newAlt).

@@ -121,7 +121,7 @@ func (l *loader) meta(fsys fs.FS) error {
 		Components  []indivisible.Component `json:"components"`
 	}
 	if err := indivisible.DecodeStrict(b, &m); err != nil {
-		return prefix("scenario.json", err)
+		return indivisible.InFile("scenario.json", err)
 	}
 	if m.Name == "" {
 		return indivisible.Invalid("scenario.json:name", "missing")
@@ -524,14 +524,4 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func prefix(file string, err error) error {
-	var e *indivisible.Error
-	if errors.As(err, &e) {
-		c := *e
-		c.Field = file + ":" + c.Field
-		return &c
-	}
-	return indivisible.Invalid(file, "%v", err)
 }

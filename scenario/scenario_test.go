@@ -85,7 +85,7 @@ func TestLoadErrors(t *testing.T) {
 		{"wrong header", "borders.csv", "a,b", "x,y", "borders.csv:1:1"},
 		{"wrong column count", "borders.csv", "AAA,BBB", "AAA,BBB,CCC", "borders.csv:2:1"},
 		{"json unknown field", "scenario.json", `"year"`, `"yaer"`, "scenario.json:yaer"},
-		{"json wrong type", "scenario.json", `"weight": 1,`, `"weight": "heavy",`, "scenario.json:components.weight"},
+		{"json wrong type", "scenario.json", `"weight": 1,`, `"weight": "heavy",`, "scenario.json:components[0].weight"},
 		{"negative weight", "scenario.json", `"weight": 1,`, `"weight": -1,`, "scenario.json:components[0].weight"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -120,7 +120,7 @@ func Run(ctx context.Context, sys *model.System, spec *Spec, p *indivisible.Prop
 	}
 	cs, err := sys.Reparam(central, nil)
 	if err != nil {
-		return nil, prefix("distributions", err)
+		return nil, indivisible.PrefixField("distributions", err)
 	}
 	prep, err := cs.Prepare(p.Measures)
 	if err != nil {

@@ -181,7 +181,7 @@ func ParseSpec(b []byte) (*Spec, error) {
 	if len(raw.Params) > 0 && string(raw.Params) != "null" {
 		p, err := model.ParseParams(raw.Params)
 		if err != nil {
-			return nil, prefix("params", err)
+			return nil, indivisible.PrefixField("params", err)
 		}
 		s.Params = p
 	}
@@ -226,7 +226,7 @@ func parseDist(b []byte, field string) (Dist, error) {
 		}
 	}
 	if err := indivisible.DecodeStrict(b, &d); err != nil {
-		return d, prefix(field, err)
+		return d, indivisible.PrefixField(field, err)
 	}
 	return d, d.validate(field)
 }
@@ -253,19 +253,6 @@ func (s *Spec) Validate() error {
 		}
 	}
 	return nil
-}
-
-func prefix(field string, err error) error {
-	if e, ok := err.(*indivisible.Error); ok {
-		c := *e
-		if c.Field == "" {
-			c.Field = field
-		} else {
-			c.Field = field + "." + c.Field
-		}
-		return &c
-	}
-	return err
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -40,7 +40,7 @@ func (f *modelFlags) system() (*model.System, error) {
 			return nil, indivisible.Invalid(f.params, "cannot read: %v", err)
 		}
 		if p, err = model.ParseParams(b); err != nil {
-			return nil, prefixField(f.params, err)
+			return nil, indivisible.InFile(f.params, err)
 		}
 	}
 	if f.coefficients != "" {
@@ -49,20 +49,10 @@ func (f *modelFlags) system() (*model.System, error) {
 			return nil, indivisible.Invalid(f.coefficients, "cannot read: %v", err)
 		}
 		if p.Coefficients, err = model.ParseCoefficients(b); err != nil {
-			return nil, prefixField(f.coefficients, err)
+			return nil, indivisible.InFile(f.coefficients, err)
 		}
 	}
 	return model.Compile(s, p)
-}
-
-// prefixField puts a file name in front of an error's field.
-func prefixField(file string, err error) error {
-	if e, ok := err.(*indivisible.Error); ok {
-		c := *e
-		c.Field = file + ":" + c.Field
-		return &c
-	}
-	return err
 }
 
 // proposalArg reads the one PROPOSAL argument that assess and simulate
@@ -91,7 +81,7 @@ func readProposal(e *env, name string) (*indivisible.Proposal, error) {
 	}
 	p, err := indivisible.ParseProposal(b)
 	if err != nil {
-		return nil, prefixField(name, err)
+		return nil, indivisible.InFile(name, err)
 	}
 	return p, nil
 }

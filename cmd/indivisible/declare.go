@@ -50,7 +50,7 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 	}
 	d, err := exchange.Parse(body, exchange.NewCodes(s))
 	if err != nil {
-		return prefixField(name, err)
+		return indivisible.InFile(name, err)
 	}
 
 	var keyName string
@@ -89,7 +89,7 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 	svc := exchange.NewService(l, exchange.NewCodes(s), regime)
 	sub, err := svc.Submit(ctx, body, keyName, sig)
 	if err != nil {
-		return prefixField(name, err)
+		return indivisible.InFile(name, err)
 	}
 	entry := sub.Entry
 	proof, err := l.ProveInclusion(ctx, entry.Index)
@@ -221,7 +221,7 @@ func loadRegime(e *env, name string) (*exchange.Regime, error) {
 	}
 	r, err := exchange.ParseRegime(b)
 	if err != nil {
-		return nil, prefixField(name, err)
+		return nil, indivisible.InFile(name, err)
 	}
 	return r, nil
 }

@@ -312,7 +312,7 @@ func forumTable(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx
 				return nil, err
 			}
 			if v.Package, err = indivisible.ParseProposal(b); err != nil {
-				return nil, prefixField(*pkg, err)
+				return nil, indivisible.InFile(*pkg, err)
 			}
 		}
 		if err := c.svc.Table(ctx, c.acc, *id, v); err != nil {

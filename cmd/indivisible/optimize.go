@@ -43,7 +43,7 @@ func cmdOptimize(ctx context.Context, e *env, args []string) error {
 	}
 	cs, err := optimize.ParseCandidates(b)
 	if err != nil {
-		return prefixField(name, err)
+		return indivisible.InFile(name, err)
 	}
 	sys, err := mf.system()
 	if err != nil {
@@ -51,7 +51,7 @@ func cmdOptimize(ctx context.Context, e *env, args []string) error {
 	}
 	res, err := optimize.Optimize(ctx, sys, cs, optimize.Options{Tolerance: *tol})
 	if err != nil {
-		return prefixField(name, err)
+		return indivisible.InFile(name, err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)

@@ -45,7 +45,7 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 			return indivisible.Invalid(*specFile, "cannot read: %v", err)
 		}
 		if spec, err = simulate.ParseSpec(b); err != nil {
-			return prefixField(*specFile, err)
+			return indivisible.InFile(*specFile, err)
 		}
 	}
 	s, err := scenario.Open(*scen)
