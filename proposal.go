@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -19,6 +20,13 @@ const (
 	MeasureExercise = "exercise"
 	MeasureCBM      = "cbm"
 )
+
+// MaxQuantity bounds every quantity of forces a proposal may name or
+// produce: a measure's change, quantity or exercise forces, and every stock
+// or deployment after the proposal. It is far above any real holding (the
+// largest armed forces number about 2·10⁶ personnel) and far below where
+// sums of float64 lose meaning, so that every assessment stays finite.
+const MaxQuantity = 1e9
 
 // Measure is one change proposed to the security situation. Which fields a
 // measure takes depends on its Type (see measureFields).
@@ -233,6 +241,57 @@ type Assessment struct {
 		Before Equality `json:"before"`
 		After  Equality `json:"after"`
 	} `json:"equality"`
+}
+
+// CheckFinite returns an EINTERNAL error naming the first number of the
+// assessment that is NaN or infinite. JSON cannot carry such a number and a
+// verdict computed from one means nothing, so the model checks its results
+// before they are served or stored. (A test sets every number of an
+// assessment to NaN in turn, so a field added here must be checked too.)
+func (a *Assessment) CheckFinite() error {
+	bad := func(field string) error {
+		return Errorf(EINTERNAL, "the model's assessment: %s is not a finite number", field)
+	}
+	if !finite(a.Tolerance) {
+		return bad("tolerance")
+	}
+	for i, m := range a.Measures {
+		if !finite(m.Change, m.Quantity, m.Personnel, m.BattleTanks, m.ArmouredCombatVehicles, m.Artillery, m.CombatAircraft) {
+			return bad(fmt.Sprintf("measures[%d]", i))
+		}
+		for k, v := range m.Forces {
+			if !finite(v) {
+				return bad(fmt.Sprintf("measures[%d].forces.%s", i, k))
+			}
+		}
+	}
+	for _, list := range [][]ParticipantResult{a.Participants, a.Organisations} {
+		for _, r := range list {
+			if !finite(r.Before, r.After, r.Delta, r.ForceBefore, r.ForceAfter) {
+				return bad("the result for " + r.Code)
+			}
+		}
+	}
+	for _, e := range a.Expense {
+		if !finite(e.HazardBefore, e.HazardAfter, e.Increase, e.FromDelta) {
+			return bad("the expense pair " + e.From + "→" + e.To)
+		}
+	}
+	for _, q := range []Equality{a.Equality.Before, a.Equality.After} {
+		if !finite(q.Min, q.Mean, q.Gini) {
+			return bad("equality")
+		}
+	}
+	return nil
+}
+
+func finite(v ...float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Assessor assesses proposals against a scenario. The model package

@@ -284,7 +284,13 @@ func (sys *System) Assess(ctx context.Context, p *indivisible.Proposal, toleranc
 	if err != nil {
 		return nil, err
 	}
-	return sys.report(p, out, tolerance), nil
+	// The measures' bounds keep every number finite; should the model
+	// still produce NaN or infinity, no verdict is given on it.
+	r := sys.report(p, out, tolerance)
+	if err := r.CheckFinite(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // After returns every state's security once the measures are applied,

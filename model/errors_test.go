@@ -37,6 +37,14 @@ func TestMeasureErrors(t *testing.T) {
 		// 100,000 + 1e308 + 1e308 is +Inf although each change is finite;
 		// the first change to the stock is named.
 		{"changes that overflow", []indivisible.Measure{cbm, hold("AAA", "personnel", 1e308), hold("AAA", "personnel", 1e308)}, "measures[1].change"},
+		// Each change within the bound of 1e9, their sum beyond it.
+		{"change above the bound", []indivisible.Measure{hold("AAA", "personnel", 1e9+1)}, "measures[0].change"},
+		{"cut beyond the bound", []indivisible.Measure{hold("AAA", "personnel", -2e9)}, "measures[0].change"},
+		{"changes beyond the bound", []indivisible.Measure{cbm, hold("AAA", "personnel", 6e8), hold("AAA", "personnel", 6e8)}, "measures[1].change"},
+		{"deployments beyond the bound", []indivisible.Measure{hold("AAA", "personnel", 9e8), deploy("deploy", "AAA", "CCC", "personnel", 6e8),
+			deploy("deploy", "AAA", "CCC", "personnel", 6e8)}, "measures[1].quantity"},
+		{"quantity above the bound", []indivisible.Measure{deploy("deploy", "AAA", "CCC", "personnel", 2e9)}, "measures[0].quantity"},
+		{"exercise force above the bound", []indivisible.Measure{{Type: "exercise", Actors: []string{"AAA"}, Host: "BBB", Personnel: 1.5e9}}, "measures[0].personnel"},
 		{"cut below zero", []indivisible.Measure{hold("BBB", "battle_tanks", -201)}, "measures[0].quantity"},
 		// 95,000 at home: cutting 96,000 leaves less than the deployed.
 		{"cut below deployed", []indivisible.Measure{hold("AAA", "personnel", -96000)}, "measures[0].quantity"},

@@ -84,11 +84,14 @@ func (a *applier) component(i int, field, name string, state int) (int, error) {
 }
 
 func positive(i int, field string, v float64) error {
-	if !(v > 0) || math.IsInf(v, 0) {
-		return measureErr(i, field, "must be a positive number, got %v", v)
+	if !(v > 0) || v > indivisible.MaxQuantity {
+		return measureErr(i, field, "must be a positive number of at most %s, got %v", bound, v)
 	}
 	return nil
 }
+
+// bound is indivisible.MaxQuantity as the user reads it.
+const bound = "1e9 (10⁹)"
 
 // addHold changes a home stock; the first measure that cuts it is kept.
 func (a *applier) addHold(i, state, comp int, delta float64) {
@@ -140,8 +143,8 @@ func (a *applier) measure(i int, m *indivisible.Measure) error {
 		if err != nil {
 			return err
 		}
-		if math.IsNaN(m.Change) || math.IsInf(m.Change, 0) {
-			return measureErr(i, "change", "must be a finite number")
+		if !(math.Abs(m.Change) <= indivisible.MaxQuantity) {
+			return measureErr(i, "change", "must be a number between -%s and %s, got %v", bound, bound, m.Change)
 		}
 		a.addHold(i, s, c, m.Change)
 	case indivisible.MeasureDeploy, indivisible.MeasureWithdraw:
@@ -299,8 +302,8 @@ func (a *applier) exercise(i int, m *indivisible.Measure) error {
 		if !ok {
 			return measureErr(i, field, "not a component of this scenario (one of %s)", strings.Join(sys.comps, ", "))
 		}
-		if !(q >= 0) || math.IsInf(q, 0) {
-			return measureErr(i, field, "must be a non-negative number, got %v", q)
+		if !(q >= 0) || q > indivisible.MaxQuantity {
+			return measureErr(i, field, "must be a non-negative number of at most %s, got %v", bound, q)
 		}
 		if sys.total[c] > 0 && wsum > 0 {
 			force += sys.w[c] * q / sys.total[c] / wsum
@@ -331,11 +334,11 @@ func (a *applier) exercise(i int, m *indivisible.Measure) error {
 func (a *applier) finish() error {
 	sys := a.sys
 	if len(a.st.hold) > 0 && &a.st.hold[0] != &sys.hold[0] {
-		// Finite changes can add up to an infinite stock.
+		// Bounded changes can still add up to an unbounded stock.
 		for k, v := range a.st.hold {
-			if math.IsInf(v, 0) {
+			if v > indivisible.MaxQuantity {
 				i := a.firstChange[k]
-				return measureErr(i, "change", "%s's %s would overflow: the changes add up to more than any number", sys.codes[k/sys.m], sys.comps[k%sys.m])
+				return measureErr(i, "change", "%s would hold %v %s after the proposal, above the bound of %s", sys.codes[k/sys.m], v, sys.comps[k%sys.m], bound)
 			}
 		}
 	}
@@ -357,8 +360,8 @@ func (a *applier) finish() error {
 		})
 		for _, k := range keys {
 			q := a.depq[k]
-			if math.IsInf(q, 0) {
-				return measureErr(a.firstDep[k], "quantity", "the deployments of %s in %s add up to more than any number", sys.codes[k[0]], sys.codes[k[1]])
+			if q > indivisible.MaxQuantity {
+				return measureErr(a.firstDep[k], "quantity", "%s would have %v %s deployed in %s, above the bound of %s", sys.codes[k[0]], q, sys.comps[k[2]], sys.codes[k[1]], bound)
 			}
 			if q < -1e-9 {
 				i := a.firstDepCut[k]

@@ -2,9 +2,11 @@ package model_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -789,4 +791,44 @@ func TestBuildUpWithForcesAbroad(t *testing.T) {
 	if gained == 0 {
 		t.Error("no host gains: the dilution of forces abroad has no effect")
 	}
+}
+
+// For any accepted proposal, every number of the assessment is finite and
+// encodes as JSON, however extreme the quantities drawn: near the bound,
+// beyond it, subnormal or summing past it. (encoding/json refuses NaN and
+// infinity, an independent check of CheckFinite.)
+func TestPropertyAssessmentFinite(t *testing.T) {
+	extreme := rapid.SampledFrom([]float64{1e308, -1e308, math.MaxFloat64, indivisible.MaxQuantity, -indivisible.MaxQuantity,
+		indivisible.MaxQuantity / 2, indivisible.MaxQuantity + 1, 5e-324, 1e-300, 0, 1})
+	rapid.Check(t, func(t *rapid.T) {
+		s := genScenario(t)
+		sys := mustCompileR(t, s, genParams(t, s, "p", true, true))
+		var ms []indivisible.Measure
+		for i := range rapid.IntRange(1, 4).Draw(t, "measures") {
+			m := genMeasure(t, s, fmt.Sprint("m", i))
+			x := extreme.Draw(t, fmt.Sprint("x", i))
+			switch {
+			case m.Type == indivisible.MeasureHoldings:
+				m.Change = x
+			case m.Quantity != 0:
+				m.Quantity = x
+			case m.Type == indivisible.MeasureExercise:
+				m.Personnel = x
+			}
+			ms = append(ms, m)
+		}
+		a, err := sys.Assess(context.Background(), &indivisible.Proposal{Measures: ms}, 0)
+		if err != nil {
+			if indivisible.ErrorCode(err) != indivisible.EINVALID || !strings.HasPrefix(indivisible.ErrorField(err), "measures[") {
+				t.Fatalf("refused with %v, not as invalid input naming a measure", err)
+			}
+			return
+		}
+		if err := a.CheckFinite(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := json.Marshal(a); err != nil {
+			t.Fatalf("the assessment does not encode: %v", err)
+		}
+	})
 }
