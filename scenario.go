@@ -153,6 +153,34 @@ type Scenario struct {
 	Evidence
 }
 
+// CheckDelegation checks that participant is a participant of the scenario
+// and, unless kind is empty, that a delegation of that kind can speak for
+// it: a state sends a member-state or partner-state delegation, an
+// organisation an organisation or integration-association one. Only
+// member states block a consensus, so an organisation registered as one
+// would change every tally.
+func (s *Scenario) CheckDelegation(participant string, kind DelegationKind) error {
+	p, ok := s.Participant(participant)
+	if !ok {
+		return Invalid("participant", "unknown participant %q", participant)
+	}
+	fits := map[Kind][]DelegationKind{
+		State:        {MemberState, PartnerState},
+		Organisation: {OrganisationDelegation, IntegrationAssociation},
+	}[p.Kind]
+	if kind != "" && !oneOf(kind, fits) {
+		return Invalid("kind", "%s is %s, so its delegation is %s or %s, not %s", participant, article(p.Kind), fits[0], fits[1], kind)
+	}
+	return nil
+}
+
+func article(k Kind) string {
+	if k == Organisation {
+		return "an organisation"
+	}
+	return "a state"
+}
+
 // Participant returns the participant with the given code.
 func (s *Scenario) Participant(code string) (Participant, bool) {
 	for _, p := range s.Participants {

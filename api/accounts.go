@@ -47,8 +47,8 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) (int, any
 		return 0, nil, err
 	}
 	if a.Participant != "" {
-		if _, ok := s.cfg.Scenario.Participant(a.Participant); !ok {
-			return 0, nil, indivisible.Invalid("participant", "unknown participant %q", a.Participant)
+		if err := s.cfg.Scenario.CheckDelegation(a.Participant, a.Kind); err != nil {
+			return 0, nil, err
 		}
 	}
 	if err := s.cfg.Accounts.CreateAccount(r.Context(), a); err != nil {

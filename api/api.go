@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -124,17 +125,25 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == indivisible.ERATELIMIT {
 		w.Header().Set("Retry-After", "1")
 	}
-	writeJSON(w, indivisible.HTTPStatus(err), b)
+	s.writeJSON(w, r, indivisible.HTTPStatus(err), b)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON encodes v in full before it writes the status, so that a value
+// that cannot be encoded (a NaN, say) is a 500 with the error shape, never
+// a success with an empty or truncated body.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	// Compact: indenting costs a sixth of an assessment's serving time.
+	b, err := json.Marshal(v)
+	if err != nil {
+		// The error body holds only strings: it always encodes.
+		s.writeError(w, r, fmt.Errorf("encoding the response to %s %s: %w", r.Method, r.URL.Path, err))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	// Compact: indenting costs a sixth of an assessment's serving time.
-	json.NewEncoder(w).Encode(v)
+	w.Write(append(b, '\n'))
 }
-
 // readBody reads a capped request body: a larger one is ETOOLARGE (413).
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
@@ -170,6 +179,6 @@ func (s *Server) handle(f func(w http.ResponseWriter, r *http.Request) (status i
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, status, v)
+		s.writeJSON(w, r, status, v)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -109,8 +110,20 @@ func errorOf(v map[string]any) (code, field string) {
 	return code, field
 }
 
+// withWeb mounts a stand-in for the web handler, as serve does: every API
+// answer below must still be JSON, never its HTML.
+func withWeb(c *api.Config) {
+	c.Web = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path != "/" && r.URL.Path != "/apiary" {
+			w.WriteHeader(http.StatusNotFound)
+		}
+		io.WriteString(w, "<html>web</html>")
+	})
+}
+
 func TestAPIRequests(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, withWeb)
 	tank := `{"title":"t","measures":[{"type":"holdings","actor":"POL","category":"battle_tanks","change":250}]}`
 	for _, tc := range []struct {
 		name, who, method, path, body string
@@ -133,20 +146,35 @@ func TestAPIRequests(t *testing.T) {
 		{"bad tolerance", "POL", "POST", "/api/v1/assess?tolerance=abc", tank, 400, indivisible.EINVALID, "tolerance"},
 		{"negative tolerance", "POL", "POST", "/api/v1/assess?tolerance=-1", tank, 400, indivisible.EINVALID, "tolerance"},
 		{"unknown route", "", "GET", "/api/v1/nothing", "", 404, indivisible.ENOTFOUND, ""},
+		{"unknown route, signed in", "POL", "POST", "/api/v1/nope", "{}", 404, indivisible.ENOTFOUND, ""},
+		{"the API's root", "", "GET", "/api", "", 404, indivisible.ENOTFOUND, ""},
 		{"wrong method", "", "DELETE", "/api/v1/participants", "", 405, indivisible.EMETHOD, ""},
+		{"wrong method on a parameterised route", "POL", "PUT", "/api/v1/participants/POL", "", 405, indivisible.EMETHOD, ""},
+		{"wrong method on health", "", "POST", "/healthz", "", 405, indivisible.EMETHOD, ""},
+		{"a web page", "", "GET", "/", "", 200, "", ""},
+		{"a web page that only starts like the API", "", "GET", "/apiary", "", 200, "", ""},
 		{"accounts are the secretariat's", "POL", "GET", "/api/v1/accounts", "", 403, indivisible.EFORBIDDEN, ""},
 		{"list accounts", "secretariat", "GET", "/api/v1/accounts", "", 200, "", ""},
 		{"create account", "secretariat", "POST", "/api/v1/accounts", `{"name":"Armenia","role":"delegation","participant":"ARM","kind":"member_state"}`, 201, "", ""},
 		{"invalid account", "secretariat", "POST", "/api/v1/accounts", `{"name":"X","role":"delegation","participant":"ARM","kind":"club"}`, 400, indivisible.EINVALID, "kind"},
 		{"unknown participant account", "secretariat", "POST", "/api/v1/accounts", `{"name":"X","role":"delegation","participant":"XYZ","kind":"member_state"}`, 400, indivisible.EINVALID, "participant"},
+		{"an organisation as a member state", "secretariat", "POST", "/api/v1/accounts", `{"name":"X","role":"delegation","participant":"CSTO","kind":"member_state"}`, 400, indivisible.EINVALID, "kind"},
+		{"a state as an organisation", "secretariat", "POST", "/api/v1/accounts", `{"name":"X","role":"delegation","participant":"POL","kind":"organisation"}`, 400, indivisible.EINVALID, "kind"},
 		{"whoami", "POL", "GET", "/api/v1/whoami", "", 200, "", ""},
 		{"bad id", "secretariat", "GET", "/api/v1/accounts/abc", "", 400, indivisible.EINVALID, "id"},
 		{"missing account", "secretariat", "GET", "/api/v1/accounts/999", "", 404, indivisible.ENOTFOUND, "id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, _, v := f.do(t, tc.who, tc.method, tc.path, tc.body)
+			status, h, v := f.do(t, tc.who, tc.method, tc.path, tc.body)
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %v", status, tc.status, v)
+			}
+			web := strings.HasPrefix(h.Get("Content-Type"), "text/html")
+			if web != (tc.path == "/" || tc.path == "/apiary") {
+				t.Errorf("Content-Type %q", h.Get("Content-Type"))
+			}
+			if tc.status == 405 && h.Get("Allow") == "" {
+				t.Errorf("405 without an Allow header")
 			}
 			if code, field := errorOf(v); code != tc.code || field != tc.field {
 				t.Errorf("error %q at %q, want %q at %q (%v)", code, field, tc.code, tc.field, v)
@@ -288,5 +316,23 @@ func TestRevocationElsewhere(t *testing.T) {
 	mu.Unlock()
 	if status, _, _ := f.do(t, "expert", "GET", "/api/v1/whoami", ""); status != 401 {
 		t.Fatalf("token revoked elsewhere still works after the cache expired: %d", status)
+	}
+}
+
+// nanAssessor stands for a faulty model: its assessment holds a NaN.
+type nanAssessor struct{}
+
+func (nanAssessor) Assess(ctx context.Context, p *indivisible.Proposal, tol float64) (*indivisible.Assessment, error) {
+	return &indivisible.Assessment{Title: p.Title, Verdict: indivisible.Indivisible, Measures: p.Measures,
+		Participants: []indivisible.ParticipantResult{{Code: "POL", Before: 0.9, After: math.NaN()}}}, nil
+}
+
+// A response that cannot be encoded is a 500 with the error shape, never a
+// 200 with an empty body: the status is written only after the encoding.
+func TestUnencodableResponseIsAnError(t *testing.T) {
+	f := newFixture(t, func(c *api.Config) { c.Assessor = nanAssessor{} })
+	status, h, v := f.do(t, "POL", "POST", "/api/v1/assess", `{"title":"t","measures":[]}`)
+	if code, _ := errorOf(v); status != 500 || code != indivisible.EINTERNAL || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+		t.Fatalf("got %d %q %v, want a 500 in the error shape", status, h.Get("Content-Type"), v)
 	}
 }

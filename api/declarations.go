@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -26,6 +27,7 @@ type Ledger interface {
 
 // Exchange files declarations and computes findings (exchange.Service).
 type Exchange interface {
+	Parse(body []byte) (*indivisible.Declaration, error)
 	Submit(ctx context.Context, body []byte, keyName string, sig []byte) (*exchange.Submission, error)
 	Findings(ctx context.Context) ([]indivisible.Finding, int64, error)
 }
@@ -84,12 +86,12 @@ func (s *Server) submitDeclaration(w http.ResponseWriter, r *http.Request) (int,
 		return 0, nil, indivisible.Invalid("signature", "not base64: %v", err)
 	}
 	// Authorisation needs the participant, which only the parsed
-	// declaration gives: peek at it, and let Submit parse it properly.
-	var head struct {
-		Participant string `json:"participant"`
+	// declaration gives; a body that does not parse is refused as such.
+	d, err := s.cfg.Exchange.Parse(body)
+	if err != nil {
+		return 0, nil, indivisible.PrefixField("declaration", err)
 	}
-	json.Unmarshal(body, &head)
-	if err := indivisible.Authorize(account(r), indivisible.ActFileDeclaration, head.Participant); err != nil {
+	if err := indivisible.Authorize(account(r), indivisible.ActFileDeclaration, d.Participant); err != nil {
 		return 0, nil, err
 	}
 	sub, err := s.cfg.Exchange.Submit(r.Context(), body, req.KeyName, sig)
@@ -115,8 +117,8 @@ func (s *Server) listDeclarations(w http.ResponseWriter, r *http.Request) (int, 
 	start, limit := int64(0), 100
 	if v := q.Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < -1 {
-			return 0, nil, indivisible.Invalid("after", "%q is not an index", v)
+		if err != nil || n < -1 || n == math.MaxInt64 {
+			return 0, nil, indivisible.Invalid("after", "%q is not an index of the log", v)
 		}
 		start = n + 1
 	}

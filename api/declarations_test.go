@@ -121,6 +121,15 @@ func TestDeclarations(t *testing.T) {
 		{"not base64", "POL", `{"declaration":"%%%","key_name":"x","signature":""}`, 400, indivisible.EINVALID},
 		{"unknown envelope field", "POL", `{"declaration":"","key_name":"x","signature":"","extra":1}`, 400, indivisible.EINVALID},
 		{"invalid declaration", "POL", signed(t, polKey, strings.Replace(transfer, "KOR", "XXX", 1)), 400, indivisible.EINVALID},
+		// A body that does not parse is malformed, not forbidden: the
+		// participant to authorise is read from the parsed declaration.
+		{"null declaration", "POL", signed(t, polKey, "null"), 400, indivisible.EINVALID},
+		{"NaN declaration", "POL", signed(t, polKey, "NaN"), 400, indivisible.EINVALID},
+		{"array declaration", "POL", signed(t, polKey, "["+transfer+"]"), 400, indivisible.EINVALID},
+		{"trailing data", "POL", signed(t, polKey, transfer+" {}"), 400, indivisible.EINVALID},
+		{"deep nesting", "POL", signed(t, polKey, strings.Repeat("[", 30000)+strings.Repeat("]", 30000)), 400, indivisible.EINVALID},
+		{"duplicate participant", "POL", signed(t, polKey, strings.Replace(transfer, `"participant": "POL"`, `"participant": "LTU", "participant": "POL"`, 1)), 400, indivisible.EINVALID},
+		{"case-folded participant", "POL", signed(t, polKey, strings.Replace(transfer, `"participant": "POL"`, `"participant": "POL", "Participant": "LTU"`, 1)), 400, indivisible.EINVALID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, _, v := f.do(t, tc.who, "POST", "/api/v1/declarations", tc.body)
@@ -178,8 +187,17 @@ func TestDeclarations(t *testing.T) {
 	if status, _, _ := f.do(t, "", "GET", "/api/v1/declarations/999", ""); status != 404 {
 		t.Errorf("missing entry: %d", status)
 	}
-	if status, _, _ := f.do(t, "", "GET", "/api/v1/declarations?limit=0", ""); status != 400 {
-		t.Errorf("bad limit: %d", status)
+	for _, q := range []string{"limit=0", "after=9223372036854775807", "after=-2", "after=x", "after=99999999999999999999"} {
+		status, _, v := f.do(t, "", "GET", "/api/v1/declarations?"+q, "")
+		if code, field := errorOf(v); status != 400 || code != indivisible.EINVALID || field != strings.SplitN(q, "=", 2)[0] {
+			t.Errorf("?%s: %d %v, want 400 at the parameter", q, status, v)
+		}
+	}
+	if status, _, v := f.do(t, "", "GET", "/api/v1/declarations?after=9223372036854775806", ""); status != 200 || len(v["declarations"].([]any)) != 0 {
+		t.Errorf("after the largest index: %d %v, want an empty page", status, v)
+	}
+	if status, h, v := f.do(t, "", "POST", "/log/checkpoint", ""); status != 405 || h.Get("Allow") == "" {
+		t.Errorf("POST /log/checkpoint: %d %v, want a 405 with Allow", status, v)
 	}
 	status, _, v = f.do(t, "", "GET", "/api/v1/keys", "")
 	if ks := v["keys"].([]any); status != 200 || len(ks) != 2 {

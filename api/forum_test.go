@@ -37,7 +37,7 @@ func withForum(t *testing.T) (*fixture, *ledger.Log) {
 		signer, _ := note.NewSigner(skey)
 		db := c.Accounts.(indivisible.ForumStore)
 		c.Forum = forum.NewService(forum.Config{Store: db, Accounts: c.Accounts, Assessor: c.Assessor, Log: l, Attester: forum.KeyAttester{Signer: signer},
-			Known: func(code string) bool { _, ok := c.Scenario.Participant(code); return ok }})
+			Scenario: c.Scenario})
 	})
 	for name, a := range map[string]*indivisible.Account{
 		"RUS":  {Name: "Russia", Role: indivisible.RoleDelegation, Participant: "RUS", Kind: indivisible.MemberState},

@@ -11,7 +11,7 @@ import (
 
 // healthz says the process is alive.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyz says the service can take traffic: its dependencies answer.
@@ -21,24 +21,31 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		if err := s.cfg.Ready(ctx); err != nil {
 			s.log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			s.writeJSON(w, r, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// unmatched answers requests that no route takes, with the mux's status
-// (404, or 405 with its Allow header) in the API's JSON error shape.
+// unmatched answers a request that no route takes. A wrong method on one
+// of the API's paths (the log's included) is a 405 with the Allow header;
+// anything else outside /api goes to the web handler (which has the log's
+// pages under /log); the rest is a 404. Both errors take the API's JSON error shape: a client of the API
+// never gets an HTML page.
 func (s *Server) unmatched(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := s.mux.Handler(r)
-		if pattern != "" || (!strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/log/") && s.cfg.Web != nil) {
+		if pattern != "" {
 			next.ServeHTTP(w, r)
 			return
 		}
 		rec := &headerRecorder{header: http.Header{}}
 		h.ServeHTTP(rec, r)
+		if s.cfg.Web != nil && rec.status != http.StatusMethodNotAllowed && !apiPath(r.URL.Path) {
+			s.cfg.Web.ServeHTTP(w, r)
+			return
+		}
 		if allow := rec.header.Get("Allow"); allow != "" {
 			w.Header().Set("Allow", allow)
 		}
@@ -49,6 +56,9 @@ func (s *Server) unmatched(next http.Handler) http.Handler {
 		s.writeError(w, r, err)
 	})
 }
+
+// apiPath says whether path lies in the namespace the API owns.
+func apiPath(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
 
 // headerRecorder captures the status and headers of the mux's own 404 and
 // 405 handlers, discarding their plain-text bodies.

@@ -75,9 +75,6 @@ func (s *Server) routes() {
 		m.HandleFunc("GET /log/tile/{path...}", s.logTile)
 		m.HandleFunc("GET /log/key", s.logKey)
 	}
-	if s.cfg.Web != nil {
-		s.mux.Handle("/", s.cfg.Web)
-	}
 }
 
 // recordingMux remembers the patterns registered, so that a test can check

@@ -64,6 +64,16 @@ func (s *Service) sync(ctx context.Context) error {
 	return nil
 }
 
+// Parse reads a declaration as Submit would, without filing it: a surface
+// that must authorise the declaration's participant parses it first, so
+// that a malformed body is refused as malformed, whoever sends it.
+func (s *Service) Parse(body []byte) (*indivisible.Declaration, error) {
+	if len(body) > MaxDeclarationSize {
+		return nil, indivisible.FieldErrorf(indivisible.ETOOLARGE, "declaration", "%d bytes exceeds the limit of %d", len(body), MaxDeclarationSize)
+	}
+	return Parse(body, s.codes)
+}
+
 // Submission is a declaration accepted into the log.
 type Submission struct {
 	Declaration *indivisible.Declaration
@@ -77,10 +87,7 @@ type Submission struct {
 // submissions that only conflict with each other (two annual exchanges of
 // one year) can both be appended; the duplicate then shows as a finding.
 func (s *Service) Submit(ctx context.Context, body []byte, keyName string, sig []byte) (*Submission, error) {
-	if len(body) > MaxDeclarationSize {
-		return nil, indivisible.FieldErrorf(indivisible.ETOOLARGE, "declaration", "%d bytes exceeds the limit of %d", len(body), MaxDeclarationSize)
-	}
-	d, err := Parse(body, s.codes)
+	d, err := s.Parse(body)
 	if err != nil {
 		return nil, err
 	}

@@ -30,8 +30,9 @@ type Config struct {
 	Assessor indivisible.Assessor
 	Log      Log
 	Attester Attester
-	// Known reports whether a code is a participant of the scenario.
-	Known func(code string) bool
+	// Scenario, when set, is where delegations' participants and the
+	// states concerned by a rule must be found.
+	Scenario *indivisible.Scenario
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -87,8 +88,10 @@ func (s *Service) RegisterDelegation(ctx context.Context, acc *indivisible.Accou
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	if s.cfg.Known != nil && !s.cfg.Known(d.Participant) {
-		return indivisible.Invalid("participant", "unknown participant %q", d.Participant)
+	if s.cfg.Scenario != nil {
+		if err := s.cfg.Scenario.CheckDelegation(d.Participant, d.Kind); err != nil {
+			return err
+		}
 	}
 	if acc.Role == indivisible.RoleDelegation && acc.Kind != d.Kind {
 		return indivisible.Invalid("kind", "the account of %s is a %s delegation", acc.Participant, acc.Kind)
@@ -155,8 +158,10 @@ func (s *Service) CreateItem(ctx context.Context, acc *indivisible.Account, it *
 		return err
 	}
 	it.Rule = r.Spec()
-	if it.Rule.Concerned != "" && s.cfg.Known != nil && !s.cfg.Known(it.Rule.Concerned) {
-		return indivisible.Invalid("rule.concerned", "unknown participant %q", it.Rule.Concerned)
+	if it.Rule.Concerned != "" && s.cfg.Scenario != nil {
+		if _, ok := s.cfg.Scenario.Participant(it.Rule.Concerned); !ok {
+			return indivisible.Invalid("rule.concerned", "unknown participant %q", it.Rule.Concerned)
+		}
 	}
 	se, err := s.cfg.Store.Session(ctx, it.SessionID)
 	if err != nil {
@@ -205,13 +210,19 @@ func (s *Service) accredited(ctx context.Context, forumID int64, participant str
 }
 
 // speaksFor checks that a delegation account acts through an accredited
-// delegation; the secretariat and experts need none.
+// delegation and an expert as a member of the panel; the secretariat needs
+// neither.
 func (s *Service) speaksFor(ctx context.Context, acc *indivisible.Account, forumID int64) error {
-	if acc.Role != indivisible.RoleDelegation {
-		return nil
+	switch acc.Role {
+	case indivisible.RoleDelegation:
+		_, err := s.accredited(ctx, forumID, acc.Participant)
+		return err
+	case indivisible.RoleExpert:
+		// An expert speaks in a forum only as a member of its panel.
+		_, err := s.expert(ctx, acc, forumID)
+		return err
 	}
-	_, err := s.accredited(ctx, forumID, acc.Participant)
-	return err
+	return nil
 }
 
 // Table tables the item's proposal (the first version) or an amendment
@@ -238,6 +249,11 @@ func (s *Service) Table(ctx context.Context, acc *indivisible.Account, forumID i
 		a, err := s.cfg.Assessor.Assess(ctx, v.Package, indivisible.DefaultTolerance)
 		if err != nil {
 			return indivisible.PrefixField("package", err)
+		}
+		// Whatever assessor is configured, no verdict on a non-finite
+		// number is ever stored.
+		if err := a.CheckFinite(); err != nil {
+			return err
 		}
 		v.Assessment = a
 	}

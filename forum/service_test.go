@@ -105,7 +105,7 @@ func newWorld(t *testing.T) *world {
 	attester := forum.KeyAttester{Signer: register(indivisible.ForumParticipant)}
 	w.polKey = register("POL")
 	w.svc = forum.NewService(forum.Config{Store: db, Accounts: db, Assessor: m, Log: l, Attester: attester, Now: c.now,
-		Known: func(code string) bool { _, ok := s.Participant(code); return ok }})
+		Scenario: s})
 	for name, a := range map[string]*indivisible.Account{
 		"sec":  {Name: "Secretariat", Role: indivisible.RoleSecretariat},
 		"POL":  {Name: "Poland", Role: indivisible.RoleDelegation, Participant: "POL", Kind: indivisible.MemberState},
@@ -409,5 +409,62 @@ func TestDelphiService(t *testing.T) {
 	spec, err := simulate.ParseSpec(res.Distributions)
 	if err != nil || spec.Distributions["exercise_range_km"].Kind != simulate.LogNormal {
 		t.Errorf("distributions %s: %v", res.Distributions, err)
+	}
+}
+
+// TestNoRuleLooserThanTheRole: an expert speaks in a forum only from its
+// panel, and a delegation's kind must agree with its participant's (an
+// organisation registered as a member state would block a consensus).
+func TestNoRuleLooserThanTheRole(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	sec := w.acc["sec"]
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &indivisible.Forum{Title: "Forum"}
+	check(w.svc.CreateForum(ctx, sec, f))
+	se := &indivisible.Session{ForumID: f.ID, Title: "Session"}
+	check(w.svc.CreateSession(ctx, sec, se))
+	it := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Item", Rule: indivisible.RuleSpec{Name: indivisible.RuleConsensus}}
+	check(w.svc.CreateItem(ctx, sec, it))
+	must[*indivisible.Expert](t)(w.svc.AddExpert(ctx, sec, f.ID, w.acc["X"].ID))
+
+	comment := func(who string) error {
+		return w.svc.Comment(ctx, w.acc[who], f.ID, &indivisible.Comment{ItemID: it.ID, Text: "A remark."})
+	}
+	if err := comment("X"); err != nil {
+		t.Errorf("an expert on the panel comments: %v", err)
+	}
+	wantCode(t, "an expert off the panel comments", comment("Z"), indivisible.EFORBIDDEN)
+	_, err := w.svc.RequestFloor(ctx, w.acc["Z"], f.ID, it.ID)
+	wantCode(t, "an expert off the panel asks for the floor", err, indivisible.EFORBIDDEN)
+	if _, err := w.svc.RequestFloor(ctx, w.acc["X"], f.ID, it.ID); err != nil {
+		t.Errorf("an expert on the panel asks for the floor: %v", err)
+	}
+
+	for _, c := range []struct {
+		participant string
+		kind        indivisible.DelegationKind
+		ok          bool
+	}{
+		{"CSTO", indivisible.MemberState, false},
+		{"CSTO", indivisible.PartnerState, false},
+		{"POL", indivisible.OrganisationDelegation, false},
+		{"POL", indivisible.IntegrationAssociation, false},
+		{"CSTO", indivisible.OrganisationDelegation, true},
+		{"AUS", indivisible.PartnerState, true},
+	} {
+		d := &indivisible.Delegation{ForumID: f.ID, Participant: c.participant, Kind: c.kind, Name: "Delegation", Head: "Head"}
+		err := w.svc.RegisterDelegation(ctx, sec, d)
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s as %s: %v", c.participant, c.kind, err)
+		case !c.ok && (indivisible.ErrorCode(err) != indivisible.EINVALID || indivisible.ErrorField(err) != "kind"):
+			t.Errorf("%s as %s: %v, want invalid at kind", c.participant, c.kind, err)
+		}
 	}
 }

@@ -71,7 +71,7 @@ func newForumFixture(t testing.TB) *forumFixture {
 	}
 	f.svc = forum.NewService(forum.Config{Store: f.db, Accounts: f.db, Assessor: f.deps.Assessor, Log: f.log,
 		Attester: forum.KeyAttester{Signer: signer}, Now: func() time.Time { return fixtureNow },
-		Known: func(code string) bool { _, ok := f.deps.Scenario.Participant(code); return ok }})
+		Scenario: f.deps.Scenario})
 	f.deps.Forum = f.svc
 	f.seed(t)
 	return f

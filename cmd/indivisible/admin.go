@@ -55,8 +55,8 @@ func cmdAdminAccountCreate(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, ok := s.Participant(a.Participant); !ok {
-			return indivisible.Invalid("participant", "unknown participant %q", a.Participant)
+		if err := s.CheckDelegation(a.Participant, a.Kind); err != nil {
+			return err
 		}
 	}
 	store, err := openExisting(ctx, *db)

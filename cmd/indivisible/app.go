@@ -81,7 +81,7 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	a.exchange = exchange.NewService(a.log, exchange.NewCodes(a.scenario), exchange.DefaultRegime())
 	a.forum = forum.NewService(forum.Config{Store: a.db, Accounts: a.db, Assessor: a.model, Log: a.log,
 		Attester: &attester{keyPath: forumKeyPath(c.logKey), log: a.log},
-		Known:    func(code string) bool { _, ok := a.scenario.Participant(code); return ok }})
+		Scenario: a.scenario})
 	a.api = api.New(api.Config{
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model, Explainer: a.model,
 		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst,
