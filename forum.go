@@ -2,6 +2,7 @@ package indivisible
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -459,6 +460,12 @@ type Answer struct {
 // ForumStore keeps the forum's records. Methods return ENOTFOUND for a
 // missing record (naming the field of its ID) and EINVALID for a record
 // that fails validation.
+//
+// A stored record that cannot be read (a damaged row) is a *DamagedError,
+// whose code is EINTERNAL. A method that lists records returns the
+// records it could read together with the *DamagedError naming the
+// others, so that a page can show the rest; a caller that needs every
+// record, such as a decision rule, fails on it as on any other error.
 type ForumStore interface {
 	CreateForum(ctx context.Context, f *Forum) error
 	Forum(ctx context.Context, id int64) (*Forum, error)
@@ -521,3 +528,47 @@ type ForumStore interface {
 	// question; ECONFLICT if round is not the open round.
 	FinishRound(ctx context.Context, questionID int64, stats RoundStats, stopReason string) (*Question, error)
 }
+
+// DamagedError reports stored records that could not be read (see
+// ForumStore). Its code is EINTERNAL.
+type DamagedError struct {
+	Records []DamagedRecord
+}
+
+// DamagedRecord is a stored record that could not be read.
+type DamagedRecord struct {
+	// Kind and ID identify the record: "item" 7, or "version" 3 (its
+	// number) of the item Of 7, or the "decision" on item 7.
+	Kind string
+	ID   int64
+	Of   int64
+	// Column is the stored column that did not decode, Err why.
+	Column string
+	Err    error
+}
+
+// Name names the record in words: "version 3 of item 7".
+func (r DamagedRecord) Name() string {
+	switch {
+	case r.Kind == "decision":
+		return fmt.Sprintf("the decision on item %d", r.ID)
+	case r.Of != 0:
+		return fmt.Sprintf("%s %d of item %d", r.Kind, r.ID, r.Of)
+	}
+	return fmt.Sprintf("%s %d", r.Kind, r.ID)
+}
+
+func (e *DamagedError) Error() string {
+	var b strings.Builder
+	b.WriteString("database: ")
+	for i, r := range e.Records {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s could not be read (%s: %v)", r.Name(), r.Column, r.Err)
+	}
+	return b.String()
+}
+
+// Unwrap gives the error its code, EINTERNAL.
+func (e *DamagedError) Unwrap() error { return &Error{Code: EINTERNAL, Message: e.Error()} }

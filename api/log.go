@@ -21,8 +21,16 @@ type Log interface {
 // The log's HTTP layout follows C2SP tlog-tiles, so that standard clients
 // can fetch and verify it: /log/checkpoint, /log/tile/<L>/<N>[.p/<W>],
 // /log/tile/entries/<N>[.p/<W>]. /log/key serves the note verifier key.
+// Every response forbids content sniffing (logHeaders): a tile is raw
+// bytes, which a browser must never take for a page.
+
+// logHeaders sets what every /log/ response carries, its errors too.
+func logHeaders(w http.ResponseWriter) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
 
 func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
+	logHeaders(w)
 	cp, err := s.cfg.Log.Checkpoint(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
@@ -34,6 +42,7 @@ func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logTile(w http.ResponseWriter, r *http.Request) {
+	logHeaders(w)
 	path := r.PathValue("path")
 	b, err := s.cfg.Log.ReadTile(r.Context(), "tile/"+path)
 	if err != nil {
@@ -51,12 +60,12 @@ func (s *Server) logTile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logKey(w http.ResponseWriter, r *http.Request) {
+	logHeaders(w)
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	writeText(w, []byte(s.cfg.Log.Info().VerifierKey+"\n"))
 }
 
 func writeText(w http.ResponseWriter, b []byte) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(b)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -18,33 +19,50 @@ func (db *Store) stamp() time.Time { return db.now().UTC().Truncate(time.Millise
 
 func ms(t int64) time.Time { return time.UnixMilli(t).UTC() }
 
-// toJSON encodes a structured column.
-func toJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+// encode encodes the structured column of record. A value that does not
+// encode (a NaN or an infinity) is an internal error and the write is
+// refused: a column stored empty would make the record unreadable.
+func encode(record, column string, v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", indivisible.Errorf(indivisible.EINTERNAL, "database: %s not stored: its %s does not encode as JSON: %v", record, column, err)
+	}
+	return string(b), nil
 }
 
-// fromJSON decodes a structured column; a stored value that does not
-// decode is a damaged database, an internal error.
-func fromJSON(s string, v any) error {
+// decode decodes a structured column of the record r names; a stored
+// value that does not decode makes the record damaged.
+func decode(s string, v any, r indivisible.DamagedRecord) error {
 	if err := json.Unmarshal([]byte(s), v); err != nil {
-		return indivisible.Errorf(indivisible.EINTERNAL, "database: bad stored JSON: %v", err)
+		r.Err = err
+		return &indivisible.DamagedError{Records: []indivisible.DamagedRecord{r}}
 	}
 	return nil
+}
+
+// rec names a record for decode.
+func rec(kind string, id, of int64, column string) indivisible.DamagedRecord {
+	return indivisible.DamagedRecord{Kind: kind, ID: id, Of: of, Column: column}
 }
 
 type scanner interface{ Scan(...any) error }
 
 // one runs a query for one row and maps no row to ENOTFOUND at field.
 func one[T any](ctx context.Context, q queryer, scan func(scanner) (T, error), field string, id int64, query string, args ...any) (T, error) {
+	var zero T
 	v, err := scan(q.QueryRowContext(ctx, query, args...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, indivisible.FieldErrorf(indivisible.ENOTFOUND, field, "no %s %d", field, id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return zero, indivisible.FieldErrorf(indivisible.ENOTFOUND, field, "no %s %d", field, id)
+	case err != nil:
+		return zero, internal(err)
 	}
-	return v, internal(err)
+	return v, nil
 }
 
-// all runs a query and scans every row.
+// all runs a query and scans every row. Damaged rows are left out and
+// reported together, in a *indivisible.DamagedError returned with the
+// rows read; any other error fails the whole read.
 func all[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -52,14 +70,29 @@ func all[T any](ctx context.Context, db *sql.DB, scan func(scanner) (T, error), 
 	}
 	defer rows.Close()
 	out := []T{}
+	var damaged *indivisible.DamagedError
 	for rows.Next() {
 		v, err := scan(rows)
-		if err != nil {
+		var d *indivisible.DamagedError
+		switch {
+		case errors.As(err, &d):
+			if damaged == nil {
+				damaged = &indivisible.DamagedError{}
+			}
+			damaged.Records = append(damaged.Records, d.Records...)
+			continue
+		case err != nil:
 			return nil, internal(err)
 		}
 		out = append(out, v)
 	}
-	return out, internal(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, internal(err)
+	}
+	if damaged != nil {
+		return out, damaged
+	}
+	return out, nil
 }
 
 // insert runs an INSERT ... RETURNING id. Its error is the driver's, so
@@ -141,7 +174,7 @@ func scanDelegation(r scanner) (*indivisible.Delegation, error) {
 		return nil, err
 	}
 	d.Kind, d.Status, d.Created, d.Updated = indivisible.DelegationKind(kind), indivisible.AccreditationStatus(status), ms(created), ms(updated)
-	return &d, fromJSON(members, &d.Members)
+	return &d, decode(members, &d.Members, rec("delegation", d.ID, 0, "members"))
 }
 
 // CreateDelegation implements indivisible.ForumStore.
@@ -168,11 +201,15 @@ func (db *Store) CreateDelegation(ctx context.Context, d *indivisible.Delegation
 	if n > 0 {
 		return indivisible.FieldErrorf(indivisible.ECONFLICT, "participant", "%s already has a pending or accredited delegation in forum %d", d.Participant, d.ForumID)
 	}
+	members, err := encode("the delegation of "+d.Participant, "members", d.Members)
+	if err != nil {
+		return err
+	}
 	d.Status, d.Created = indivisible.Pending, db.stamp()
 	d.Updated = d.Created
 	if d.ID, err = insert(ctx, tx, `INSERT INTO forum_delegations (forum_id, participant, kind, name, head, members, status, created, updated)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		d.ForumID, d.Participant, string(d.Kind), d.Name, d.Head, toJSON(d.Members), string(d.Status), d.Created.UnixMilli(), d.Updated.UnixMilli()); err != nil {
+		d.ForumID, d.Participant, string(d.Kind), d.Name, d.Head, members, string(d.Status), d.Created.UnixMilli(), d.Updated.UnixMilli()); err != nil {
 		return internal(err)
 	}
 	return internal(tx.Commit())
@@ -247,12 +284,16 @@ func scanItem(r scanner) (*indivisible.AgendaItem, error) {
 		return nil, err
 	}
 	it.Status, it.Created = indivisible.ItemStatus(status), ms(created)
-	return &it, fromJSON(rule, &it.Rule)
+	return &it, decode(rule, &it.Rule, rec("item", it.ID, 0, "rule"))
 }
 
 // CreateItem implements indivisible.ForumStore.
 func (db *Store) CreateItem(ctx context.Context, it *indivisible.AgendaItem) error {
 	if err := it.Validate(); err != nil {
+		return err
+	}
+	rule, err := encode(fmt.Sprintf("the new item of session %d", it.SessionID), "rule", it.Rule)
+	if err != nil {
 		return err
 	}
 	if _, err := db.Session(ctx, it.SessionID); err != nil {
@@ -261,7 +302,7 @@ func (db *Store) CreateItem(ctx context.Context, it *indivisible.AgendaItem) err
 	it.Status, it.Created = indivisible.ItemOpen, db.stamp()
 	id, err := insert(ctx, db.DB, `INSERT INTO forum_items (forum_id, session_id, title, description, rule, status, created)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		it.ForumID, it.SessionID, it.Title, it.Description, toJSON(it.Rule), string(it.Status), it.Created.UnixMilli())
+		it.ForumID, it.SessionID, it.Title, it.Description, rule, string(it.Status), it.Created.UnixMilli())
 	it.ID = id
 	return internal(err)
 }
@@ -311,14 +352,21 @@ func (db *Store) AddVersion(ctx context.Context, v *indivisible.ProposalVersion)
 	if v.Number == 1 {
 		v.Kind = indivisible.VersionProposal
 	}
-	v.Created = db.stamp()
+	record := fmt.Sprintf("version %d of item %d", v.Number, v.ItemID)
 	var pkg, assessment sql.NullString
 	if v.Package != nil {
-		pkg = sql.NullString{String: toJSON(v.Package), Valid: true}
+		if pkg.String, err = encode(record, "package", v.Package); err != nil {
+			return err
+		}
+		pkg.Valid = true
 	}
 	if v.Assessment != nil {
-		assessment = sql.NullString{String: toJSON(v.Assessment), Valid: true}
+		if assessment.String, err = encode(record, "assessment", v.Assessment); err != nil {
+			return err
+		}
+		assessment.Valid = true
 	}
+	v.Created = db.stamp()
 	_, err = tx.ExecContext(ctx, `INSERT INTO forum_versions (item_id, number, kind, participant, account_id, title, text, package, assessment, created)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		v.ItemID, v.Number, v.Kind, v.Participant, v.AccountID, v.Title, v.Text, pkg, assessment, v.Created.UnixMilli())
@@ -342,13 +390,13 @@ func (db *Store) Versions(ctx context.Context, itemID int64) ([]*indivisible.Pro
 		v.Created = ms(created)
 		if pkg.Valid {
 			v.Package = new(indivisible.Proposal)
-			if err := fromJSON(pkg.String, v.Package); err != nil {
+			if err := decode(pkg.String, v.Package, rec("version", int64(v.Number), v.ItemID, "package")); err != nil {
 				return nil, err
 			}
 		}
 		if assessment.Valid {
 			v.Assessment = new(indivisible.Assessment)
-			if err := fromJSON(assessment.String, v.Assessment); err != nil {
+			if err := decode(assessment.String, v.Assessment, rec("version", int64(v.Number), v.ItemID, "assessment")); err != nil {
 				return nil, err
 			}
 		}
@@ -466,6 +514,10 @@ func (db *Store) Positions(ctx context.Context, itemID int64) ([]*indivisible.Po
 
 // CloseItem implements indivisible.ForumStore.
 func (db *Store) CloseItem(ctx context.Context, d *indivisible.Decision) error {
+	decision, err := encode(fmt.Sprintf("the decision on item %d", d.ItemID), "decision", d)
+	if err != nil {
+		return err
+	}
 	tx, err := db.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(err)
@@ -477,7 +529,7 @@ func (db *Store) CloseItem(ctx context.Context, d *indivisible.Decision) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE forum_items SET status = $1 WHERE id = $2`, string(indivisible.ItemClosed), d.ItemID); err != nil {
 		return internal(err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO forum_decisions (item_id, decision, log_index) VALUES ($1, $2, $3)`, d.ItemID, toJSON(d), d.LogIndex)
+	_, err = tx.ExecContext(ctx, `INSERT INTO forum_decisions (item_id, decision, log_index) VALUES ($1, $2, $3)`, d.ItemID, decision, d.LogIndex)
 	if db.isConstraint(err) {
 		return indivisible.FieldErrorf(indivisible.ECONFLICT, "item", "item %d has a decision already", d.ItemID)
 	} else if err != nil {
@@ -497,7 +549,7 @@ func (db *Store) Decision(ctx context.Context, itemID int64) (*indivisible.Decis
 			return nil, err
 		}
 		var d indivisible.Decision
-		return &d, fromJSON(s, &d)
+		return &d, decode(s, &d, rec("decision", itemID, 0, "decision"))
 	}, "decision", itemID, `SELECT decision FROM forum_decisions WHERE item_id = $1`, itemID)
 	if indivisible.ErrorCode(err) == indivisible.ENOTFOUND {
 		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "item", "item %d is not decided yet", itemID)
@@ -515,10 +567,10 @@ func scanQuestion(r scanner) (*indivisible.Question, error) {
 		return nil, err
 	}
 	q.Status, q.Created = indivisible.QuestionStatus(status), ms(created)
-	if err := fromJSON(stop, &q.Stop); err != nil {
+	if err := decode(stop, &q.Stop, rec("question", q.ID, 0, "stop")); err != nil {
 		return nil, err
 	}
-	return &q, fromJSON(rounds, &q.Rounds)
+	return &q, decode(rounds, &q.Rounds, rec("question", q.ID, 0, "rounds"))
 }
 
 // CreateQuestion implements indivisible.ForumStore.
@@ -532,10 +584,19 @@ func (db *Store) CreateQuestion(ctx context.Context, q *indivisible.Question) er
 	if q.Round == 0 {
 		q.Round = 1
 	}
+	record := "the new question on " + q.Parameter
+	stop, err := encode(record, "stop", q.Stop)
+	if err != nil {
+		return err
+	}
+	rounds, err := encode(record, "rounds", q.Rounds)
+	if err != nil {
+		return err
+	}
 	q.Status, q.Created = indivisible.QuestionOpen, db.stamp()
 	id, err := insert(ctx, db.DB, `INSERT INTO forum_questions (forum_id, parameter, text, unit, min, max, stop, round, status, rounds, stop_reason, created)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		q.ForumID, q.Parameter, q.Text, q.Unit, q.Min, q.Max, toJSON(q.Stop), q.Round, string(q.Status), toJSON(q.Rounds), q.StopReason, q.Created.UnixMilli())
+		q.ForumID, q.Parameter, q.Text, q.Unit, q.Min, q.Max, stop, q.Round, string(q.Status), rounds, q.StopReason, q.Created.UnixMilli())
 	q.ID = id
 	return internal(err)
 }
@@ -602,13 +663,17 @@ func (db *Store) FinishRound(ctx context.Context, questionID int64, stats indivi
 		return nil, indivisible.FieldErrorf(indivisible.ECONFLICT, "round", "round %d of question %d is not open", stats.Round, questionID)
 	}
 	q.Rounds = append(q.Rounds, stats)
+	rounds, err := encode(fmt.Sprintf("question %d", questionID), "rounds", q.Rounds)
+	if err != nil {
+		return nil, err
+	}
 	if stopReason != "" {
 		q.Status, q.StopReason = indivisible.QuestionClosed, stopReason
 	} else {
 		q.Round++
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE forum_questions SET round = $1, status = $2, rounds = $3, stop_reason = $4 WHERE id = $5 AND round = $6`,
-		q.Round, string(q.Status), toJSON(q.Rounds), q.StopReason, questionID, stats.Round)
+		q.Round, string(q.Status), rounds, q.StopReason, questionID, stats.Round)
 	if err != nil {
 		return nil, internal(err)
 	}

@@ -89,6 +89,10 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
+// SQL returns the underlying handle, for what reaches below the store:
+// storetest damages rows with it to check that they are reported.
+func (db *Store) SQL() *sql.DB { return db.DB }
+
 // Name identifies the database in messages.
 func (db *Store) Name() string { return db.name }
 

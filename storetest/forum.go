@@ -2,6 +2,11 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -228,6 +233,180 @@ func TestForum(t *testing.T, open func(t *testing.T) ForumStore) {
 		}
 	})
 
+	// A value that does not encode as JSON (a NaN, an infinity) must be
+	// refused with an internal error naming the record and the column,
+	// and leave nothing stored: a column stored empty would make the
+	// record unreadable from then on.
+	t.Run("a value that does not encode is not stored", func(t *testing.T) {
+		nan, inf := math.NaN(), math.Inf(1)
+		for _, tc := range []struct {
+			name           string
+			write          func(s ForumStore, it *indivisible.AgendaItem, q *indivisible.Question) error
+			record, column string
+			// stored reports what the refused write would have left;
+			// want is that report with nothing stored.
+			stored func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, q *indivisible.Question) string
+			want   string
+		}{
+			{"version with a NaN in its assessment", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+				return s.AddVersion(ctx, &indivisible.ProposalVersion{ItemID: it.ID, Title: "T", Text: "text", Assessment: &indivisible.Assessment{Tolerance: nan}})
+			}, "version 1 of item", "assessment", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
+				vs, err := s.Versions(ctx, it.ID)
+				must(t, err)
+				return fmt.Sprintf("%d versions", len(vs))
+			}, "0 versions"},
+			{"version with an infinite package", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+				pkg := &indivisible.Proposal{Measures: []indivisible.Measure{{Type: indivisible.MeasureHoldings, Actor: "POL", Category: "battle_tanks", Change: inf}}}
+				return s.AddVersion(ctx, &indivisible.ProposalVersion{ItemID: it.ID, Title: "T", Text: "text", Package: pkg})
+			}, "version 1 of item", "package", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
+				vs, err := s.Versions(ctx, it.ID)
+				must(t, err)
+				return fmt.Sprintf("%d versions", len(vs))
+			}, "0 versions"},
+			{"item with a NaN quorum", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+				return s.CreateItem(ctx, &indivisible.AgendaItem{ForumID: it.ForumID, SessionID: it.SessionID, Title: "T", Rule: indivisible.RuleSpec{Name: indivisible.RuleQualifiedMajority, Version: 1, Quorum: nan}})
+			}, "item of session", "rule", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
+				its, err := s.Items(ctx, it.SessionID)
+				must(t, err)
+				return fmt.Sprintf("%d items", len(its))
+			}, "1 items"},
+			{"decision with an infinite quorum", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+				rule := it.Rule
+				rule.Quorum = inf
+				return s.CloseItem(ctx, &indivisible.Decision{ItemID: it.ID, Version: 1, Rule: rule, Outcome: indivisible.Adopted, LogIndex: 3})
+			}, "decision on item", "decision", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
+				gi, err := s.Item(ctx, it.ID)
+				must(t, err)
+				_, err = s.Decision(ctx, it.ID)
+				return fmt.Sprintf("item %s, decision: %s", gi.Status, code(err))
+			}, "item open, decision: not_found"},
+			{"question with a NaN stopping rule", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+				return s.CreateQuestion(ctx, &indivisible.Question{ForumID: it.ForumID, Parameter: "observer_discount", Text: "?", Min: 0, Max: 1, Stop: indivisible.StoppingRule{IQR: nan, MaxRounds: 3}})
+			}, "question on observer_discount", "stop", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
+				qs, err := s.Questions(ctx, it.ForumID)
+				must(t, err)
+				return fmt.Sprintf("%d questions", len(qs))
+			}, "1 questions"},
+			{"round with a NaN median", func(s ForumStore, _ *indivisible.AgendaItem, q *indivisible.Question) error {
+				_, err := s.FinishRound(ctx, q.ID, indivisible.RoundStats{Round: 1, N: 1, Median: nan}, "")
+				return err
+			}, "question", "rounds", func(t *testing.T, s ForumStore, _ *indivisible.AgendaItem, q *indivisible.Question) string {
+				got, err := s.Question(ctx, q.ID)
+				must(t, err)
+				return fmt.Sprintf("round %d, %d rounds", got.Round, len(got.Rounds))
+			}, "round 1, 0 rounds"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				s := open(t)
+				_, _, it := setup(t, s)
+				q := &indivisible.Question{ForumID: it.ForumID, Parameter: "exercise_range_km", Text: "How far?", Min: 1, Max: 10, Stop: indivisible.StoppingRule{MaxRounds: 3}}
+				must(t, s.CreateQuestion(ctx, q))
+				err := tc.write(s, it, q)
+				if code(err) != indivisible.EINTERNAL || !strings.Contains(err.Error(), tc.record) || !strings.Contains(err.Error(), tc.column) {
+					t.Errorf("error %v (%s), want an internal error naming %q and %q", err, code(err), tc.record, tc.column)
+				}
+				if got := tc.stored(t, s, it, q); got != tc.want {
+					t.Errorf("after the refused write: %s, want %s", got, tc.want)
+				}
+			})
+		}
+	})
+
+	// A row whose structured column does not decode (damaged by hand
+	// here) is reported by name: a list leaves it out and returns the
+	// rest with a *indivisible.DamagedError, whose code is internal so
+	// that a caller needing every row fails; a read of the record alone
+	// returns the error and no record.
+	t.Run("damaged rows", func(t *testing.T) {
+		s := open(t)
+		raw, ok := s.(interface{ SQL() *sql.DB })
+		if !ok {
+			t.Skip("the store is not over database/sql: its rows cannot be damaged by hand")
+		}
+		f, se, it := setup(t, s)
+		for i := range 3 {
+			must(t, s.AddVersion(ctx, &indivisible.ProposalVersion{ItemID: it.ID, Title: fmt.Sprintf("V%d", i+1), Text: "text",
+				Package: &indivisible.Proposal{}, Assessment: &indivisible.Assessment{Verdict: indivisible.Indivisible}}))
+		}
+		it2 := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Second", Rule: indivisible.RuleSpec{Name: indivisible.RuleConsensus, Version: 1}}
+		must(t, s.CreateItem(ctx, it2))
+		must(t, s.CloseItem(ctx, &indivisible.Decision{ItemID: it2.ID, Version: 1, Rule: it2.Rule, Outcome: indivisible.Adopted, LogIndex: 4}))
+		it3 := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Third", Rule: indivisible.RuleSpec{Name: indivisible.RuleConsensus, Version: 1}}
+		must(t, s.CreateItem(ctx, it3))
+		var ds []*indivisible.Delegation
+		for _, p := range []string{"POL", "DEU"} {
+			d := &indivisible.Delegation{ForumID: f.ID, Participant: p, Kind: indivisible.MemberState, Name: "Delegation of " + p, Head: "Head"}
+			must(t, s.CreateDelegation(ctx, d))
+			ds = append(ds, d)
+		}
+		var qs []*indivisible.Question
+		for _, p := range []string{"exercise_range_km", "observer_discount"} {
+			q := &indivisible.Question{ForumID: f.ID, Parameter: p, Text: "?", Min: 0, Max: 1, Stop: indivisible.StoppingRule{MaxRounds: 3}}
+			must(t, s.CreateQuestion(ctx, q))
+			qs = append(qs, q)
+		}
+		for _, tc := range []struct {
+			name   string
+			damage string
+			args   []any
+			// read lists the records, returning how many it read.
+			read func() (int, error)
+			want indivisible.DamagedRecord
+			n    int
+		}{
+			{"version", `UPDATE forum_versions SET assessment = '' WHERE item_id = $1 AND number = 2`, []any{it.ID},
+				func() (int, error) { vs, err := s.Versions(ctx, it.ID); return len(vs), err },
+				indivisible.DamagedRecord{Kind: "version", ID: 2, Of: it.ID, Column: "assessment"}, 2},
+			{"package", `UPDATE forum_versions SET package = '{"measures": 7}' WHERE item_id = $1 AND number = 3`, []any{it.ID},
+				func() (int, error) { vs, err := s.Versions(ctx, it.ID); return len(vs), err },
+				indivisible.DamagedRecord{Kind: "version", ID: 3, Of: it.ID, Column: "package"}, 1},
+			{"item", `UPDATE forum_items SET rule = 'null x' WHERE id = $1`, []any{it3.ID},
+				func() (int, error) { its, err := s.Items(ctx, se.ID); return len(its), err },
+				indivisible.DamagedRecord{Kind: "item", ID: it3.ID, Column: "rule"}, 2},
+			{"item alone", ``, nil,
+				func() (int, error) { got, err := s.Item(ctx, it3.ID); return count(got), err },
+				indivisible.DamagedRecord{Kind: "item", ID: it3.ID, Column: "rule"}, 0},
+			{"decision", `UPDATE forum_decisions SET decision = '' WHERE item_id = $1`, []any{it2.ID},
+				func() (int, error) { got, err := s.Decision(ctx, it2.ID); return count(got), err },
+				indivisible.DamagedRecord{Kind: "decision", ID: it2.ID, Column: "decision"}, 0},
+			{"delegation", `UPDATE forum_delegations SET members = '[1' WHERE id = $1`, []any{ds[0].ID},
+				func() (int, error) { got, err := s.Delegations(ctx, f.ID); return len(got), err },
+				indivisible.DamagedRecord{Kind: "delegation", ID: ds[0].ID, Column: "members"}, 1},
+			{"question", `UPDATE forum_questions SET rounds = '' WHERE id = $1`, []any{qs[1].ID},
+				func() (int, error) { got, err := s.Questions(ctx, f.ID); return len(got), err },
+				indivisible.DamagedRecord{Kind: "question", ID: qs[1].ID, Column: "rounds"}, 1},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.damage != "" {
+					if _, err := raw.SQL().ExecContext(ctx, tc.damage, tc.args...); err != nil {
+						t.Fatal(err)
+					}
+				}
+				n, err := tc.read()
+				var d *indivisible.DamagedError
+				if !errors.As(err, &d) || code(err) != indivisible.EINTERNAL {
+					t.Fatalf("read: %d records, error %v; want a *DamagedError with code internal", n, err)
+				}
+				if n != tc.n {
+					t.Errorf("read %d records, want the %d undamaged", n, tc.n)
+				}
+				// The earlier cases' damage is still there: the one just
+				// made is the last reported.
+				got := d.Records[len(d.Records)-1]
+				if got.Err == nil {
+					t.Errorf("%s: no cause", got.Name())
+				}
+				got.Err = nil
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("damaged record (-want +got):\n%s", diff)
+				}
+			})
+		}
+		if got := (indivisible.DamagedRecord{Kind: "version", ID: 2, Of: 7}).Name(); got != "version 2 of item 7" {
+			t.Errorf("Name = %q", got)
+		}
+	})
+
 	t.Run("Delphi", func(t *testing.T) {
 		s := open(t)
 		f, _, _ := setup(t, s)
@@ -285,4 +464,12 @@ func TestForum(t *testing.T, open func(t *testing.T) ForumStore) {
 			t.Errorf("answer to a closed question: %v", err)
 		}
 	})
+}
+
+// count is 1 for a record read, 0 for none.
+func count[T any](p *T) int {
+	if p == nil {
+		return 0
+	}
+	return 1
 }

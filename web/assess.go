@@ -169,14 +169,7 @@ func (h *handler) assessDownload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	b, err := json.MarshalIndent(a, "", "  ")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Disposition", `attachment; filename="assessment.json"`)
-	w.Write(append(b, '\n'))
+	h.writeJSONFile(w, r, "assessment.json", a)
 }
 
 func readAssessForm(w http.ResponseWriter, r *http.Request) (assessForm, error) {

@@ -27,15 +27,24 @@ var blueRed = []rgb{
 	{0xf7, 0xf7, 0xf7}, {0xfd, 0xdb, 0xc7}, {0xf4, 0xa5, 0x82}, {0xd6, 0x60, 0x4d}, {0xb2, 0x18, 0x2b}, {0x67, 0x00, 0x1f},
 }
 
+// noData is the colour of a value that is not a number (NaN or an
+// infinity): a mid grey, apart from both palettes and from the light grey
+// of no change.
+var noData = rgb{0x96, 0x96, 0x96}
+
 type rgb struct{ r, g, b float64 }
 
 func (c rgb) String() string {
 	return fmt.Sprintf("#%02x%02x%02x", int(math.Round(c.r)), int(math.Round(c.g)), int(math.Round(c.b)))
 }
 
-// at interpolates the palette at t in [0, 1] (clamped).
+// at interpolates the palette at t in [0, 1] (clamped; NaN counts as 0,
+// so that no t indexes outside the palette).
 func at(p []rgb, t float64) rgb {
-	t = math.Max(0, math.Min(1, t))
+	if !(t > 0) {
+		t = 0
+	}
+	t = math.Min(1, t)
 	x := t * float64(len(p)-1)
 	i := int(x)
 	if i >= len(p)-1 {
@@ -52,26 +61,36 @@ type scale struct {
 	lo, hi  float64
 }
 
-// sequentialScale spans the values' range on the risk palette, widened
-// to a multiple of four round steps (1, 2, 2.5 or 5 times a power of ten),
-// so that the palette's full range is used and the legend's five ticks
-// are round numbers.
+// finite reports whether v is a number (not NaN, not an infinity).
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// sequentialScale spans the finite values' range on the risk palette,
+// widened to a multiple of four round steps (1, 2, 2.5 or 5 times a power
+// of ten), so that the palette's full range is used and the legend's five
+// ticks are round numbers. Values that are not numbers have no place on
+// it (colour gives them the no-data colour).
 func sequentialScale(values []float64) scale {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range values {
-		lo, hi = math.Min(lo, v), math.Max(hi, v)
+		if finite(v) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
 	}
 	if lo > hi {
 		lo, hi = 0, 1
 	}
-	step := roundStep((hi - lo) / 4)
-	for {
+	// Each round step is at least 1.25 times the one before, so a few
+	// suffice; only a range near the largest float64 runs out of them.
+	for step := roundStep((hi - lo) / 4); finite(step); step = roundStep(step * 1.01) {
 		l := math.Floor(lo/step) * step
-		if l+4*step >= hi {
-			return scale{ylOrRd, l, l + 4*step}
+		if u := l + 4*step; finite(l) && finite(u) && l <= lo && u >= hi && l < u {
+			return scale{ylOrRd, l, u}
 		}
-		step = roundStep(step * 1.01)
 	}
+	if lo == hi {
+		lo = math.Nextafter(hi, math.Inf(-1))
+	}
+	return scale{ylOrRd, lo, hi}
 }
 
 // roundStep returns the smallest of 1, 2, 2.5 and 5 times a power of ten
@@ -93,7 +112,9 @@ func roundStep(x float64) float64 {
 func divergingScale(values []float64) scale {
 	m := 0.0
 	for _, v := range values {
-		m = math.Max(m, math.Abs(v))
+		if finite(v) {
+			m = math.Max(m, math.Abs(v))
+		}
 	}
 	if m == 0 {
 		m = 1e-3
@@ -101,8 +122,15 @@ func divergingScale(values []float64) scale {
 	return scale{blueRed, -m, m}
 }
 
+// colour is v's colour on the scale, and the no-data colour for a value
+// that is not a number. It is total: every float64 has a colour.
 func (s scale) colour(v float64) string {
-	return at(s.palette, (v-s.lo)/(s.hi-s.lo)).String()
+	if !finite(v) {
+		return noData.String()
+	}
+	// In halves, so that a range wider than the largest float64 does not
+	// overflow; halving is exact, so the result is the same.
+	return at(s.palette, (v/2-s.lo/2)/(s.hi/2-s.lo/2)).String()
 }
 
 // legend is a colour bar drawn by the server as SVG.

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -81,10 +82,40 @@ func (h *handler) ruleView(s indivisible.RuleSpec) ruleView {
 	return v
 }
 
+// damage collects the records a page could not read. The store's list
+// methods return the records they could read with a
+// *indivisible.DamagedError naming the others: a page shows the rest,
+// names these, and logs them.
+type damage struct{ records []indivisible.DamagedRecord }
+
+// keep returns err, or nil when err only reports damaged records, which
+// it notes.
+func (d *damage) keep(err error) error {
+	var de *indivisible.DamagedError
+	if errors.As(err, &de) {
+		d.records = append(d.records, de.Records...)
+		return nil
+	}
+	return err
+}
+
+// report logs the damaged records and returns the page's sentences
+// naming them.
+func (d *damage) report(ctx context.Context, h *handler, r *http.Request) []string {
+	var out []string
+	for _, rec := range d.records {
+		h.deps.Logger.ErrorContext(ctx, "web: a stored record could not be read", "record", rec.Name(), "column", rec.Column, "err", rec.Err, "path", r.URL.Path)
+		out = append(out, sentence(rec.Name()+" could not be read"))
+	}
+	return out
+}
+
 // Forum index.
 
 type forumIndexData struct {
 	Forums []forumRow
+	// Damaged names the records that could not be read.
+	Damaged []string
 }
 
 type forumRow struct {
@@ -104,7 +135,8 @@ type itemRow struct {
 	Item     *indivisible.AgendaItem
 	Rule     ruleView
 	Versions int
-	// Outcome is the decision's outcome once closed.
+	// Outcome is the decision's outcome once closed ("" if the decision
+	// could not be read).
 	Outcome string
 }
 
@@ -117,21 +149,23 @@ func (h *handler) forumIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var d forumIndexData
+	var dm damage
 	for _, f := range fs {
-		row, err := h.forumRow(ctx, st, f)
+		row, err := h.forumRow(ctx, st, f, &dm)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		d.Forums = append(d.Forums, row)
 	}
+	d.Damaged = dm.report(ctx, h, r)
 	h.render(w, r, http.StatusOK, "forum", "Forum", d)
 }
 
-func (h *handler) forumRow(ctx context.Context, st indivisible.ForumStore, f *indivisible.Forum) (forumRow, error) {
+func (h *handler) forumRow(ctx context.Context, st indivisible.ForumStore, f *indivisible.Forum, dm *damage) (forumRow, error) {
 	row := forumRow{Forum: f}
 	ds, err := st.Delegations(ctx, f.ID)
-	if err != nil {
+	if err := dm.keep(err); err != nil {
 		return row, err
 	}
 	for _, d := range ds {
@@ -144,7 +178,8 @@ func (h *handler) forumRow(ctx context.Context, st indivisible.ForumStore, f *in
 		return row, err
 	}
 	row.Experts = len(es)
-	if row.Questions, err = st.Questions(ctx, f.ID); err != nil {
+	row.Questions, err = st.Questions(ctx, f.ID)
+	if err := dm.keep(err); err != nil {
 		return row, err
 	}
 	ss, err := st.Sessions(ctx, f.ID)
@@ -154,22 +189,26 @@ func (h *handler) forumRow(ctx context.Context, st indivisible.ForumStore, f *in
 	for _, s := range ss {
 		sr := sessionRow{Session: s}
 		its, err := st.Items(ctx, s.ID)
-		if err != nil {
+		if err := dm.keep(err); err != nil {
 			return row, err
 		}
 		for _, it := range its {
 			ir := itemRow{Item: it, Rule: h.ruleView(it.Rule)}
+			before := len(dm.records)
 			vs, err := st.Versions(ctx, it.ID)
-			if err != nil {
+			if err := dm.keep(err); err != nil {
 				return row, err
 			}
-			ir.Versions = len(vs)
+			// A damaged version is still a version.
+			ir.Versions = len(vs) + len(dm.records) - before
 			if it.Status == indivisible.ItemClosed {
 				dec, err := st.Decision(ctx, it.ID)
-				if err != nil {
+				if err := dm.keep(err); err != nil {
 					return row, err
 				}
-				ir.Outcome = dec.Outcome
+				if dec != nil {
+					ir.Outcome = dec.Outcome
+				}
 			}
 			sr.Items = append(sr.Items, ir)
 		}
@@ -226,6 +265,11 @@ type itemData struct {
 	// page); Next brings a sign-in back to this page.
 	SignInError *formError
 	Next        string
+	// Damaged names the item's records that could not be read. Degraded
+	// is set when the page shows what could be read without the forum's
+	// count: no provisional decision, and no forms.
+	Damaged  []string
+	Degraded bool
 }
 
 // Invalid reports whether the form's error is about field.
@@ -240,16 +284,18 @@ type versionTab struct {
 }
 
 // versionView is a version with its text, its diff against the version
-// before, and its assessment drawn as on the Assess page.
+// before, and its assessment drawn as on the Assess page. An unreadable
+// version has only its number.
 type versionView struct {
-	V      *indivisible.ProposalVersion
-	Prev   int // the number of the version before (0 for the proposal)
-	Tabler string
-	Text   template.HTML
-	Diff   []diffLine
-	Map    mapData
-	Legend legend
-	Result *resultView
+	Unreadable bool
+	V          *indivisible.ProposalVersion
+	Prev       int // the number of the version before (0 for the proposal)
+	Tabler     string
+	Text       template.HTML
+	Diff       []diffLine
+	Map        mapData
+	Legend     legend
+	Result     *resultView
 }
 
 // positionRow is a position event with what became of it.
@@ -315,13 +361,21 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		h.fail(w, r, err)
 		return
 	}
+	var dm damage
+	degraded := false
 	s, err := h.deps.Forum.ItemStatus(ctx, fid, iid)
+	if dm.keep(err) == nil && err != nil {
+		// The forum cannot count the item without every record: show
+		// what can be read.
+		degraded, dm = true, damage{}
+		s, err = readableStatus(ctx, fst, fid, iid, &dm)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	d := itemData{Forum: f, Item: s.Item, Rule: h.ruleView(s.Item.Rule), Form: st.form, Error: toFormError(st.err), Taken: -1, Next: r.URL.Path,
-		Stances: formStances, StanceLabels: stanceLabels}
+		Stances: formStances, StanceLabels: stanceLabels, Degraded: degraded}
 	if indivisible.ErrorCode(st.err) == indivisible.EINTERNAL {
 		h.deps.Logger.ErrorContext(ctx, "web: forum", "err", st.err)
 	}
@@ -329,34 +383,56 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		h.fail(w, r, err)
 		return
 	}
-	if d.Delegations, err = fst.Delegations(ctx, fid); err != nil {
+	d.Delegations, err = fst.Delegations(ctx, fid)
+	if err := dm.keep(err); err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	// The numbers of the versions that could not be read.
+	unreadable := map[int]bool{}
+	for _, rec := range dm.records {
+		if rec.Kind == "version" && rec.Of == iid {
+			unreadable[int(rec.ID)] = true
+		}
+	}
+	d.Damaged = dm.report(ctx, h, r)
 	q := r.URL.Query()
 	// The banners after a redirect say only what the records bear out.
 	if v, err := strconv.ParseInt(q.Get("position"), 10, 64); err == nil && slices.ContainsFunc(s.Positions, func(p *indivisible.Position) bool { return p.LogIndex == v }) {
 		d.Taken = v
 	}
 	d.Closed = q.Get("closed") != "" && s.Item.Status == indivisible.ItemClosed
-	if n := len(s.Versions); n > 0 {
-		d.Current = s.Versions[n-1].Number
+	// Versions are numbered from 1 without gaps; the ones that could not
+	// be read keep their place.
+	byNumber := map[int]*indivisible.ProposalVersion{}
+	for _, v := range s.Versions {
+		byNumber[v.Number] = v
+		d.Current = max(d.Current, v.Number)
+	}
+	for n := range unreadable {
+		d.Current = max(d.Current, n)
+	}
+	if d.Current > 0 {
 		show := d.Current
 		if v := q.Get("version"); v != "" {
 			show, err = strconv.Atoi(v)
-			if err != nil || show < 1 || show > n {
+			if err != nil || show < 1 || show > d.Current {
 				h.fail(w, r, indivisible.FieldErrorf(indivisible.ENOTFOUND, "version", "item %d has no version %q", iid, v))
 				return
 			}
 		}
-		for _, v := range s.Versions {
-			d.Versions = append(d.Versions, versionTab{v.Number, v.Title, v.Kind, v.Number == show})
+		for n := 1; n <= d.Current; n++ {
+			if v := byNumber[n]; v != nil {
+				d.Versions = append(d.Versions, versionTab{v.Number, v.Title, v.Kind, n == show})
+			} else {
+				d.Versions = append(d.Versions, versionTab{n, "could not be read", "unreadable", n == show})
+			}
 		}
-		var prev *indivisible.ProposalVersion
-		if show > 1 {
-			prev = s.Versions[show-2]
+		if v := byNumber[show]; v != nil {
+			d.Version = h.versionView(v, byNumber[show-1])
+		} else {
+			d.Version = &versionView{Unreadable: true, V: &indivisible.ProposalVersion{ItemID: iid, Number: show}}
 		}
-		d.Version = h.versionView(s.Versions[show-1], prev)
 	}
 	kinds := map[string]indivisible.DelegationKind{}
 	for _, dl := range d.Delegations {
@@ -372,7 +448,7 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	if ses := sessionOf(r); ses != nil {
 		acc := ses.account
 		d.Account, d.CSRF = acc, ses.csrf
-		d.CanClose = s.Item.Status == indivisible.ItemOpen && d.Current > 0 && indivisible.Authorize(acc, indivisible.ActManageForum, "") == nil
+		d.CanClose = s.Item.Status == indivisible.ItemOpen && d.Current > 0 && !degraded && indivisible.Authorize(acc, indivisible.ActManageForum, "") == nil
 		if acc.Role == indivisible.RoleDelegation {
 			for _, dl := range d.Delegations {
 				if dl.Participant == acc.Participant && dl.Status == indivisible.Accredited {
@@ -383,6 +459,34 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		}
 	}
 	h.render(w, r, status, "item", s.Item.Title, d)
+}
+
+// readableStatus is an item's status from the records that can be read,
+// noting in dm those that cannot, without the provisional count, which
+// needs every record.
+func readableStatus(ctx context.Context, st indivisible.ForumStore, forumID, itemID int64, dm *damage) (*forum.Status, error) {
+	it, err := st.Item(ctx, itemID)
+	if err != nil {
+		return nil, err
+	}
+	if it.ForumID != forumID {
+		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "item", "no item %d in forum %d", itemID, forumID)
+	}
+	s := &forum.Status{Item: it}
+	s.Versions, err = st.Versions(ctx, itemID)
+	if err := dm.keep(err); err != nil {
+		return nil, err
+	}
+	if s.Positions, err = st.Positions(ctx, itemID); err != nil {
+		return nil, err
+	}
+	if it.Status == indivisible.ItemClosed {
+		s.Decision, err = st.Decision(ctx, itemID)
+		if err := dm.keep(err); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 func (h *handler) versionView(v, prev *indivisible.ProposalVersion) *versionView {

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -448,4 +450,68 @@ func TestLocalPath(t *testing.T) {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestForumDamagedRows damages stored rows by hand: the forum's pages
+// show the rest, name each record that could not be read and log it,
+// while what needs every record (closing an item under its rule) still
+// fails.
+func TestForumDamagedRows(t *testing.T) {
+	f := newForumFixture(t)
+	var logged bytes.Buffer
+	f.deps.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+	h := NewHandler(f.deps)
+	for _, q := range []string{
+		fmt.Sprintf(`UPDATE forum_versions SET assessment = '' WHERE item_id = %d AND number = 1`, f.open),
+		fmt.Sprintf(`UPDATE forum_decisions SET decision = '{' WHERE item_id = %d`, f.decided),
+	} {
+		if _, err := f.db.DB.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	version := fmt.Sprintf("Version 1 of item %d could not be read.", f.open)
+	decision := fmt.Sprintf("The decision on item %d could not be read.", f.decided)
+	for _, tc := range []struct {
+		target string
+		want   []string
+		not    []string
+	}{
+		{"/forum", []string{version, decision, fmt.Sprintf(`<a href="%s">A hotline between Poland`, f.itemURL(f.open)),
+			`<td class="num">2</td>`, `decision unreadable`, `exercise_range_km`}, nil},
+		{f.itemURL(f.open), []string{version, `Version 2: A hotline and observers`, `Amendment tabled by Germany`, `id="verdict"`,
+			`signed <code>POL-`, `The count is not shown`, `Positions cannot be taken`}, []string{`Provisional count`}},
+		{f.itemURL(f.open) + "?version=1", []string{version, `Version 1 could not be read`}, []string{`Changes from version`}},
+		{f.itemURL(f.decided), []string{decision, `The decision could not be read.`, `Annual data exchange`, `<span class="stance stance-object">`}, []string{`id="outcome"`}},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			logged.Reset()
+			res, page := do(t, h, "GET", tc.target, nil)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, want 200", res.StatusCode)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(page, w) {
+					t.Errorf("page has %q", w)
+				}
+			}
+			if !strings.Contains(logged.String(), "level=ERROR") || !strings.Contains(logged.String(), "could not be read") {
+				t.Errorf("the damaged records are not logged as errors:\n%s", logged.String())
+			}
+		})
+	}
+	t.Run("closing still fails", func(t *testing.T) {
+		c, csrf := f.client(t, h, "secretariat")
+		res, _ := c.post(f.itemURL(f.open)+"/close", url.Values{"csrf": {csrf}})
+		if res.StatusCode != http.StatusInternalServerError {
+			t.Errorf("closing an item with a damaged version: status %d, want 500", res.StatusCode)
+		}
+		if it, err := f.db.Item(context.Background(), f.open); err != nil || it.Status != indivisible.ItemOpen {
+			t.Errorf("item %+v (%v), want it still open", it, err)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -59,7 +60,7 @@ func (h *handler) logPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := logData{Info: h.deps.Ledger.Info(), Checkpoint: cp, RootHex: hex.EncodeToString(cp.Root[:]), Origin: serverURL(r)}
+	d := logData{Info: h.deps.Ledger.Info(), Checkpoint: cp, RootHex: hex.EncodeToString(cp.Root[:]), Origin: h.serverURL(r)}
 	if cp.Size > 0 {
 		es, err := h.deps.Ledger.Entries(ctx, max(0, cp.Size-recentEntries), cp.Size)
 		if err != nil {
@@ -77,8 +78,12 @@ func (h *handler) logPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "log", "Log", d)
 }
 
-// serverURL is the scheme and host the request came to.
-func serverURL(r *http.Request) string {
+// serverURL is the service's public URL, or else the scheme and host the
+// request came to.
+func (h *handler) serverURL(r *http.Request) string {
+	if u := h.deps.PublicURL; u != nil {
+		return strings.TrimSuffix((&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String(), "/")
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -145,7 +150,7 @@ func (h *handler) logEntry(w http.ResponseWriter, r *http.Request) {
 	d := entryData{Entry: e, Time: e.Time.UTC().Format(timeFormat), Body: string(e.Body), Size: len(rec),
 		Proof: string(text), Checkpoint: proof.Checkpoint, Findings: exchange.Involving(findings, idx),
 		Data: proofData{Index: idx, Record: base64.StdEncoding.EncodeToString(rec), Proof: string(text), KeyURL: "/log/key"},
-		Prev: idx - 1, Next: idx + 1, Origin: serverURL(r)}
+		Prev: idx - 1, Next: idx + 1, Origin: h.serverURL(r)}
 	if len(e.Signature) > 0 {
 		d.Signature = base64.StdEncoding.EncodeToString(e.Signature)
 	}

@@ -25,11 +25,15 @@ type Authenticator interface {
 
 // Sign-in. A delegation signs in with its API token. The browser gets a
 // cookie holding only a random session id: HttpOnly (no script reads it),
-// Secure over TLS, SameSite=Strict (no other site's link or form carries
+// Secure over TLS (the request's, or a proxy's when the public URL is
+// https), SameSite=Strict (no other site's link or form carries
 // it). The server keeps, per session, the token's hash and a CSRF token
 // that every POST form of a signed-in page carries. Each request
 // authenticates the hash again, so a revoked token ends its sessions at
-// once. Sessions live in memory: a restart signs everyone out.
+// once. Sessions live in memory: a restart signs everyone out. Every
+// response to a session, and every one that sets its cookie, is marked
+// Cache-Control: no-store: it shows the account and carries its CSRF
+// token, which no browser cache or proxy may keep.
 const (
 	sessionCookie = "indivisible_session"
 	csrfField     = "csrf"
@@ -128,6 +132,7 @@ func (h *handler) withSession(next http.Handler) http.Handler {
 			h.fail(w, r, err)
 			return
 		default:
+			w.Header().Set("Cache-Control", "no-store")
 			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, &session{id: c.Value, csrf: rec.csrf, account: acc}))
 		}
 		next.ServeHTTP(w, r)
@@ -152,9 +157,14 @@ func checkCSRF(r *http.Request, s *session) error {
 	return nil
 }
 
-func setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+// setSessionCookie sets (or, with maxAge -1, deletes) the session
+// cookie. It is Secure when the request came over TLS or the public URL
+// is https: behind a proxy that terminates TLS, r.TLS is nil.
+func (h *handler) setSessionCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	secure := r.TLS != nil || h.deps.PublicURL != nil && h.deps.PublicURL.Scheme == "https"
+	w.Header().Set("Cache-Control", "no-store")
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
 }
 
 // signIn exchanges an API token for a session. A new session id is made
@@ -185,7 +195,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.sessions.delete(old.id)
 	}
 	id, _ := h.sessions.create(hash)
-	setSessionCookie(w, r, id, int(h.sessions.ttl/time.Second))
+	h.setSessionCookie(w, r, id, int(h.sessions.ttl/time.Second))
 	http.Redirect(w, r, cmp.Or(next, "/exchange#file"), http.StatusSeeOther)
 }
 
@@ -209,6 +219,6 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.sessions.delete(s.id)
-	setSessionCookie(w, r, "", -1)
+	h.setSessionCookie(w, r, "", -1)
 	http.Redirect(w, r, "/exchange?"+url.Values{"signed_out": {"1"}}.Encode(), http.StatusSeeOther)
 }

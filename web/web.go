@@ -11,10 +11,13 @@ import (
 	"bytes"
 	"cmp"
 	"embed"
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -49,6 +52,12 @@ type Deps struct {
 	// Forum is the expert forum (*forum.Service): its pages read and act
 	// through it, as the API does.
 	Forum Forum
+	// PublicURL is where the users reach the service (serve's
+	// -public-url), when a proxy in front of it terminates TLS or
+	// rewrites the host; nil means the request's own scheme and host. An
+	// https URL makes the session cookie Secure, and the log pages name
+	// it in their audit commands.
+	PublicURL *url.URL
 	// Logger receives internal errors; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock (the calendar marks today); nil is time.Now.
@@ -270,6 +279,27 @@ func writeHTML(w http.ResponseWriter, r *http.Request, status int, page []byte) 
 	h.Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(status)
 	w.Write(page)
+}
+
+// writeJSONFile sends v as an indented JSON file to download. The whole
+// document is encoded before the status line is written, so that a value
+// that does not encode (a NaN, an infinity) is a 500 error page, never a
+// 200 with an empty or partial file.
+func (h *handler) writeJSONFile(w http.ResponseWriter, r *http.Request, filename string, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		// Not an *indivisible.Error: the page says "internal error", the
+		// log says which value.
+		h.fail(w, r, fmt.Errorf("encoding %s: %w", filename, err))
+		return
+	}
+	b = append(b, '\n')
+	hd := w.Header()
+	hd.Set("Content-Type", "application/json")
+	hd.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	hd.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
 }
 
 // errorData is the error page's content.

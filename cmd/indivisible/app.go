@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -39,6 +40,8 @@ type appConfig struct {
 	logger     *slog.Logger
 	rate       float64
 	burst      int
+	// publicURL is -public-url (nil: none).
+	publicURL *url.URL
 }
 
 // openApp opens (creating and migrating on first start) the database, the
@@ -87,7 +90,7 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst,
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
 		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Logger: c.logger,
-			Exchange: a.exchange, Ledger: a.log, Accounts: a.db, Forum: a.forum}),
+			Exchange: a.exchange, Ledger: a.log, Accounts: a.db, Forum: a.forum, PublicURL: c.publicURL}),
 	})
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
 		cp, err := a.log.Checkpoint(context.Background())

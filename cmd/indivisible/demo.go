@@ -24,6 +24,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("demo", e)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `ADDRESS` (port 0 picks a free one)")
 	dir := fs.String("dir", "", "`DIR` for the database and keys (default: a new temporary directory)")
+	public := publicURL(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return indivisible.Invalid("dir", "%v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := openApp(ctx, appConfig{db: filepath.Join(*dir, "indivisible.db"), scenario: scenario.DefaultName, logger: logger, rate: 200, burst: 400})
+	a, err := openApp(ctx, appConfig{db: filepath.Join(*dir, "indivisible.db"), scenario: scenario.DefaultName, logger: logger, rate: 200, burst: 400, publicURL: public.u})
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -27,6 +29,40 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	return indivisible.Invalid("flags", "%v", err)
+}
+
+// publicURLFlag is the serving commands' -public-url: where the users
+// reach the service, the absolute http or https URL of the site's root.
+// Behind a proxy that terminates TLS, an https URL is how the service
+// knows to make its session cookie Secure.
+type publicURLFlag struct{ u *url.URL }
+
+func (f *publicURLFlag) String() string {
+	if f.u == nil {
+		return ""
+	}
+	return f.u.String()
+}
+
+// Set validates the value; the flag package reports an error as an
+// invalid value for -public-url, with the usage.
+func (f *publicURLFlag) Set(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "":
+		return fmt.Errorf("not an absolute http or https URL, such as https://forum.example.org")
+	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Path != "" && u.Path != "/":
+		return fmt.Errorf("must be the URL of the site's root, with no path, query, fragment or user: the pages are served from /")
+	}
+	f.u = &url.URL{Scheme: u.Scheme, Host: u.Host}
+	return nil
+}
+
+// publicURL defines -public-url on fs.
+func publicURL(fs *flag.FlagSet) *publicURLFlag {
+	f := &publicURLFlag{}
+	fs.Var(f, "public-url", "the `URL` users reach the service at, e.g. https://forum.example.org behind a proxy that terminates TLS: an https URL makes the session cookie Secure (default: the request's own scheme and host)")
+	return f
 }
 
 // openInput opens a named file, or standard input for "-".

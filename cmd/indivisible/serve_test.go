@@ -6,10 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	neturl "net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/indivisible-eurasia/indivisible"
 )
 
 // startCommand runs a serving command (serve or demo) in-process on a free
@@ -149,5 +153,74 @@ func TestDemo(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(b), `"POL"`) {
 		t.Fatalf("printed POL token does not work: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestPublicURLFlag checks -public-url: the absolute http or https URL
+// of a site's root is accepted, and any other value is a usage error
+// naming the flag, before anything is opened.
+func TestPublicURLFlag(t *testing.T) {
+	for _, cmd := range []string{"serve", "demo"} {
+		for _, good := range []string{"https://forum.example.org", "https://forum.example.org/", "http://localhost:8080", "HTTPS://Forum.example.org"} {
+			// -h after the flag: it parses, then prints the usage.
+			if err := run(context.Background(), []string{cmd, "-public-url", good, "-h"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, io.Discard); err != nil {
+				t.Errorf("%s -public-url %s: %v", cmd, good, err)
+			}
+		}
+		for _, bad := range []string{"forum.example.org", "ftp://forum.example.org", "https://", "/forum", "https://forum.example.org/indivisible",
+			"https://forum.example.org/?x=1", "https://user@forum.example.org", "https://forum.example.org/#top", "mailto:x@example.org"} {
+			t.Run(cmd+" "+bad, func(t *testing.T) {
+				dir := t.TempDir()
+				var stderr strings.Builder
+				args := []string{cmd, "-addr", "127.0.0.1:0", "-public-url", bad}
+				if cmd == "serve" {
+					args = append(args, "-db", filepath.Join(dir, "x.db"))
+				} else {
+					args = append(args, "-dir", dir)
+				}
+				err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), io.Discard, &stderr)
+				if msg := indivisible.ErrorMessage(err); indivisible.ExitCode(err) != 2 || !strings.Contains(msg, "invalid value") || !strings.Contains(msg, "-public-url") {
+					t.Errorf("error %v (exit %d), want a usage error naming -public-url", err, indivisible.ExitCode(err))
+				}
+				if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+					t.Errorf("a refused flag left %d files in the directory", len(entries))
+				}
+			})
+		}
+	}
+}
+
+// TestPublicURL checks that behind a proxy that terminates TLS, named by
+// an https -public-url, the session cookie is Secure although the request
+// came in plain HTTP, and the log page names the public URL.
+func TestPublicURL(t *testing.T) {
+	url, output := startCommand(t, "demo", "-dir", t.TempDir(), "-public-url", "https://forum.example.org")
+	if _, body := get(t, url+"/log"); !strings.Contains(body, "<code>https://forum.example.org/log/key</code>") {
+		t.Errorf("the log page does not name the public URL:\n%.500s", body)
+	}
+	var token string
+	for _, line := range strings.Split(output(), "\n") {
+		if strings.HasPrefix(line, "Delegation of Poland") {
+			for _, f := range strings.Fields(line) {
+				if strings.HasPrefix(f, "ind_") {
+					token = f
+				}
+			}
+		}
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(url+"/signin", neturl.Values{"token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var secure, found bool
+	for _, c := range resp.Cookies() {
+		if c.Name == "indivisible_session" {
+			found, secure = true, c.Secure
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || !found || !secure {
+		t.Errorf("sign-in: status %d, session cookie %v, Secure %v; want a Secure cookie", resp.StatusCode, found, secure)
 	}
 }
