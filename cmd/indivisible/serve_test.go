@@ -133,16 +133,7 @@ func TestDemo(t *testing.T) {
 	if !rules["late_notification"] || !rules["transfer_mirror_mismatch"] || v.LogSize < 10 {
 		t.Fatalf("demo log: %d entries, findings %v", v.LogSize, rules)
 	}
-	var token string
-	for _, line := range strings.Split(output(), "\n") {
-		if strings.HasPrefix(line, "Delegation of Poland") {
-			for _, f := range strings.Fields(line) {
-				if strings.HasPrefix(f, "ind_") {
-					token = f
-				}
-			}
-		}
-	}
+	token := demoToken(output(), "Delegation of Poland")
 	req, _ := http.NewRequest("GET", url+"/api/v1/whoami", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
@@ -198,16 +189,7 @@ func TestPublicURL(t *testing.T) {
 	if _, body := get(t, url+"/log"); !strings.Contains(body, "<code>https://forum.example.org/log/key</code>") {
 		t.Errorf("the log page does not name the public URL:\n%.500s", body)
 	}
-	var token string
-	for _, line := range strings.Split(output(), "\n") {
-		if strings.HasPrefix(line, "Delegation of Poland") {
-			for _, f := range strings.Fields(line) {
-				if strings.HasPrefix(f, "ind_") {
-					token = f
-				}
-			}
-		}
-	}
+	token := demoToken(output(), "Delegation of Poland")
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.PostForm(url+"/signin", neturl.Values{"token": {token}})
 	if err != nil {
@@ -223,4 +205,18 @@ func TestPublicURL(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !found || !secure {
 		t.Errorf("sign-in: status %d, session cookie %v, Secure %v; want a Secure cookie", resp.StatusCode, found, secure)
 	}
+}
+
+// demoToken finds the API token that demo printed for an account.
+func demoToken(output, account string) string {
+	for _, line := range strings.Split(output, "\n") {
+		if strings.HasPrefix(line, account) {
+			for _, f := range strings.Fields(line) {
+				if strings.HasPrefix(f, "ind_") {
+					return f
+				}
+			}
+		}
+	}
+	return ""
 }
