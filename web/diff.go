@@ -1,24 +1,22 @@
 package web
 
 import (
-	"bufio"
-	"bytes"
 	"regexp"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"github.com/rogpeppe/go-internal/diff"
+	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // Amendments show as diffs of their text against the version before,
 // line by line, and, where a line was rewritten, word by word within it.
 //
-// The alignment comes from github.com/rogpeppe/go-internal/diff (already a
-// dependency, through testscript): the Go tree's anchored diff, which
-// runs in O(n log n) where a textbook LCS takes O(n·m) time and memory,
-// and which matches unique lines, so it does not pair up unrelated blank
-// lines. It prints a unified diff; align reads that back into a full
-// sequence of edits.
+// Both levels are github.com/sergi/go-diff (Myers' diff with Google's
+// diff-match-patch clean-ups) over tokens, lines or words, each coded as
+// one rune, as its own line mode does. The semantic clean-up merges the
+// short equalities that pure Myers leaves inside a rewrite (a shared blank
+// line between two different paragraphs, "the" between two different
+// clauses), so a rewrite reads as one deletion and one insertion.
 
 // edit is one element of an alignment: kept, deleted or inserted.
 type edit struct {
@@ -26,59 +24,48 @@ type edit struct {
 	Text string
 }
 
-var hunkRe = regexp.MustCompile(`^@@ -(\d+),(\d+) \+(\d+),(\d+) @@`)
-
-// align returns the edits that turn x into y. Elements must not contain
-// newlines.
+// align returns the edits that turn x into y.
+//
+// go-diff stops refining at its deadline (DiffTimeout, one second): a text
+// of tens of thousands of words, which MaxText allows, then still gets a
+// correct alignment in bounded time, only a less minimal one.
 func align(x, y []string) []edit {
-	out := diff.Diff("x", joinLines(x), "y", joinLines(y))
+	code := map[string]rune{}
+	runes := func(ts []string) []rune {
+		rs := make([]rune, len(ts))
+		for i, t := range ts {
+			r, ok := code[t]
+			if !ok {
+				r = rune(len(code))
+				if r >= 0xd800 {
+					r += 0x800 // past the surrogates, which are not runes
+				}
+				code[t] = r
+			}
+			rs[i] = r
+		}
+		return rs
+	}
+	dmp := diffmatchpatch.New()
+	ds := dmp.DiffCleanupSemantic(dmp.DiffMainRunes(runes(x), runes(y), false))
 	var es []edit
 	i, j := 0, 0 // the next elements of x and y
-	same := func(to int) {
-		for ; i < to && i < len(x); i, j = i+1, j+1 {
-			es = append(es, edit{' ', x[i]})
-		}
-	}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 1<<20)
-	for n := 0; sc.Scan(); n++ {
-		line := sc.Text()
-		if n < 3 || line == "" {
-			continue // the header: "diff x y", "--- x", "+++ y"
-		}
-		if m := hunkRe.FindStringSubmatch(line); m != nil {
-			a, _ := strconv.Atoi(m[1])
-			if b, _ := strconv.Atoi(m[2]); b > 0 {
-				a-- // 1-based, except for an empty side
+	for _, d := range ds {
+		for range utf8.RuneCountInString(d.Text) {
+			switch d.Type {
+			case diffmatchpatch.DiffEqual:
+				es = append(es, edit{' ', x[i]})
+				i, j = i+1, j+1
+			case diffmatchpatch.DiffDelete:
+				es = append(es, edit{'-', x[i]})
+				i++
+			case diffmatchpatch.DiffInsert:
+				es = append(es, edit{'+', y[j]})
+				j++
 			}
-			same(a)
-			continue
 		}
-		switch {
-		case line[0] == ' ':
-			same(i + 1)
-		case line[0] == '-' && i < len(x):
-			es = append(es, edit{'-', x[i]})
-			i++
-		case line[0] == '+' && j < len(y):
-			es = append(es, edit{'+', y[j]})
-			j++
-		}
-	}
-	same(len(x))
-	for ; j < len(y); j++ { // only if the diff's output was cut short
-		es = append(es, edit{'+', y[j]})
 	}
 	return es
-}
-
-func joinLines(s []string) []byte {
-	var b bytes.Buffer
-	for _, l := range s {
-		b.WriteString(l)
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
 }
 
 // diffLine is a line of a rendered diff. A rewritten line (a deletion
@@ -95,8 +82,8 @@ type diffWord struct {
 	Changed bool
 }
 
-// textDiff diffs two proposal texts line by line. Where a run of deleted
-// lines is followed by inserted ones, they are paired in order and each
+// textDiff diffs two proposal texts line by line. Where a run of changed
+// lines deletes some and inserts others, they are paired in order and each
 // pair is also diffed word by word, so that an amendment to one sentence
 // of a paragraph shows which words changed.
 func textDiff(old, new string) []diffLine {
@@ -108,24 +95,17 @@ func textDiff(old, new string) []diffLine {
 			k++
 			continue
 		}
-		dels := k
-		for k < len(es) && es[k].Op == '-' {
-			k++
+		// A run of changes, its deletions shown before its insertions
+		// (the clean-up may put an insertion first).
+		var del, add []diffLine
+		for ; k < len(es) && es[k].Op != ' '; k++ {
+			if es[k].Op == '-' {
+				del = append(del, diffLine{Op: "del", Text: es[k].Text})
+			} else {
+				add = append(add, diffLine{Op: "ins", Text: es[k].Text})
+			}
 		}
-		ins := k
-		for k < len(es) && es[k].Op == '+' {
-			k++
-		}
-		nd, ni := ins-dels, k-ins
-		del := make([]diffLine, nd)
-		for d := range nd {
-			del[d] = diffLine{Op: "del", Text: es[dels+d].Text}
-		}
-		add := make([]diffLine, ni)
-		for n := range ni {
-			add[n] = diffLine{Op: "ins", Text: es[ins+n].Text}
-		}
-		for p := range min(nd, ni) {
+		for p := range min(len(del), len(add)) {
 			del[p].Words, add[p].Words = pairWords(del[p].Text, add[p].Text)
 		}
 		out = append(append(out, del...), add...)
@@ -137,7 +117,7 @@ func textDiff(old, new string) []diffLine {
 // word by word. Lines that keep less than a third of their text are
 // rewrites rather than edits, and are left whole (nil).
 func pairWords(old, new string) ([]diffWord, []diffWord) {
-	o, n := wordDiff(old, new, '-'), wordDiff(old, new, '+')
+	o, n := wordDiff(old, new)
 	kept := func(ws []diffWord, all string) bool {
 		k := 0
 		for _, w := range ws {
@@ -166,21 +146,25 @@ func splitLines(s string) []string {
 // added before a full stop marks the clause, not the last word.
 var wordRe = regexp.MustCompile(`\s*(?:[\p{L}\p{N}_'’-]+|[^\p{L}\p{N}_'’\s-]+)`)
 
-// wordDiff returns the side (op '-' for the old line, '+' for the new) of
-// a word-by-word diff of two lines. Each word keeps the spaces before it,
-// so the words joined are the line.
-func wordDiff(old, new string, op byte) []diffWord {
-	var out []diffWord
-	for _, e := range align(wordRe.FindAllString(old, -1), wordRe.FindAllString(new, -1)) {
-		if e.Op != ' ' && e.Op != op {
-			continue
+// wordDiff diffs two lines word by word and returns each side: the old
+// line's words, the deleted ones changed, and the new line's, the
+// inserted ones changed. Each word keeps the spaces before it, so a
+// side's words joined are its line.
+func wordDiff(old, new string) (o, n []diffWord) {
+	add := func(side []diffWord, text string, changed bool) []diffWord {
+		if k := len(side); k > 0 && side[k-1].Changed == changed {
+			side[k-1].Text += text // one mark for a run of changed words
+			return side
 		}
-		changed := e.Op != ' '
-		if n := len(out); n > 0 && out[n-1].Changed == changed {
-			out[n-1].Text += e.Text // one mark for a run of changed words
-			continue
-		}
-		out = append(out, diffWord{e.Text, changed})
+		return append(side, diffWord{text, changed})
 	}
-	return out
+	for _, e := range align(wordRe.FindAllString(old, -1), wordRe.FindAllString(new, -1)) {
+		if e.Op != '+' {
+			o = add(o, e.Text, e.Op == '-')
+		}
+		if e.Op != '-' {
+			n = add(n, e.Text, e.Op == '+')
+		}
+	}
+	return o, n
 }

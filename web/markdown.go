@@ -1,91 +1,163 @@
 package web
 
 import (
-	"html"
+	"bytes"
 	"html/template"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
-// markdown renders the small subset of Markdown that proposal texts use:
-// paragraphs, bulleted and numbered lists, **strong**, *emphasis* and
-// `code`. Everything else shows as typed. The text is HTML-escaped first
-// and only the fixed tags below are added to it, so a delegation's text
-// can never put markup or script on the page.
-func markdown(text string) template.HTML {
-	var b strings.Builder
-	var para []string
-	list := "" // "ul" or "ol" while inside a list
-	flush := func() {
-		if len(para) > 0 {
-			b.WriteString("<p>" + inline(strings.Join(para, "\n")) + "</p>\n")
-			para = nil
-		}
+// Proposal texts are GitHub-flavoured Markdown (CommonMark plus tables,
+// strikethrough, task lists and bare links), rendered by goldmark and then
+// sanitised by bluemonday against an allow-list of the elements goldmark
+// writes. goldmark alone already writes no raw HTML (rawAsText escapes it)
+// and drops javascript:-like link targets; the sanitiser is the second
+// wall, so that a bug or an option in either cannot put a delegation's
+// markup or script on the page.
+
+// md renders proposal texts. Raw HTML shows as typed (rawAsText), and
+// table alignments are align attributes, since the pages'
+// Content-Security-Policy blocks inline style attributes.
+var md = goldmark.New(
+	goldmark.WithExtensions(
+		// extension.GFM, with the table's alignment option.
+		extension.Linkify,
+		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+		extension.Strikethrough,
+		extension.TaskList,
+	),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(textTransformer{}, 1000))),
+	// Before goldmark's own renderer (1000), so this one's functions win.
+	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(rawAsText{}, 100))),
+)
+
+// markdownPolicy allows only what md writes, links only to http, https
+// and mailto URLs, each marked rel="nofollow noopener". There are no
+// images (rawAsText shows their descriptions): a proposal's text loads
+// nothing from another site.
+var markdownPolicy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "hr", "h4", "h5", "h6", "blockquote", "pre", "code",
+		"strong", "em", "del", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("align").Matching(bluemonday.CellAlign).OnElements("th", "td")
+	// Task lists: goldmark writes disabled checkboxes.
+	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
+	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("title").Matching(bluemonday.Paragraph).OnElements("a")
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + linkRel + `$`)).OnElements("a")
+	p.AllowURLSchemes(linkSchemes...)
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	return p
+}()
+
+// linkSchemes are the only schemes a text's links may have; relative
+// links are not links either.
+var linkSchemes = []string{"http", "https", "mailto"}
+
+const linkRel = "nofollow noopener"
+
+// markdown renders a proposal's text as safe HTML.
+func markdown(s string) template.HTML {
+	var b bytes.Buffer
+	if err := md.Convert([]byte(s), &b); err != nil {
+		// goldmark fails only when writing fails, and a bytes.Buffer does
+		// not; show the text as typed all the same.
+		return template.HTML(template.HTMLEscapeString(s))
 	}
-	closeList := func() {
-		if list != "" {
-			b.WriteString("</" + list + ">\n")
-			list = ""
+	return template.HTML(markdownPolicy.SanitizeBytes(b.Bytes()))
+}
+
+// textTransformer fits a text's tree to the page it is shown on: its
+// headings sit under the page's h3 for the version (h1 becomes h4, and
+// anything below h6 stays h6), and its links are marked rel="nofollow
+// noopener", since a delegation's links are not the site's. A link to
+// another scheme gets no rel, so that, its href removed by the sanitiser,
+// it is left with no attribute and the sanitiser unwraps it to its text.
+type textTransformer struct{}
+
+func (textTransformer) Transform(doc *ast.Document, src text.Reader, _ parser.Context) {
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
 		}
-	}
-	for line := range strings.Lines(strings.ReplaceAll(text, "\r\n", "\n")) {
-		line = strings.TrimRight(line, " \t\n")
-		kind, item := listItem(line)
-		switch {
-		case strings.TrimSpace(line) == "":
-			flush()
-			closeList()
-		case kind != "":
-			flush()
-			if list != kind {
-				closeList()
-				b.WriteString("<" + kind + ">\n")
-				list = kind
+		switch n := n.(type) {
+		case *ast.Heading:
+			n.Level = min(n.Level+3, 6)
+		// The href as goldmark writes it, which the sanitiser then reads.
+		case *ast.Link:
+			markLink(n, util.URLEscape(n.Destination, true))
+		case *ast.AutoLink:
+			dest := util.URLEscape(n.URL(src.Source()), false)
+			if n.AutoLinkType == ast.AutoLinkEmail {
+				dest = append([]byte("mailto:"), dest...)
 			}
-			b.WriteString("<li>" + inline(item) + "</li>\n")
-		default:
-			closeList()
-			para = append(para, strings.TrimSpace(line))
+			markLink(n, dest)
 		}
-	}
-	flush()
-	closeList()
-	return template.HTML(b.String())
-}
-
-var (
-	bulletRe  = regexp.MustCompile(`^\s{0,3}[-*+]\s+(.*)$`)
-	numberRe  = regexp.MustCompile(`^\s{0,3}\d{1,9}[.)]\s+(.*)$`)
-	codeRe    = regexp.MustCompile("`([^`\n]+)`")
-	strongRe  = regexp.MustCompile(`\*\*([^*\n]+)\*\*|__([^_\n]+)__`)
-	emRe      = regexp.MustCompile(`\*([^*\n]+)\*|\b_([^_\n]+)_\b`)
-	spanStart = "\x00" // marks code spans' text so emphasis leaves it alone
-)
-
-// listItem reports whether line is a list item, and of which kind.
-func listItem(line string) (kind, item string) {
-	if m := bulletRe.FindStringSubmatch(line); m != nil {
-		return "ul", m[1]
-	}
-	if m := numberRe.FindStringSubmatch(line); m != nil {
-		return "ol", m[1]
-	}
-	return "", ""
-}
-
-// inline escapes s and renders its code spans and emphasis.
-func inline(s string) string {
-	s = html.EscapeString(strings.ReplaceAll(s, spanStart, ""))
-	// Code spans first, their text hidden from the emphasis rules.
-	var codes []string
-	s = codeRe.ReplaceAllStringFunc(s, func(m string) string {
-		codes = append(codes, m[1:len(m)-1])
-		return spanStart
+		return ast.WalkContinue, nil
 	})
-	s = strongRe.ReplaceAllString(s, "<strong>$1$2</strong>")
-	s = emRe.ReplaceAllString(s, "<em>$1$2</em>")
-	for _, c := range codes {
-		s = strings.Replace(s, spanStart, "<code>"+c+"</code>", 1)
+}
+
+// markLink marks a link rel="nofollow noopener" if its href has one of
+// linkSchemes.
+func markLink(n ast.Node, dest []byte) {
+	u, err := url.Parse(string(dest))
+	if err == nil && slices.Contains(linkSchemes, strings.ToLower(u.Scheme)) {
+		n.SetAttributeString("rel", linkRel)
 	}
-	return s
+}
+
+// rawAsText renders raw HTML, which goldmark would otherwise drop with a
+// comment, as the text that was typed: in a treaty text "<Party>" is more
+// likely a placeholder than markup, and should not vanish. An image shows
+// as its description, since the sanitiser would drop the img and with it
+// the words.
+type rawAsText struct{}
+
+func (rawAsText) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(ast.KindImage, func(util.BufWriter, []byte, ast.Node, bool) (ast.WalkStatus, error) {
+		return ast.WalkContinue, nil // the children, the description, render as text
+	})
+	r.Register(ast.KindHTMLBlock, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			return ast.WalkContinue, nil
+		}
+		b := n.(*ast.HTMLBlock)
+		var raw []byte
+		lines := b.Lines()
+		for i := range lines.Len() {
+			seg := lines.At(i)
+			raw = append(raw, seg.Value(src)...)
+		}
+		if b.HasClosure() {
+			raw = append(raw, b.ClosureLine.Value(src)...)
+		}
+		w.WriteString("<p>")
+		template.HTMLEscape(w, bytes.TrimRight(raw, "\n"))
+		w.WriteString("</p>\n")
+		return ast.WalkContinue, nil
+	})
+	r.Register(ast.KindRawHTML, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			segs := n.(*ast.RawHTML).Segments
+			for i := range segs.Len() {
+				seg := segs.At(i)
+				template.HTMLEscape(w, seg.Value(src))
+			}
+		}
+		return ast.WalkSkipChildren, nil
+	})
 }
