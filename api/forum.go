@@ -503,5 +503,15 @@ func (s *Server) delphiResult(w http.ResponseWriter, r *http.Request) (int, any,
 		return 0, nil, err
 	}
 	res, err := s.cfg.Forum.DelphiResult(r.Context(), id)
-	return http.StatusOK, res, err
+	if err != nil {
+		return 0, nil, err
+	}
+	// With no closed question there is no distribution file: the API
+	// answers an empty object, as docs/openapi.yaml says, not null.
+	if string(res.Distributions) == "null" {
+		v := *res
+		v.Distributions = json.RawMessage("{}")
+		res = &v
+	}
+	return http.StatusOK, res, nil
 }

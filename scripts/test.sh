@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 tools=(
   "glpsol:glpk-utils"
   "chromium:chromium"
+  "node:nodejs"
+  "npm:npm"
 )
 missing=()
 for t in "${tools[@]}"; do
@@ -41,5 +43,24 @@ if [ -n "$unformatted" ]; then
 fi
 echo "== go vet"
 go vet ./...
+echo "== redocly lint docs/openapi.yaml"
+# Redocly's recommended rules, from a pinned npm version installed once
+# under the user's cache, outside the repository. 2.x needs Node.js 20.19
+# or 22.12 and later; Debian's own nodejs (18) gets the last 1.x, which
+# reports the same on this spec.
+redocly=$(node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+  process.stdout.write(a > 22 || a === 22 && b >= 12 || a === 20 && b >= 19 ? "2.77.0" : "1.34.20")' 2>/dev/null || true)
+if [ -z "$redocly" ] || ! command -v npm >/dev/null 2>&1; then
+  echo "node or npm missing: cannot lint docs/openapi.yaml" >&2
+  if [ "${CI:-}" = true ]; then exit 1; fi
+else
+  prefix="${XDG_CACHE_HOME:-$HOME/.cache}/indivisible/redocly-cli-$redocly"
+  if [ ! -x "$prefix/node_modules/.bin/redocly" ]; then
+    echo "== installing @redocly/cli@$redocly under $prefix"
+    npm install --prefix "$prefix" --no-fund --no-audit --loglevel=error "@redocly/cli@$redocly" >/dev/null
+  fi
+  REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+    "$prefix/node_modules/.bin/redocly" lint --format=stylish docs/openapi.yaml
+fi
 echo "== go test -race"
 go test -race -timeout 60m ./...
