@@ -57,6 +57,10 @@ type Config struct {
 	Web http.Handler
 	// Now is the clock (tests fix it).
 	Now func() time.Time
+	// Version is the build's version, as "indivisible version" prints
+	// it, shown by /healthz; the command line reads it from the build
+	// information, so that the API does not.
+	Version string
 }
 
 // Server is the HTTP API.

@@ -227,8 +227,16 @@ func TestLogTiles(t *testing.T) {
 	if status, _, _ := f.do(t, "", "GET", "/log/tile/0/001", ""); status != 404 {
 		t.Errorf("tile beyond the tree: %d, want 404", status)
 	}
-	if status, _, _ := f.do(t, "", "POST", "/log/checkpoint", ""); status != 405 {
-		t.Errorf("the log is read-only: POST gave %d", status)
+	// The log is read-only: any other method is a 405 in the API's error
+	// shape, naming the methods allowed.
+	for _, tc := range []struct{ method, path string }{
+		{"POST", "/log/checkpoint"}, {"PUT", "/log/checkpoint"}, {"DELETE", "/log/key"},
+		{"POST", "/log/tile/0/000.p/1"}, {"POST", "/log/tile/entries/000.p/1"},
+	} {
+		status, h, v := f.do(t, "", tc.method, tc.path, "")
+		if code, _ := errorOf(v); status != 405 || code != indivisible.EMETHOD || h.Get("Allow") != "GET, HEAD" || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s: %d %v, Allow %q; want a JSON 405 allowing GET, HEAD", tc.method, tc.path, status, v, h.Get("Allow"))
+		}
 	}
 }
 

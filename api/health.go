@@ -9,9 +9,17 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 )
 
-// healthz says the process is alive.
+// health is the body of /healthz.
+type health struct {
+	Status string `json:"status"`
+	// Version is the build's version (Config.Version), left out when
+	// unknown.
+	Version string `json:"version,omitempty"`
+}
+
+// healthz says the process is alive, and which build it runs.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
+	s.writeJSON(w, r, http.StatusOK, health{Status: "ok", Version: s.cfg.Version})
 }
 
 // readyz says the service can take traffic: its dependencies answer.

@@ -1,8 +1,13 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -14,7 +19,8 @@ type Log interface {
 	Info() indivisible.LogInfo
 	Checkpoint(ctx context.Context) (indivisible.Checkpoint, error)
 	// ReadTile returns a tile by its C2SP path, e.g. "tile/0/x001/234"
-	// or "tile/entries/000.p/5" (ENOTFOUND for a tile the tree lacks).
+	// or "tile/entries/000.p/5" (EINVALID for a malformed path,
+	// ENOTFOUND for a tile the tree lacks).
 	ReadTile(ctx context.Context, path string) ([]byte, error)
 }
 
@@ -22,11 +28,15 @@ type Log interface {
 // can fetch and verify it: /log/checkpoint, /log/tile/<L>/<N>[.p/<W>],
 // /log/tile/entries/<N>[.p/<W>]. /log/key serves the note verifier key.
 // Every response forbids content sniffing (logHeaders): a tile is raw
-// bytes, which a browser must never take for a page.
+// bytes, which a browser must never take for a page. Every success has an
+// ETag, so that a client or cache revalidates with If-None-Match and gets
+// a 304 while the resource is unchanged.
 
-// logHeaders sets what every /log/ response carries, its errors too.
+// logHeaders sets what every /log/ response carries, its errors too. An
+// error is never stored: a tile missing now exists after the next append.
 func logHeaders(w http.ResponseWriter) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
 }
 
 func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
@@ -36,36 +46,121 @@ func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	// The checkpoint changes with every append: clients revalidate.
+	// The checkpoint changes with every append: clients revalidate, which
+	// its ETag makes cheap.
 	w.Header().Set("Cache-Control", "no-cache")
-	writeText(w, cp.Note)
+	serveLog(w, r, "text/plain; charset=utf-8", cp.Note, false)
 }
 
 func (s *Server) logTile(w http.ResponseWriter, r *http.Request) {
 	logHeaders(w)
-	path := r.PathValue("path")
-	b, err := s.cfg.Log.ReadTile(r.Context(), "tile/"+path)
+	path := "tile/" + r.PathValue("path")
+	b, err := s.cfg.Log.ReadTile(r.Context(), path)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	// A full tile never changes; a partial one is replaced by wider ones.
-	if strings.Contains(path, ".p/") {
-		w.Header().Set("Cache-Control", "public, max-age=60")
-	} else {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	}
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Write(b)
+	// No tile ever changes, partial ones included: tile/L/N.p/W is the
+	// same W hashes (or entries) in every tree that has it, and a larger
+	// tree's wider tile has another path.
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	// Only entry bundles are worth compressing: hash tiles are SHA-256
+	// output, which gzip makes larger.
+	serveLog(w, r, "application/octet-stream", b, strings.HasPrefix(path, "tile/entries/"))
 }
 
 func (s *Server) logKey(w http.ResponseWriter, r *http.Request) {
 	logHeaders(w)
 	w.Header().Set("Cache-Control", "public, max-age=86400")
-	writeText(w, []byte(s.cfg.Log.Info().VerifierKey+"\n"))
+	serveLog(w, r, "text/plain; charset=utf-8", []byte(s.cfg.Log.Info().VerifierKey+"\n"), false)
 }
 
-func writeText(w http.ResponseWriter, b []byte) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write(b)
+// serveLog writes body with a strong ETag (a hash of body) and answers
+// If-None-Match with a 304. With compressible set, a client that accepts
+// gzip gets the body gzip-compressed, as C2SP tlog-tiles advises for
+// entry bundles; that representation has its own ETag ("-gzip"), and
+// Vary tells caches the answer depends on Accept-Encoding.
+//
+// Not http.ServeContent: its Range and precondition errors are plain
+// text, while every error under /log/ takes the API's JSON shape, and
+// tlog clients fetch whole tiles.
+func serveLog(w http.ResponseWriter, r *http.Request, contentType string, body []byte, compressible bool) {
+	h := w.Header()
+	sum := sha256.Sum256(body)
+	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
+	gz := compressible && acceptsGzip(r.Header.Values("Accept-Encoding"))
+	if compressible {
+		h.Add("Vary", "Accept-Encoding")
+	}
+	if gz {
+		tag += "-gzip"
+	}
+	etag := `"` + tag + `"`
+	h.Set("ETag", etag)
+	if matchesETag(r.Header.Values("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if gz {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(body)
+		zw.Close() // writing to memory cannot fail
+		body = buf.Bytes()
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}
+
+// acceptsGzip says whether Accept-Encoding values (RFC 9110, 12.5.3)
+// admit gzip: named (or x-gzip, or *) with a q-value above zero. An
+// explicit gzip entry overrides *.
+func acceptsGzip(values []string) bool {
+	star := false
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(item, ";")
+			name = strings.ToLower(strings.TrimSpace(name))
+			ok := qValue(params) > 0
+			switch name {
+			case "gzip", "x-gzip":
+				return ok
+			case "*":
+				star = ok
+			}
+		}
+	}
+	return star
+}
+
+// qValue reads the q parameter of an Accept-Encoding item: 1 when absent,
+// 0 when unreadable (so a garbled weight never opts in).
+func qValue(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || q < 0 || q > 1 {
+				return 0
+			}
+			return q
+		}
+	}
+	return 1
+}
+
+// matchesETag says whether If-None-Match values name etag, with the weak
+// comparison that RFC 9110 (13.1.2) prescribes for If-None-Match, or are "*".
+func matchesETag(values []string, etag string) bool {
+	for _, v := range values {
+		for _, t := range strings.Split(v, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+				return true
+			}
+		}
+	}
+	return false
 }

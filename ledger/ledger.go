@@ -15,6 +15,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,14 +29,42 @@ import (
 
 // DefaultOrigin is the checkpoint origin line (and log key name) used when
 // none is given. Origins should be unique per log; deployments should pass
-// their own, such as their host name.
+// their own, best the log's URL (OriginFromURL).
 const DefaultOrigin = "indivisible.log"
+
+// CheckOrigin checks that origin can name a log: the first line of its
+// checkpoints and the name of its note key, so printable ASCII without
+// spaces or '+'. EINVALID otherwise.
+func CheckOrigin(origin string) error {
+	if !indivisible.IsToken(origin) {
+		return indivisible.Invalid("origin", "%q: use printable ASCII without spaces or '+', such as forum.example.org/log", origin)
+	}
+	return nil
+}
+
+// OriginFromURL returns the origin that C2SP tlog-tiles advises for the
+// log served under prefix, an absolute http or https URL: the prefix
+// without its scheme or trailing slashes, so "https://forum.example.org/log/"
+// gives "forum.example.org/log". The host is lower-cased, as hosts compare
+// without case. EINVALID for a URL that is not such a prefix.
+func OriginFromURL(prefix string) (string, error) {
+	u, err := url.Parse(prefix)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "" ||
+		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", indivisible.Invalid("origin", "%q is not the http or https URL prefix of a log", prefix)
+	}
+	origin := strings.ToLower(u.Host) + strings.TrimRight(u.EscapedPath(), "/")
+	if err := CheckOrigin(origin); err != nil {
+		return "", err
+	}
+	return origin, nil
+}
 
 // GenerateLogKey generates a log signing key named origin (the
 // checkpoint origin line) and returns its note signer key text.
 func GenerateLogKey(origin string) (skey string, err error) {
-	if !indivisible.IsToken(origin) {
-		return "", indivisible.Invalid("origin", "%q: use printable ASCII without spaces or '+'", origin)
+	if err := CheckOrigin(origin); err != nil {
+		return "", err
 	}
 	skey, _, err = note.GenerateKey(rand.Reader, origin)
 	if err != nil {

@@ -265,3 +265,39 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(bytes.TrimSpace(b))
 }
+
+// TestOriginFromURL: the origin is the log's URL prefix without its
+// scheme or trailing slashes, as C2SP tlog-tiles advises, and it names a
+// log key.
+func TestOriginFromURL(t *testing.T) {
+	for prefix, want := range map[string]string{
+		"https://forum.example.org/log/":     "forum.example.org/log",
+		"https://forum.example.org/log":      "forum.example.org/log",
+		"http://Forum.Example.ORG:8080/log/": "forum.example.org:8080/log",
+		"https://example.org/osce/log//":     "example.org/osce/log",
+		"https://example.org/":               "example.org",
+		"http://[::1]:8080/log/":             "[::1]:8080/log",
+	} {
+		got, err := OriginFromURL(prefix)
+		if err != nil || got != want {
+			t.Errorf("OriginFromURL(%q) = %q, %v; want %q", prefix, got, err, want)
+			continue
+		}
+		if _, err := GenerateLogKey(got); err != nil {
+			t.Errorf("origin %q names no key: %v", got, err)
+		}
+	}
+	for _, bad := range []string{
+		"", "forum.example.org/log", "ftp://example.org/log", "https:///log", "https://u:p@example.org/log",
+		"https://example.org/log?x=1", "https://example.org/log#top", "https://example.org/a+b/log", "mailto:log@example.org",
+	} {
+		if got, err := OriginFromURL(bad); indivisible.ErrorCode(err) != indivisible.EINVALID {
+			t.Errorf("OriginFromURL(%q) = %q, %v; want EINVALID", bad, got, err)
+		}
+	}
+	for _, bad := range []string{"", "has space", "a+b", "tab\there", "new\nline", "caf\u00e9"} {
+		if err := CheckOrigin(bad); indivisible.ErrorCode(err) != indivisible.EINVALID {
+			t.Errorf("CheckOrigin(%q): %v, want EINVALID", bad, err)
+		}
+	}
+}

@@ -2,54 +2,58 @@ package ledger
 
 import (
 	"context"
-	"encoding/binary"
-	"strings"
+	"regexp"
 
+	"filippo.io/torchwood"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/indivisible-eurasia/indivisible"
 )
 
 // TileHeight is the height of the log's tiles, as C2SP tlog-tiles fixes it.
-const TileHeight = 8
+const TileHeight = torchwood.TileHeight
 
-// C2SP tlog-tiles paths differ from tlog's tile paths only in leaving out
-// the height and in naming the data level "entries", so both functions
-// below translate and let tlog do the work (and its canonical-form checks).
+// maxTileLevel is the highest level C2SP tlog-tiles allows in a path. A
+// tree of int64 size has no tile above level 7 (8 levels of 8 bits), but
+// a higher level up to 63 is a well-formed path to a tile that does not
+// exist, not a malformed one.
+const maxTileLevel = 63
 
-// TilePath returns the C2SP tlog-tiles path of t: tile/L/N[.p/W] for hash
-// tiles, tile/entries/N[.p/W] for entry bundles (t.L == -1). N is written
-// in 3-digit groups, all but the last prefixed with x: x001/x234/067.
-func TilePath(t tlog.Tile) string {
-	p := strings.TrimPrefix(t.Path(), "tile/8/")
-	if rest, ok := strings.CutPrefix(p, "data/"); ok {
-		return "tile/entries/" + rest
-	}
-	return "tile/" + p
-}
+// TilePath returns the C2SP tlog-tiles path of t (of height TileHeight):
+// tile/L/N[.p/W] for hash tiles, tile/entries/N[.p/W] for entry bundles
+// (t.L == -1). N is written in 3-digit groups, all but the last prefixed
+// with x: x001/x234/067.
+func TilePath(t tlog.Tile) string { return torchwood.TilePath(t) }
 
 // ParseTilePath parses a C2SP tlog-tiles path into a tlog.Tile of height
-// 8 (level -1 for an entry bundle). Only the canonical form is accepted.
+// 8 (level -1 for an entry bundle). Only the canonical form is accepted:
+// anything else is EINVALID, a malformed path rather than a missing tile.
 func ParseTilePath(path string) (tlog.Tile, error) {
-	rest, ok := strings.CutPrefix(path, "tile/")
-	if !ok {
-		return tlog.Tile{}, indivisible.FieldErrorf(indivisible.ENOTFOUND, "path", "%q is not a tile path", path)
+	t, err := torchwood.ParseTilePath(path)
+	// torchwood passes what follows tile/ to tlog, which also reads its
+	// own data-tile spelling (tile/data/N) as an entry bundle: the round
+	// trip admits only the C2SP spelling.
+	if err == nil && t.L <= maxTileLevel && TilePath(t) == path {
+		return t, nil
 	}
-	if r, ok := strings.CutPrefix(rest, "entries/"); ok {
-		rest = "data/" + r
+	// tlog also refuses an index N past int64, which the spec's grammar
+	// allows: such a path is well formed, and its tile is in no tree.
+	if m := tilePathGrammar.FindStringSubmatch(path); m != nil && m[1] != "x000/" {
+		return tlog.Tile{}, indivisible.FieldErrorf(indivisible.ENOTFOUND, "path", "tile %s is beyond any tree", path)
 	}
-	t, err := tlog.ParseTilePath("tile/8/" + rest)
-	if err != nil || TilePath(t) != path || t.L > 63/TileHeight {
-		return tlog.Tile{}, indivisible.FieldErrorf(indivisible.ENOTFOUND, "path", "%q is not a tile path", path)
-	}
-	return t, nil
+	return tlog.Tile{}, indivisible.Invalid("path", "%q is not a C2SP tile path such as tile/0/x001/234 or tile/entries/000.p/5", path)
 }
+
+// tilePathGrammar is the canonical C2SP tlog-tiles path: a level from 0 to
+// 63 or "entries", N in 3-digit groups, and a width from 1 to 255. The
+// first x-group (submatch 1) must not be x000 for the path to be canonical.
+var tilePathGrammar = regexp.MustCompile(`^tile/(?:entries|[0-9]|[1-5][0-9]|6[0-3])/(x[0-9]{3}/)?(?:x[0-9]{3}/)*[0-9]{3}(?:\.p/(?:[1-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))?$`)
 
 // ReadTile returns the content of the tile at a C2SP tlog-tiles path, for
 // the tree of the latest checkpoint: W hashes of 32 bytes for tile/L/N, or
 // for tile/entries/N the W entries, each as a big-endian uint16 length and
-// the encoded entry. ENOTFOUND if the path is malformed or the tile is not
-// (yet) complete to width W.
+// the encoded entry. EINVALID if the path is malformed, ENOTFOUND if the
+// tile is not (yet) complete to width W.
 func (l *Log) ReadTile(ctx context.Context, path string) ([]byte, error) {
 	t, err := ParseTilePath(path)
 	if err != nil {
@@ -65,12 +69,17 @@ func (l *Log) ReadTile(ctx context.Context, path string) ([]byte, error) {
 // ReadTile returns the content of tile t (height 8) in the tree of the
 // given size, read from store; ENOTFOUND if the tree does not contain it.
 func ReadTile(ctx context.Context, store indivisible.LogStore, size int64, t tlog.Tile) ([]byte, error) {
+	notFound := indivisible.FieldErrorf(indivisible.ENOTFOUND, "path", "tile %s is not in the tree of size %d", TilePath(t), size)
+	// Above level 7 the tile's first entry would be past 2^64.
+	if t.H != TileHeight || t.L >= 64/TileHeight {
+		return nil, notFound
+	}
 	level := max(t.L, 0) * TileHeight
 	// The tile covers entries [first, end) of the tree.
 	first := t.N << TileHeight << level
 	end := (t.N<<TileHeight + int64(t.W)) << level
-	if t.H != TileHeight || end>>level != t.N<<TileHeight+int64(t.W) || first>>level>>TileHeight != t.N || end > size {
-		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "path", "tile %s is not in the tree of size %d", TilePath(t), size)
+	if end>>level != t.N<<TileHeight+int64(t.W) || first>>level>>TileHeight != t.N || end > size {
+		return nil, notFound
 	}
 	if t.L >= 0 {
 		data, err := tlog.ReadTileData(t, storeHashes(ctx, store))
@@ -88,9 +97,13 @@ func ReadTile(ctx context.Context, store indivisible.LogStore, size int64, t tlo
 		n += 2 + len(r)
 	}
 	out := make([]byte, 0, n)
-	for _, r := range recs {
-		out = binary.BigEndian.AppendUint16(out, uint16(len(r)))
-		out = append(out, r...)
+	for i, r := range recs {
+		// An entry is at most MaxEntrySize, the uint16 that the
+		// bundle's length prefix holds, so this fails only on a store
+		// that holds what Append would never have written.
+		if out, err = torchwood.AppendTileEntry(out, r); err != nil {
+			return nil, internalf("tile %s, entry %d: %v", TilePath(t), first+int64(i), err)
+		}
 	}
 	return out, nil
 }
@@ -100,15 +113,12 @@ func ReadTile(ctx context.Context, store indivisible.LogStore, size int64, t tlo
 func SplitEntryBundle(data []byte) ([][]byte, error) {
 	var out [][]byte
 	for len(data) > 0 {
-		if len(data) < 2 {
-			return nil, indivisible.Invalid("bundle", "truncated length after %d entries", len(out))
+		entry, rest, err := torchwood.ReadTileEntry(data)
+		if err != nil {
+			return nil, indivisible.Invalid("bundle", "entry %d: %v", len(out), err)
 		}
-		n := int(binary.BigEndian.Uint16(data))
-		if len(data) < 2+n {
-			return nil, indivisible.Invalid("bundle", "entry %d truncated", len(out))
-		}
-		out = append(out, data[2:2+n:2+n])
-		data = data[2+n:]
+		out = append(out, entry[:len(entry):len(entry)])
+		data = rest
 	}
 	return out, nil
 }

@@ -23,6 +23,11 @@ func TestTilePath(t *testing.T) {
 		{tlog.Tile{H: 8, L: 2, N: 5, W: 7}, "tile/2/005.p/7"},
 		{tlog.Tile{H: 8, L: -1, N: 1000, W: 256}, "tile/entries/x001/000"},
 		{tlog.Tile{H: 8, L: -1, N: 3, W: 255}, "tile/entries/003.p/255"},
+		// Levels up to 63 are legal paths, though no int64 tree reaches
+		// past level 7.
+		{tlog.Tile{H: 8, L: 8, N: 0, W: 256}, "tile/8/000"},
+		{tlog.Tile{H: 8, L: 63, N: 0, W: 256}, "tile/63/000"},
+		{tlog.Tile{H: 8, L: 63, N: 1, W: 1}, "tile/63/001.p/1"},
 	} {
 		if got := TilePath(tc.tile); got != tc.path {
 			t.Errorf("TilePath(%+v) = %q, want %q", tc.tile, got, tc.path)
@@ -32,12 +37,20 @@ func TestTilePath(t *testing.T) {
 			t.Errorf("ParseTilePath(%q) = %+v, %v", tc.path, got, err)
 		}
 	}
+	// A malformed path is EINVALID (a 400), never a missing tile.
 	for _, bad := range []string{
 		"", "tile", "tile/0", "tile/8/0/000", "tile/0/0", "tile/0/1000", "tile/0/x000/001", "tile/0/000.p/256",
-		"tile/0/000.p/0", "tile/data/000", "tile/entries/000.p/", "tile/-1/000", "tile/8/000", "checkpoint", "tile/0/000/",
+		"tile/0/000.p/0", "tile/data/000", "tile/entries/000.p/", "tile/-1/000", "tile/64/000", "tile/063/000",
+		"tile/entries/x000/001", "tile/0/000.p/010", "checkpoint", "tile/0/000/", "tile/0/x001",
 	} {
-		if _, err := ParseTilePath(bad); indivisible.ErrorCode(err) != indivisible.ENOTFOUND {
-			t.Errorf("ParseTilePath(%q): %v, want ENOTFOUND", bad, err)
+		if _, err := ParseTilePath(bad); indivisible.ErrorCode(err) != indivisible.EINVALID {
+			t.Errorf("ParseTilePath(%q): %v, want EINVALID", bad, err)
+		}
+	}
+	// An index past int64 is well formed, but its tile is in no tree.
+	for _, far := range []string{"tile/7/x999/x999/x999/x999/x999/x999/999", "tile/entries/x009/x223/x372/x036/x854/x775/808"} {
+		if _, err := ParseTilePath(far); indivisible.ErrorCode(err) != indivisible.ENOTFOUND {
+			t.Errorf("ParseTilePath(%q): %v, want ENOTFOUND", far, err)
 		}
 	}
 }
@@ -181,6 +194,11 @@ func TestReadTileBounds(t *testing.T) {
 		"tile/entries/000.p/11":                    false,
 		"tile/0/001.p/1":                           false,
 		"tile/7/x999/x999/x999/x999/x999/x999/999": false,
+		"tile/7/000.p/1":                           false,
+		"tile/8/000":                               false,
+		"tile/63/000":                              false,
+		"tile/63/x001/000.p/7":                     false,
+		"tile/entries/x009/x223/x372/x036/x854/x775/807": false, // N = MaxInt64
 	} {
 		data, err := tl.ReadTile(ctx, path)
 		if ok != (err == nil) {

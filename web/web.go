@@ -62,6 +62,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Now is the clock (the calendar marks today); nil is time.Now.
 	Now func() time.Time
+	// Version is the build's version, as "indivisible version" prints
+	// it, shown in every page's footer; "" leaves it out.
+	Version string
 }
 
 // handler serves the pages. Each page lives in its own file as a method
@@ -236,7 +239,9 @@ type view struct {
 	Account *indivisible.Account
 	// SignIn offers a sign-in link: delegations can sign in.
 	SignIn bool
-	Data   any
+	// Version is Deps.Version, for the footer.
+	Version string
+	Data    any
 }
 
 // Current reports whether the nav entry at p is the page shown (or,
@@ -258,7 +263,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 
 func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte, error) {
 	var buf bytes.Buffer
-	v := view{Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], SignIn: h.exchangeOn(), Data: data}
+	v := view{Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], SignIn: h.exchangeOn(), Version: h.deps.Version, Data: data}
 	if s := sessionOf(r); s != nil {
 		v.Account = s.account
 	}

@@ -302,6 +302,21 @@ func (e ExerciseMeasureType) Valid() bool {
 	}
 }
 
+// Defines values for HealthStatus.
+const (
+	HealthStatusOk HealthStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the HealthStatus enum.
+func (e HealthStatus) Valid() bool {
+	switch e {
+	case HealthStatusOk:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HoldingsMeasureType.
 const (
 	Holdings HoldingsMeasureType = "holdings"
@@ -568,19 +583,19 @@ func (e Stance) Valid() bool {
 
 // Defines values for StatusStatus.
 const (
-	Ok          StatusStatus = "ok"
-	Ready       StatusStatus = "ready"
-	Unavailable StatusStatus = "unavailable"
+	StatusStatusOk          StatusStatus = "ok"
+	StatusStatusReady       StatusStatus = "ready"
+	StatusStatusUnavailable StatusStatus = "unavailable"
 )
 
 // Valid indicates whether the value is a known member of the StatusStatus enum.
 func (e StatusStatus) Valid() bool {
 	switch e {
-	case Ok:
+	case StatusStatusOk:
 		return true
-	case Ready:
+	case StatusStatusReady:
 		return true
-	case Unavailable:
+	case StatusStatusUnavailable:
 		return true
 	default:
 		return false
@@ -1111,6 +1126,17 @@ type ForumDetail struct {
 type ForumList struct {
 	Forums []Forum `json:"forums"`
 }
+
+// Health The process is alive, and which build it runs.
+type Health struct {
+	Status HealthStatus `json:"status"`
+
+	// Version The build as 'indivisible version' prints it: the module version and VCS revision (+dirty when built from modified files), or (devel). Absent when the server was given none.
+	Version *string `json:"version,omitempty"`
+}
+
+// HealthStatus defines model for Health.Status.
+type HealthStatus string
 
 // HoldingsMeasure A state changes its own holding of a category.
 type HoldingsMeasure struct {
@@ -11192,13 +11218,13 @@ type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Status
+	JSON200 *Health
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r HealthzResponse) GetJSON200() *Status {
+func (r HealthzResponse) GetJSON200() *Health {
 	return r.JSON200
 }
 
@@ -16360,7 +16386,7 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Status
+		var dest Health
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -14,25 +14,34 @@ import (
 )
 
 // cmdAdmin is the secretariat's command: accounts, tokens and backups.
-var cmdAdmin = group("admin", map[string]command{
+var adminCommands = map[string]command{
 	"account-create": {"create an account: -name N -role R [-participant P -kind K]", cmdAdminAccountCreate},
 	"account-list":   {"list the accounts", cmdAdminAccountList},
 	"token-create":   {"make an API token for an account (shown once): -account ID", cmdAdminTokenCreate},
 	"token-revoke":   {"revoke a token: -id ID", cmdAdminTokenRevoke},
 	"backup":         {"online, consistent copy of a SQLite database: -o FILE", cmdAdminBackup},
 	"restore":        {"check a backup and restore it to a new file: -db NEW BACKUP", cmdAdminRestore},
-})
+}
 
 // openExisting opens a database that must already exist, so that a typo in
-// -db never silently creates an empty one.
+// -db never silently creates an empty one: a missing one is ENOTFOUND.
 func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
 	if path == "" {
 		return nil, indivisible.Invalid("db", "-db FILE is required")
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, indivisible.Invalid(path, "no such database")
+		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, path, "no such database")
 	}
 	return sqlite.Open(ctx, path)
+}
+
+// openReading opens an existing database for a command that only reads
+// it: read-only, never migrated (sqlite.OpenReadOnly).
+func openReading(ctx context.Context, path string) (*sqlite.DB, error) {
+	if path == "" {
+		return nil, indivisible.Invalid("db", "-db FILE is required")
+	}
+	return sqlite.OpenReadOnly(ctx, path)
 }
 
 func cmdAdminAccountCreate(ctx context.Context, e *env, args []string) error {
@@ -77,7 +86,7 @@ func cmdAdminAccountList(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	store, err := openExisting(ctx, *db)
+	store, err := openReading(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -149,7 +158,7 @@ func cmdAdminBackup(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return indivisible.Invalid("o", "-o FILE is required")
 	}
-	store, err := openExisting(ctx, *db)
+	store, err := openReading(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -170,6 +179,9 @@ func cmdAdminRestore(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() != 1 || *db == "" {
 		return indivisible.Invalid("BACKUP", "usage: indivisible admin restore -db FILE BACKUP")
+	}
+	if err := mustExist(fs.Arg(0)); err != nil {
+		return err
 	}
 	if err := sqlite.Restore(ctx, fs.Arg(0), *db); err != nil {
 		return err

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/exchange"
@@ -15,7 +17,6 @@ import (
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/postgres"
-	"github.com/indivisible-eurasia/indivisible/scenario"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 	"github.com/indivisible-eurasia/indivisible/sqlstore"
 	"github.com/indivisible-eurasia/indivisible/web"
@@ -42,10 +43,19 @@ type appConfig struct {
 	burst      int
 	// publicURL is -public-url (nil: none).
 	publicURL *url.URL
+	// origin is -origin, the name of a log created on first start ("":
+	// derived from publicURL, see logOrigin).
+	origin string
+	// readOnly opens an existing SQLite database for reading only: no
+	// migration, no log created, no signing key loaded (see
+	// sqlite.OpenReadOnly).
+	readOnly bool
 }
 
 // openApp opens (creating and migrating on first start) the database, the
 // log with its signing key, and the model, and builds the HTTP handler.
+// With c.readOnly it only reads an existing database, and the log cannot
+// be appended to.
 func openApp(ctx context.Context, c appConfig) (*app, error) {
 	a := &app{}
 	ok := false
@@ -59,24 +69,34 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	if a.model, err = mf.system(); err != nil {
 		return nil, err
 	}
-	if a.scenario, err = scenario.Open(c.scenario); err != nil {
+	if a.scenario, err = openScenario(c.scenario); err != nil {
 		return nil, err
 	}
-	if a.db, err = openStore(ctx, c.db); err != nil {
+	if c.readOnly {
+		a.db, err = openStoreReadOnly(ctx, c.db)
+	} else {
+		a.db, err = openStore(ctx, c.db)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if c.logKey == "" {
-		if postgres.IsURL(c.db) {
+		if postgres.IsURL(c.db) && !c.readOnly {
 			return nil, indivisible.Invalid("log-key", "a PostgreSQL database needs -log-key FILE, the log's signing key")
 		}
 		c.logKey = logKeyPath(c.db)
 	}
-	if err := ensureLog(ctx, a.db, c.logKey, c.logger); err != nil {
-		return nil, err
-	}
-	signer, err := ledger.LoadSigner(c.logKey)
-	if err != nil {
-		return nil, err
+	var signer note.Signer
+	if !c.readOnly {
+		if err := ensureLog(ctx, a.db, c.logKey, c, c.logger); err != nil {
+			return nil, err
+		}
+		if err := mustExist(c.logKey); err != nil {
+			return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, c.logKey, "the log's signing key is missing")
+		}
+		if signer, err = ledger.LoadSigner(c.logKey); err != nil {
+			return nil, err
+		}
 	}
 	if a.log, err = ledger.Open(ctx, a.db, signer); err != nil {
 		return nil, err
@@ -87,10 +107,10 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		Scenario: a.scenario})
 	a.api = api.New(api.Config{
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model, Explainer: a.model,
-		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst,
+		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst, Version: version(),
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
 		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Logger: c.logger,
-			Exchange: a.exchange, Ledger: a.log, Accounts: a.db, Forum: a.forum, PublicURL: c.publicURL}),
+			Exchange: a.exchange, Ledger: a.log, Accounts: a.db, Forum: a.forum, PublicURL: c.publicURL, Version: version()}),
 	})
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
 		cp, err := a.log.Checkpoint(context.Background())
@@ -127,24 +147,67 @@ func openStore(ctx context.Context, db string) (*sqlstore.Store, error) {
 	return lite.Store, nil
 }
 
-// ensureLog creates the log and its signing key on first start.
-func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, logger *slog.Logger) error {
-	_, err := db.Info(ctx)
-	if err == nil {
+// openStoreReadOnly opens the existing database named by -db for commands
+// that only read it. A SQLite file is opened read-only and never
+// migrated; PostgreSQL is opened as usual (package postgres has no
+// read-only mode: a read-only command against it migrates an old schema).
+func openStoreReadOnly(ctx context.Context, db string) (*sqlstore.Store, error) {
+	if postgres.IsURL(db) {
+		return openStore(ctx, db)
+	}
+	lite, err := sqlite.OpenReadOnly(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return lite.Store, nil
+}
+
+// ensureLog creates the log and its signing key on first start, named by
+// logOrigin(c). A log's origin is fixed when it is created: an existing
+// log named otherwise is an error if -origin asked for another name, and
+// worth a warning if the name only follows from -public-url.
+func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, c appConfig, logger *slog.Logger) error {
+	origin, err := logOrigin(c)
+	if err != nil {
+		return err
+	}
+	info, err := db.Info(ctx)
+	switch {
+	case err == nil && info.Origin == origin:
 		return nil
-	} else if indivisible.ErrorCode(err) != indivisible.ENOTFOUND {
+	case err == nil && c.origin != "":
+		return indivisible.Invalid("origin", "the log was created as %q and keeps that name; -origin %s names another log", info.Origin, c.origin)
+	case err == nil:
+		if logger != nil && c.publicURL != nil {
+			logger.Warn("the log keeps the origin it was created with", "origin", info.Origin, "public_url_origin", origin)
+		}
+		return nil
+	case indivisible.ErrorCode(err) != indivisible.ENOTFOUND:
 		return err
 	}
 	if _, err := os.Stat(keyPath); !errors.Is(err, fs.ErrNotExist) {
 		return indivisible.Invalid(keyPath, "a log key exists but the database has no log; refusing to pair them")
 	}
-	if err := createLog(ctx, db, keyPath, ledger.DefaultOrigin); err != nil {
+	if err := createLog(ctx, db, keyPath, origin); err != nil {
 		return err
 	}
 	if logger != nil {
-		logger.Info("created the log", "key", keyPath)
+		logger.Info("created the log", "key", keyPath, "origin", origin)
 	}
 	return nil
+}
+
+// logOrigin is the name a new log gets: -origin, or else the log's URL
+// prefix under -public-url without the scheme, as C2SP tlog-tiles advises
+// (the server serves the log under /log/), or else ledger.DefaultOrigin.
+func logOrigin(c appConfig) (string, error) {
+	switch {
+	case c.origin != "":
+		return c.origin, nil
+	case c.publicURL != nil:
+		return ledger.OriginFromURL(c.publicURL.JoinPath("log").String())
+	}
+	return ledger.DefaultOrigin, nil
 }
 
 // createLog makes a log named origin in db and its signing key at

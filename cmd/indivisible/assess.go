@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -29,24 +28,24 @@ func (f *modelFlags) register(fs interface {
 
 // system loads the scenario and parameters and compiles the model.
 func (f *modelFlags) system() (*model.System, error) {
-	s, err := scenario.Open(f.scenario)
+	s, err := openScenario(f.scenario)
 	if err != nil {
 		return nil, err
 	}
 	p := model.DefaultParams()
 	if f.params != "" {
-		b, err := os.ReadFile(f.params)
+		b, err := readInput(f.params)
 		if err != nil {
-			return nil, indivisible.Invalid(f.params, "cannot read: %v", err)
+			return nil, err
 		}
 		if p, err = model.ParseParams(b); err != nil {
 			return nil, indivisible.InFile(f.params, err)
 		}
 	}
 	if f.coefficients != "" {
-		b, err := os.ReadFile(f.coefficients)
+		b, err := readInput(f.coefficients)
 		if err != nil {
-			return nil, indivisible.Invalid(f.coefficients, "cannot read: %v", err)
+			return nil, err
 		}
 		if p.Coefficients, err = model.ParseCoefficients(b); err != nil {
 			return nil, indivisible.InFile(f.coefficients, err)
@@ -94,10 +93,6 @@ func cmdAssess(ctx context.Context, e *env, args []string) error {
 	mf.register(fs)
 	asJSON := fs.Bool("json", false, "write the assessment as JSON")
 	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest fall in a state's security (a probability; 0.0001 is 0.01 percentage points of annual risk) that still counts as no loss")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: indivisible assess [-scenario eurasia|DIR] [-params FILE] [-json] [-tolerance T] PROPOSAL.json|-")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -36,10 +36,6 @@ func cmdCalibrate(ctx context.Context, e *env, args []string) error {
 	data := fs.String("data", "../shared/data", "folder laid out like the shared data (docs/scenario.md)")
 	trainFlag := fs.String("train", "1817-2010", "outcome years to fit (the features are from the year before)")
 	out := fs.String("o", "", "write the coefficient file here (default standard output)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: indivisible calibrate [-data DIR] [-train Y1-Y2] [-o FILE]")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -99,10 +95,6 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "write the report as JSON")
 	svg := fs.String("svg", "", "also write the ROC and reliability plot to this SVG file")
 	ablation := fs.Bool("ablation", false, "also refit without each feature and report what it earns out of sample")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: indivisible validate [-data DIR] [-train Y1-Y2] [-test Y3-Y4] [-outcome mid|force] [-boot N] [-json] [-svg FILE]")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -243,10 +235,6 @@ func cmdRisk(ctx context.Context, e *env, args []string) error {
 	var mf modelFlags
 	mf.register(fs)
 	out := fs.String("o", "", "write the CSV here (default standard output)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: indivisible risk [-scenario eurasia|DIR] [-params FILE] [-coefficients FILE] [-o FILE]")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -286,10 +274,6 @@ func cmdExplain(ctx context.Context, e *env, args []string) error {
 	mf.register(fs)
 	top := fs.Int("top", 10, "how many pairs to list")
 	asJSON := fs.Bool("json", false, "write the explanation as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: indivisible explain [-scenario eurasia|DIR] [-params FILE] [-top N] [-json] CODE")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

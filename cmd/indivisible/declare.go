@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -36,7 +35,7 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "usage: indivisible declare -db FILE (-key KEYFILE | -sig SIGFILE) [-scenario S] [-regime FILE] [-json] DECL.json\n       indivisible declare -sign-only -key KEYFILE DECL.json > DECL.sig")
+		fs.Usage()
 		return indivisible.Invalid("DECL.json", "one declaration file is needed")
 	}
 	name := fs.Arg(0)
@@ -44,7 +43,7 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := scenario.Open(*scen)
+	s, err := openScenario(*scen)
 	if err != nil {
 		return err
 	}
@@ -59,6 +58,9 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 	case (*keyFile == "") == (*sigFile == "") || *signOnly && *keyFile == "":
 		return indivisible.Invalid("key", "give -key KEYFILE to sign, or -sig SIGFILE with a signature made by -sign-only")
 	case *keyFile != "":
+		if err := mustExist(*keyFile); err != nil {
+			return err
+		}
 		signer, err := ledger.LoadSigner(*keyFile)
 		if err != nil {
 			return err
@@ -247,9 +249,9 @@ func readLimited(e *env, name string, limit int) ([]byte, error) {
 // readSignature reads a detached signature file: one line "KEYNAME
 // BASE64SIGNATURE", as declare -sign-only writes it.
 func readSignature(name string) (string, []byte, error) {
-	b, err := os.ReadFile(name)
+	b, err := readInput(name)
 	if err != nil {
-		return "", nil, indivisible.Invalid(name, "%v", err)
+		return "", nil, err
 	}
 	f := strings.Fields(string(b))
 	if len(f) != 2 || !indivisible.IsToken(f[0]) {

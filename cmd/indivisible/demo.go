@@ -23,22 +23,28 @@ import (
 func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("demo", e)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `ADDRESS` (port 0 picks a free one)")
-	dir := fs.String("dir", "", "`DIR` for the database and keys (default: a new temporary directory)")
+	dir := fs.String("dir", "", "`DIR` for the database and keys, kept (default: a new temporary directory, removed when the demo stops)")
 	public := publicURL(fs)
+	org := origin(fs, true)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" {
+	temporary := *dir == ""
+	if temporary {
 		d, err := os.MkdirTemp("", "indivisible-demo-")
 		if err != nil {
 			return indivisible.Errorf(indivisible.EINTERNAL, "temporary directory: %v", err)
 		}
 		*dir = d
+		// Removed however the demo ends: SIGINT and SIGTERM cancel ctx
+		// (mainExit), so serveHTTP returns and this runs after the
+		// database is closed.
+		defer os.RemoveAll(d)
 	} else if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return indivisible.Invalid("dir", "%v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := openApp(ctx, appConfig{db: filepath.Join(*dir, "indivisible.db"), scenario: scenario.DefaultName, logger: logger, rate: 200, burst: 400, publicURL: public.u})
+	a, err := openApp(ctx, appConfig{db: filepath.Join(*dir, "indivisible.db"), scenario: scenario.DefaultName, logger: logger, rate: 200, burst: 400, publicURL: public.u, origin: org.name})
 	if err != nil {
 		return err
 	}
@@ -47,7 +53,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, e, *addr, a.api, logger, func(url string) { printDemo(e.stdout, url, *dir, creds) })
+	return serveHTTP(ctx, e, *addr, a.api, logger, func(url string) { printDemo(e.stdout, url, *dir, temporary, creds) })
 }
 
 // demoAccount is one account the demo creates.
@@ -154,9 +160,12 @@ func demoDeclarations(now time.Time) []demoDeclaration {
 	}
 }
 
-func printDemo(w io.Writer, url, dir string, creds []demoAccount) {
+func printDemo(w io.Writer, url, dir string, temporary bool, creds []demoAccount) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nIndivisible demo: open %s in a browser.\n\ndata: %s (keys in %s)\n", url, dir, filepath.Join(dir, "keys"))
+	if temporary {
+		b.WriteString("The data are removed when the demo stops; give -dir DIR to keep them.\n")
+	}
 	if len(creds) == 0 {
 		b.WriteString("\nThis directory was seeded before: its tokens were shown then. Use a new -dir for fresh ones.\n")
 	} else {

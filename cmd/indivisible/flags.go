@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,20 +12,61 @@ import (
 	"path/filepath"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
 // newFlags returns a FlagSet that reports errors instead of exiting, so that
-// a bad flag becomes an EINVALID error with the usual exit status.
+// a bad flag becomes an EINVALID error with the usual exit status. Its
+// usage names the command's flags and positional arguments (synopsis).
 func newFlags(name string, e *env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(&flagOutput{stdout: e.stdout, stderr: e.stderr})
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: indivisible %s\n", synopsis(name))
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(w, "\nflags:")
+			fs.PrintDefaults()
+		}
+	}
 	return fs
 }
 
+// flagOutput is where a FlagSet prints: standard error, except that what
+// it prints while parsing goes to standard output when the user asked for
+// it with -h or --help.
+type flagOutput struct {
+	stdout, stderr io.Writer
+	parsing        *bytes.Buffer // non-nil during parseFlags
+}
+
+func (o *flagOutput) Write(p []byte) (int, error) {
+	if o.parsing != nil {
+		return o.parsing.Write(p)
+	}
+	return o.stderr.Write(p)
+}
+
 // parseFlags parses args and translates flag errors. -h yields flag.ErrHelp,
-// which run turns into success after the usage has been printed.
+// which run turns into success after the usage has been printed on
+// standard output.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	o, _ := fs.Output().(*flagOutput)
+	if o != nil {
+		o.parsing = new(bytes.Buffer)
+	}
 	err := fs.Parse(args)
+	if o != nil {
+		w := o.stderr
+		if errors.Is(err, flag.ErrHelp) {
+			w = o.stdout
+		}
+		w.Write(o.parsing.Bytes())
+		o.parsing = nil
+	}
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return err
 	}
@@ -65,18 +107,92 @@ func publicURL(fs *flag.FlagSet) *publicURLFlag {
 	return f
 }
 
-// openInput opens a named file, or standard input for "-".
+// originFlag is -origin, the name of a log created by the command: its
+// checkpoints' origin line and its key's name, checked when parsed.
+type originFlag struct{ name string }
+
+func (f *originFlag) String() string { return f.name }
+
+func (f *originFlag) Set(s string) error {
+	var e *indivisible.Error
+	if err := ledger.CheckOrigin(s); errors.As(err, &e) {
+		return errors.New(e.Message) // the flag package names the flag
+	} else if err != nil {
+		return err
+	}
+	f.name = s
+	return nil
+}
+
+// origin defines -origin on fs. The serving commands derive the default
+// from -public-url (logOrigin); ledger init has no URL, so its default is
+// ledger.DefaultOrigin.
+func origin(fs *flag.FlagSet, serving bool) *originFlag {
+	f := &originFlag{}
+	usage := "the `NAME` of the log when it is created: its checkpoints' origin line and its key's name, best the log's URL without the scheme, e.g. forum.example.org/log"
+	if serving {
+		usage += " (default: the -public-url host followed by /log, else " + ledger.DefaultOrigin + ")"
+	} else {
+		f.name = ledger.DefaultOrigin
+	}
+	fs.Var(f, "origin", usage)
+	return f
+}
+
+// openInput opens a named file, or standard input for "-". A missing
+// file is ENOTFOUND.
 func openInput(e *env, name string) (io.ReadCloser, error) {
 	if name == "-" {
 		return io.NopCloser(e.stdin), nil
 	}
 	f, err := os.Open(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, indivisible.Invalid(name, "no such file")
-	} else if err != nil {
-		return nil, indivisible.Invalid(name, "%v", err)
+	if err != nil {
+		return nil, inputError(name, err)
 	}
 	return f, nil
+}
+
+// readInput reads a named input file whole.
+func readInput(name string) ([]byte, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, inputError(name, err)
+	}
+	return b, nil
+}
+
+// mustExist checks that an input file or directory a command is about to
+// hand to another package exists, so that a missing one is ENOTFOUND
+// (exit status 4) whatever that package reports.
+func mustExist(name string) error {
+	if _, err := os.Stat(name); err != nil {
+		return inputError(name, err)
+	}
+	return nil
+}
+
+// inputError is the error for an input that cannot be read: ENOTFOUND
+// when it does not exist, EINVALID otherwise.
+func inputError(name string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return indivisible.FieldErrorf(indivisible.ENOTFOUND, name, "no such file or directory")
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the field already names the file
+	}
+	return indivisible.Invalid(name, "cannot read: %v", err)
+}
+
+// openScenario opens the scenario named by -scenario: the embedded one,
+// or a directory, which must exist.
+func openScenario(name string) (*indivisible.Scenario, error) {
+	if name != "" && name != scenario.DefaultName {
+		if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+			return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "-scenario", "%q is neither %q nor a scenario directory", name, scenario.DefaultName)
+		}
+	}
+	return scenario.Open(name)
 }
 
 // createOutput opens the -o file, or standard output for "" or "-". A file

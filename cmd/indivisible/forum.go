@@ -24,16 +24,16 @@ import (
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
-// cmdForum runs the expert forum from the command line. It works on the
+// forumSubcommands run the expert forum from the command line. It works on the
 // database directly, as admin does, acting as the account given by -as:
 // every step goes through the same forum.Service, and so the same
 // authorisation table, as the API. Against a database a server is
 // serving, use the API instead (the server's log then stays the only
 // writer).
-var cmdForum = group("forum", forumSubcommands())
+var forumSubcommands = forumGroup()
 
-// forumSubcommands gives each forum step the flags they all share.
-func forumSubcommands() map[string]command {
+// forumGroup gives each forum step the flags they all share.
+func forumGroup() map[string]command {
 	subs := map[string]command{}
 	for name, c := range forumCommands {
 		subs[name] = command{c.summary, func(ctx context.Context, e *env, args []string) error { return runForum(ctx, e, name, c, args) }}
@@ -55,10 +55,10 @@ func runForum(ctx context.Context, e *env, name string, c forumCommand, args []s
 	}
 	if !postgres.IsURL(f.db) {
 		if _, err := os.Stat(f.db); errors.Is(err, fs.ErrNotExist) {
-			return indivisible.Invalid(f.db, "no such database")
+			return indivisible.FieldErrorf(indivisible.ENOTFOUND, f.db, "no such database")
 		}
 	}
-	a, err := openApp(ctx, appConfig{db: f.db, logKey: f.logKey, scenario: f.scenario})
+	a, err := openApp(ctx, appConfig{db: f.db, logKey: f.logKey, scenario: f.scenario, readOnly: forumReadOnly[name]})
 	if err != nil {
 		return err
 	}
@@ -81,6 +81,10 @@ func runForum(ctx context.Context, e *env, name string, c forumCommand, args []s
 	_, err = io.WriteString(e.stdout, out.text)
 	return err
 }
+
+// forumReadOnly are the forum subcommands that only read the database:
+// they open it read-only and never migrate it.
+var forumReadOnly = map[string]bool{"list": true, "show": true, "status": true, "outcome": true, "delphi-show": true, "delphi-result": true}
 
 // forumFlags are the flags every forum subcommand takes.
 type forumFlags struct {
@@ -391,6 +395,9 @@ func forumPosition(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forum
 // signPosition turns req into a statement signed with the key in keyFile:
 // the client builds and signs the exact bytes that go into the log.
 func signPosition(ctx context.Context, c *forumCtx, forumID, itemID int64, req *forum.PositionRequest, keyFile string) error {
+	if err := mustExist(keyFile); err != nil {
+		return err
+	}
 	signer, err := ledger.LoadSigner(keyFile)
 	if err != nil {
 		return err

@@ -20,11 +20,11 @@ import (
 // cmdIR dispatches the international-relations measures. Each writes CSV
 // with a header; numbers are printed in the shortest form that reads back
 // to the same float64 (strconv 'g', -1), so nothing is lost to rounding.
-var cmdIR = group("ir", map[string]command{
+var irCommands = map[string]command{
 	"cinc":     {"CINC per state-year: -nmc FILE [-year Y]", cmdIRCINC},
 	"sscore":   {"S scores and tau-b of every pair: -nmc FILE -atop FILE [-year Y | -years Y1-Y2]", cmdIRSScore},
 	"distance": {"capital distances and contiguity: -capitals FILE [-contiguity FILE] -year Y", cmdIRDistance},
-})
+}
 
 // cmdIRCINC writes ccode,year,cinc.
 func cmdIRCINC(ctx context.Context, e *env, args []string) error {
@@ -215,7 +215,7 @@ func cmdScenarioEvidence(ctx context.Context, e *env, args []string) error {
 	if *dir == "" {
 		return indivisible.Invalid("-o", "required: the directory to write the evidence files to")
 	}
-	s, err := scenario.Open(*name)
+	s, err := openScenario(*name)
 	if err != nil {
 		return err
 	}

@@ -10,12 +10,12 @@ import (
 	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
-var cmdKeys = group("keys", map[string]command{
+var keysCommands = map[string]command{
 	"new":      {"make a delegation key pair: -participant P -o DIR", cmdKeysNew},
 	"register": {"register a public key (secretariat): -db FILE -participant P PUBKEYFILE", cmdKeysRegister},
 	"revoke":   {"revoke a key from a log index on: -db FILE -key NAME [-from INDEX]", cmdKeysRevoke},
 	"list":     {"the key registry: -db FILE", cmdKeysList},
-})
+}
 
 // cmdKeysNew makes a delegation's Ed25519 key pair.
 func cmdKeysNew(ctx context.Context, e *env, args []string) error {
@@ -49,6 +49,9 @@ func cmdKeysRegister(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() != 1 {
 		return indivisible.Invalid("PUBKEYFILE", "one public key file is needed")
+	}
+	if err := mustExist(fs.Arg(0)); err != nil {
+		return err
 	}
 	vkey, err := ledger.ReadVerifierKey(fs.Arg(0))
 	if err != nil {

@@ -14,35 +14,46 @@ import (
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
 
-var cmdLedger = group("ledger", map[string]command{
+var ledgerCommands = map[string]command{
 	"init":       {"create a log and its signing key: -db FILE", cmdLedgerInit},
 	"checkpoint": {"the latest signed checkpoint: -db FILE", cmdLedgerCheckpoint},
 	"proof":      {"inclusion proof of an entry: -db FILE -index N", cmdLedgerProof},
 	"verify":     {"audit every hash and signature: -db FILE [-since CP]", cmdLedgerVerify},
 	"tile":       {"a C2SP tile: -db FILE PATH", cmdLedgerTile},
-})
+}
 
 // logKeyPath is where the log's private signing key lives: next to the
 // database, mode 0600, so that the database itself (and its backups) hold
 // only public data.
 func logKeyPath(db string) string { return db + ".key" }
 
-// openLog opens the log in the SQLite file db. With write it loads the
-// log's signing key, so that entries can be appended; the caller closes
-// the returned function.
+// openLog opens the log in the SQLite file db. With write it migrates the
+// database and loads the log's signing key, so that entries can be
+// appended; without, it opens the database read-only and never migrates
+// or writes it, so that an audit leaves what it audits untouched and
+// works on a file and folder nobody may write. The caller closes the
+// returned function.
 func openLog(ctx context.Context, db string, write bool) (*ledger.Log, func(), error) {
 	if db == "" {
 		return nil, nil, indivisible.Invalid("db", "-db FILE is required")
 	}
 	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, indivisible.Invalid(db, "no such database; create it with 'indivisible ledger init -db %s'", db)
+		return nil, nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, db, "no such database; create it with 'indivisible ledger init -db %s'", db)
 	}
-	store, err := sqlite.Open(ctx, db)
+	open := sqlite.OpenReadOnly
+	if write {
+		open = sqlite.Open
+	}
+	store, err := open(ctx, db)
 	if err != nil {
 		return nil, nil, err
 	}
 	var signer note.Signer
 	if write {
+		if err := mustExist(logKeyPath(db)); err != nil {
+			store.Close()
+			return nil, nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, logKeyPath(db), "the log's signing key is missing")
+		}
 		if signer, err = ledger.LoadSigner(logKeyPath(db)); err != nil {
 			store.Close()
 			return nil, nil, err
@@ -61,7 +72,7 @@ func openLog(ctx context.Context, db string, write bool) (*ledger.Log, func(), e
 func cmdLedgerInit(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("ledger init", e)
 	db := fs.String("db", "", "SQLite database `FILE` to create")
-	origin := fs.String("origin", ledger.DefaultOrigin, "the log's `NAME`: checkpoint origin line and key name")
+	org := origin(fs, false)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -74,7 +85,7 @@ func cmdLedgerInit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if err := createLog(ctx, store, keyPath, *origin); err != nil {
+	if err := createLog(ctx, store, keyPath, org.name); err != nil {
 		return err
 	}
 	info, err := store.Info(ctx)
@@ -166,13 +177,16 @@ func cmdLedgerVerify(ctx context.Context, e *env, args []string) error {
 	}
 	var opts ledger.AuditOptions
 	if *since != "" {
-		b, err := os.ReadFile(*since)
+		b, err := readInput(*since)
 		if err != nil {
-			return indivisible.Invalid(*since, "%v", err)
+			return err
 		}
 		opts.Since = b
 	}
 	if *key != "" {
+		if err := mustExist(*key); err != nil {
+			return err
+		}
 		vkey, err := ledger.ReadVerifierKey(*key)
 		if err != nil {
 			return err

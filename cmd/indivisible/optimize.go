@@ -17,10 +17,6 @@ func cmdOptimize(ctx context.Context, e *env, args []string) error {
 	mf.register(fs)
 	asJSON := fs.Bool("json", false, "write the result as JSON")
 	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest fall in security (a probability; 0.0001 is 0.01 percentage points of annual risk) any participant may bear")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: indivisible optimize [-scenario eurasia|DIR] [-params FILE] [-tolerance T] [-json] CANDIDATES.json|-")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

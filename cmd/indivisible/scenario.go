@@ -12,13 +12,13 @@ import (
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
-var cmdScenario = group("scenario", map[string]command{
+var scenarioCommands = map[string]command{
 	"list":     {"every participant with its baseline security and annual risk", cmdScenarioList},
 	"show":     {"one participant as the model sees it: CODE", cmdScenarioShow},
 	"export":   {"write a scenario to a directory to edit: -o DIR", cmdScenarioExport},
 	"build":    {"a scenario for a year from the published data: -year Y -data DIR -o OUT", cmdScenarioBuild},
 	"evidence": {"write a scenario's evidence files from the published data: -data DIR -o DIR", cmdScenarioEvidence},
-})
+}
 
 // cmdScenarioList prints every participant with what the model sees of it.
 func cmdScenarioList(ctx context.Context, e *env, args []string) error {
@@ -27,7 +27,7 @@ func cmdScenarioList(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := scenario.Open(*name)
+	s, err := openScenario(*name)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func cmdScenarioShow(ctx context.Context, e *env, args []string) error {
 		return indivisible.Invalid("CODE", "exactly one participant code is needed")
 	}
 	code := strings.ToUpper(fs.Arg(0))
-	s, err := scenario.Open(*name)
+	s, err := openScenario(*name)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func cmdScenarioExport(ctx context.Context, e *env, args []string) error {
 	if *dir == "" {
 		return indivisible.Invalid("-o", "an output directory is needed")
 	}
-	s, err := scenario.Open(*name)
+	s, err := openScenario(*name)
 	if err != nil {
 		return err
 	}

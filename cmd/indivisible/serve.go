@@ -31,11 +31,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&f.rate, "rate", 50, "requests per second allowed per token (or per address without one)")
 	fs.IntVar(&f.burst, "burst", 100, "request burst allowed per token")
 	public := publicURL(fs)
+	org := origin(fs, true)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	a, err := openApp(ctx, appConfig{db: f.db, logKey: f.logKey, scenario: f.scenario, params: f.params, logger: logger, rate: f.rate, burst: f.burst, publicURL: public.u})
+	a, err := openApp(ctx, appConfig{db: f.db, logKey: f.logKey, scenario: f.scenario, params: f.params, logger: logger, rate: f.rate, burst: f.burst, publicURL: public.u, origin: org.name})
 	if err != nil {
 		return err
 	}

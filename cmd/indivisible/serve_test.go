@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	neturl "net/url"
@@ -93,6 +94,31 @@ func TestServe(t *testing.T) {
 	} {
 		if status, body := get(t, url+tc.path); status != 200 || !strings.Contains(body, tc.want) {
 			t.Errorf("GET %s: %d %q, want 200 containing %q", tc.path, status, body, tc.want)
+		}
+	}
+}
+
+// TestServeVersion checks that /healthz and the web pages' footer show the
+// version 'indivisible version' prints, which serve hands to them from
+// the build information.
+func TestServeVersion(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"version"}, func(string) string { return "" }, strings.NewReader(""), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	want, ok := strings.CutPrefix(strings.TrimSuffix(out.String(), "\n"), "indivisible ")
+	if !ok || want == "" || want != version() {
+		t.Fatalf("indivisible version printed %q; version() is %q", out.String(), version())
+	}
+	url, _ := startCommand(t, "serve", "-db", filepath.Join(t.TempDir(), "serve.db"))
+	_, body := get(t, url+"/healthz")
+	var h struct{ Status, Version string }
+	if err := json.Unmarshal([]byte(body), &h); err != nil || h.Status != "ok" || h.Version != want {
+		t.Errorf("/healthz: %s (%v), want status ok and version %q", body, err, want)
+	}
+	for _, page := range []string{"/", "/log", "/no-such-page"} {
+		if _, body := get(t, url+page); !strings.Contains(body, `<span id="version">`+html.EscapeString(want)+`</span>`) {
+			t.Errorf("GET %s: the footer does not show the version %q", page, want)
 		}
 	}
 }

@@ -27,10 +27,6 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest fall in a state's security (a probability; 0.0001 is 0.01 percentage points of annual risk) that still counts as no loss")
 	asJSON := fs.Bool("json", false, "write the result as JSON")
 	dump := fs.String("dump", "", "write the compiled inputs and distributions to `FILE` for bench/reference_simulate.py, and stop")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: indivisible simulate [-scenario eurasia|DIR] [-params DIST.json] [-draws N] [-seed S] [-workers W] [-tolerance T] [-json] PROPOSAL.json|-")
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -40,15 +36,15 @@ func cmdSimulate(ctx context.Context, e *env, args []string) error {
 	}
 	spec := simulate.DefaultSpec()
 	if *specFile != "" {
-		b, err := os.ReadFile(*specFile)
+		b, err := readInput(*specFile)
 		if err != nil {
-			return indivisible.Invalid(*specFile, "cannot read: %v", err)
+			return err
 		}
 		if spec, err = simulate.ParseSpec(b); err != nil {
 			return indivisible.InFile(*specFile, err)
 		}
 	}
-	s, err := scenario.Open(*scen)
+	s, err := openScenario(*scen)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,82 @@
+package main
+
+import "strings"
+
+// synopses are the usage lines of the commands, after "indivisible NAME":
+// their flags, and their positional arguments in capitals. The forum's
+// subcommands take theirs from their summaries (forumSynopsis).
+var synopses = map[string]string{
+	"assess":    "[-scenario eurasia|DIR] [-params FILE] [-coefficients FILE] [-json] [-tolerance T] PROPOSAL.json|-",
+	"calibrate": "[-data DIR] [-train Y1-Y2] [-o FILE]",
+	"validate":  "[-data DIR] [-train Y1-Y2] [-test Y3-Y4] [-outcome mid|force] [-boot N] [-seed S] [-ablation] [-json] [-svg FILE]",
+	"risk":      "[-scenario eurasia|DIR] [-params FILE] [-coefficients FILE] [-o FILE]",
+	"explain":   "[-scenario eurasia|DIR] [-params FILE] [-coefficients FILE] [-top N] [-json] CODE",
+	"optimize":  "[-scenario eurasia|DIR] [-params FILE] [-coefficients FILE] [-tolerance T] [-json] CANDIDATES.json|-",
+	"simulate":  "[-scenario eurasia|DIR] [-params DIST.json] [-draws N] [-seed S] [-workers W] [-tolerance T] [-json] [-dump FILE] PROPOSAL.json|-",
+	"declare": "-db FILE (-key KEYFILE | -sig SIGFILE) [-scenario eurasia|DIR] [-regime FILE] [-json] DECL.json\n" +
+		"       indivisible declare -sign-only -key KEYFILE [-scenario eurasia|DIR] DECL.json > DECL.sig",
+	"findings": "-db FILE [-participant CODE] [-rule RULE] [-regime FILE] [-json]",
+	"serve":    "[-addr ADDRESS] [-db FILE | -db postgres://… -log-key FILE] [-scenario eurasia|DIR] [-params FILE] [-rate R] [-burst B] [-public-url URL] [-origin NAME]",
+	"demo":     "[-addr ADDRESS] [-dir DIR] [-public-url URL] [-origin NAME]",
+	"version":  "",
+
+	"admin account-create": "[-db FILE] -name NAME -role secretariat|delegation|expert|public [-participant CODE] [-kind KIND]",
+	"admin account-list":   "[-db FILE]",
+	"admin token-create":   "[-db FILE] -account ID [-name NAME]",
+	"admin token-revoke":   "[-db FILE] -id ID",
+	"admin backup":         "[-db FILE] -o BACKUP",
+	"admin restore":        "-db NEWFILE BACKUP",
+
+	"ir cinc":     "-nmc FILE [-year Y] [-o FILE]",
+	"ir sscore":   "-nmc FILE -atop FILE [-year Y | -years Y1-Y2] [-o FILE]",
+	"ir distance": "-capitals FILE [-contiguity FILE] -year Y [-o FILE]",
+
+	"keys new":      "-participant CODE [-o DIR]",
+	"keys register": "-db FILE -participant CODE PUBKEYFILE",
+	"keys revoke":   "-db FILE -key NAME [-from INDEX]",
+	"keys list":     "-db FILE",
+
+	"ledger init":       "-db FILE [-origin NAME]",
+	"ledger checkpoint": "-db FILE",
+	"ledger proof":      "-db FILE -index N",
+	"ledger tile":       "-db FILE PATH",
+	"ledger verify":     "-db FILE [-since CP] [-key LOG.pub]",
+
+	"scenario list":     "[-scenario eurasia|DIR]",
+	"scenario show":     "[-scenario eurasia|DIR] CODE",
+	"scenario export":   "[-scenario eurasia|DIR] -o DIR",
+	"scenario build":    "-year Y (-data DIR | -nmc FILE -atop FILE -capitals FILE) [-contiguity FILE] -o DIR",
+	"scenario evidence": "[-scenario eurasia|DIR] [-data DIR] -o DIR",
+}
+
+// synopsis is the usage line of the command name ("ledger tile"), after
+// "indivisible ".
+func synopsis(name string) string {
+	s, ok := synopses[name]
+	if !ok {
+		if sub, isForum := strings.CutPrefix(name, "forum "); isForum {
+			s, ok = forumSynopsis(sub)
+		}
+	}
+	if !ok {
+		s = "[flags] [args]"
+	}
+	if s == "" {
+		return name
+	}
+	return name + " " + s
+}
+
+// forumSynopsis is a forum subcommand's usage: the flags every forum step
+// shares, then its own, which its summary gives after the colon.
+func forumSynopsis(sub string) (string, bool) {
+	c, ok := forumCommands[sub]
+	if !ok {
+		return "", false
+	}
+	s := "[-db FILE|postgres://…] [-log-key FILE] [-as ID] [-scenario eurasia|DIR] [-json]"
+	if _, own, ok := strings.Cut(c.summary, ": "); ok {
+		s += " " + own
+	}
+	return s, true
+}
