@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -37,8 +38,13 @@ func DecodeStrict(b []byte, v any) error {
 	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
 		return Invalid("", "the document is null, not an object")
 	}
-	if err := json.Unmarshal(b, v, StrictJSON()); err != nil {
+	dec := jsontext.NewDecoder(bytes.NewReader(b), StrictJSON())
+	if err := json.UnmarshalDecode(dec, v); err != nil {
 		return JSONError(b, err)
+	}
+	// The decoder reads a stream of values; a document is exactly one.
+	if off := dec.InputOffset(); len(bytes.TrimSpace(b[off:])) > 0 {
+		return Invalid("", "trailing data after the JSON value (%s)", LineColumn(b, off))
 	}
 	return nil
 }
@@ -56,12 +62,12 @@ func JSONError(b []byte, err error) error {
 		switch {
 		case errors.Is(sx.Err, jsontext.ErrDuplicateName):
 			return Invalid(field, "duplicate field (%s)", where)
-		case strings.Contains(sx.Err.Error(), "invalid UTF-8"):
-			return Invalid(field, "not valid UTF-8 (%s)", where)
-		case strings.Contains(sx.Err.Error(), "after top-level value"):
-			return Invalid(field, "trailing data after the JSON value (%s)", where)
-		case strings.Contains(sx.Err.Error(), "unexpected EOF"):
+		case errors.Is(sx.Err, io.ErrUnexpectedEOF):
 			return Invalid(field, "unexpected end of JSON (%s)", where)
+		case strings.Contains(sx.Err.Error(), "invalid UTF-8"):
+			// jsontext has no sentinel for this error; its text is
+			// matched only to word the message, never to decide.
+			return Invalid(field, "not valid UTF-8 (%s)", where)
 		}
 		return Invalid(field, "malformed JSON at %s: %v", where, sx.Err)
 	case errors.As(err, &se):
@@ -80,7 +86,7 @@ func JSONError(b []byte, err error) error {
 		}
 		return Invalid(field, "cannot be read as %v", se.GoType)
 	}
-	if strings.Contains(err.Error(), "unexpected EOF") {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return Invalid("", "empty or incomplete document")
 	}
 	return Invalid("", "%v", err)
