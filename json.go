@@ -30,12 +30,16 @@ func StrictJSON() json.Options {
 	)
 }
 
+// JSONSpace is the whitespace JSON allows between tokens (RFC 8259): not
+// the form feed or vertical tab that bytes.TrimSpace would also take.
+const JSONSpace = " \t\r\n"
+
 // DecodeStrict decodes the JSON document b into v under StrictJSON. It
 // also refuses a top-level null, which would otherwise leave v zero and
 // read as a valid empty document. Errors name the field and the line and
 // column.
 func DecodeStrict(b []byte, v any) error {
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+	if bytes.Equal(bytes.Trim(b, JSONSpace), []byte("null")) {
 		return Invalid("", "the document is null, not an object")
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(b), StrictJSON())
@@ -43,7 +47,7 @@ func DecodeStrict(b []byte, v any) error {
 		return JSONError(b, err)
 	}
 	// The decoder reads a stream of values; a document is exactly one.
-	if off := dec.InputOffset(); len(bytes.TrimSpace(b[off:])) > 0 {
+	if off := dec.InputOffset(); len(bytes.Trim(b[off:], JSONSpace)) > 0 {
 		return Invalid("", "trailing data after the JSON value (%s)", LineColumn(b, off))
 	}
 	return nil

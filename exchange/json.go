@@ -37,7 +37,7 @@ func decodeTree(data []byte) (any, error) {
 		return nil, err
 	}
 	// The decoder reads a stream of values; a document is exactly one.
-	if off := t.dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
+	if off := t.dec.InputOffset(); len(bytes.Trim(data[off:], indivisible.JSONSpace)) > 0 {
 		return nil, indivisible.Invalid("", "trailing data after the JSON value (%s)", indivisible.LineColumn(data, off))
 	}
 	return v, nil

@@ -17,7 +17,7 @@ import (
 func FuzzStrictAgreement(f *testing.F) {
 	for _, s := range []string{
 		`{"a":1}`, `{"a":1,"a":2}`, `{"a":1,"A":2}`, `[1,2,{"x":null}]`, `{"a":"` + "\xff" + `"}`,
-		`{"a":1} 2`, `"\ud800"`, `{"kind":"annual_exchange","participant":"POL","kind":"transfer"}`,
+		`{"a":1} 2`, "0\f", "{}\v", `"\ud800"`, `{"kind":"annual_exchange","participant":"POL","kind":"transfer"}`,
 		`{"type":"indivisible.forum.position/v1","stance":"support","stance":"object"}`, `1e400`, `{}`,
 	} {
 		f.Add([]byte(s))
