@@ -67,6 +67,7 @@ var commands = map[string]command{
 	"simulate":  {"Monte Carlo over uncertain parameters: how sure is a verdict", cmdSimulate},
 	"serve":     {"run the service: HTTP API, web pages and the log's tiles", cmdServe},
 	"version":   {"the build's module version and VCS revision (also -version, --version)", cmdVersion},
+	"witness":   {"a C2SP tlog-witness: cosign a log's checkpoints only if consistent with those cosigned before", cmdWitness},
 }
 
 // groups are the commands made of subcommands, by name, so that help and

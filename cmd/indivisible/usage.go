@@ -19,6 +19,8 @@ var synopses = map[string]string{
 	"serve":    "[-addr ADDRESS] [-db FILE | -db postgres://… -log-key FILE] [-scenario eurasia|DIR] [-params FILE] [-rate R] [-burst B] [-public-url URL] [-origin NAME]",
 	"demo":     "[-addr ADDRESS] [-dir DIR] [-public-url URL] [-origin NAME]",
 	"version":  "",
+	"witness": "-listen ADDR -key FILE -logs FILE -state DIR [-name NAME]\n" +
+		"       indivisible witness keygen -name NAME -key FILE",
 
 	"admin account-create": "[-db FILE] -name NAME -role secretariat|delegation|expert|public [-participant CODE] [-kind KIND]",
 	"admin account-list":   "[-db FILE]",
