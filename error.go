@@ -18,6 +18,9 @@ const (
 	ECONFLICT     = "conflict"
 	ETOOLARGE     = "too_large"
 	ERATELIMIT    = "rate_limited"
+	// EINCONSISTENT is evidence that a log misbehaved: a split view, a
+	// tampered tile, a changed key. It is never the client's fault.
+	EINCONSISTENT = "inconsistent"
 	EINTERNAL     = "internal"
 )
 
@@ -98,6 +101,7 @@ var codes = map[string]struct{ http, exit int }{
 	ECONFLICT:     {409, 5},
 	ETOOLARGE:     {413, 2},
 	ERATELIMIT:    {429, 6},
+	EINCONSISTENT: {502, 7},
 	EINTERNAL:     {500, 1},
 }
 
@@ -106,7 +110,10 @@ func HTTPStatus(err error) int {
 	if err == nil {
 		return 200
 	}
-	return codes[ErrorCode(err)].http
+	if c, ok := codes[ErrorCode(err)]; ok {
+		return c.http
+	}
+	return 500
 }
 
 // ExitCode maps err to a process exit status (0 for nil).
@@ -114,7 +121,10 @@ func ExitCode(err error) int {
 	if err == nil {
 		return 0
 	}
-	return codes[ErrorCode(err)].exit
+	if c, ok := codes[ErrorCode(err)]; ok {
+		return c.exit
+	}
+	return 1 // a code without a row is an internal error, never success
 }
 
 // InFile puts the name of the file that held the bad input in front of an

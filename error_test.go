@@ -21,6 +21,9 @@ func TestErrorMapping(t *testing.T) {
 		{indivisible.Errorf(indivisible.EFORBIDDEN, "not yours"), indivisible.EFORBIDDEN, 403, 3},
 		{indivisible.Errorf(indivisible.ECONFLICT, "replay"), indivisible.ECONFLICT, 409, 5},
 		{errors.New("disk on fire"), indivisible.EINTERNAL, 500, 1},
+		{indivisible.Errorf(indivisible.EINCONSISTENT, "split view"), indivisible.EINCONSISTENT, 502, 7},
+		// A code without a row in the table is internal, never success.
+		{indivisible.Errorf("unlisted", "x"), "unlisted", 500, 1},
 	} {
 		if got := indivisible.ErrorCode(tc.err); got != tc.code {
 			t.Errorf("ErrorCode(%v) = %q, want %q", tc.err, got, tc.code)

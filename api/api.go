@@ -42,6 +42,11 @@ type Config struct {
 	Log      Log
 	Ledger   Ledger
 	Exchange Exchange
+	// Witnesses, if set, is the log's side of witnessing (package
+	// cosign's *Collector): /log/checkpoint and the declarations'
+	// inclusion proofs carry its cosigned checkpoint, /readyz reports its
+	// quorum and /metrics its gauges.
+	Witnesses Witnesses
 	// Forum serves the expert forum (/api/v1/forums/...).
 	Forum *forum.Service
 	// Ready reports whether the service can take traffic (e.g. the
@@ -93,6 +98,9 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.limiter = newLimiter(cfg.Rate, cfg.Burst, cfg.Now)
 	s.tokens = &tokenCache{now: cfg.Now}
+	if cfg.Witnesses != nil {
+		s.metrics.reg.MustRegister(cfg.Witnesses)
+	}
 	s.routes()
 	s.handler = s.recover(s.instrument(s.unmatched(s.mux)))
 	return s

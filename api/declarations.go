@@ -169,7 +169,8 @@ func (s *Server) listDeclarations(w http.ResponseWriter, r *http.Request) (int, 
 }
 
 // getDeclaration returns one entry with its inclusion proof (C2SP
-// tlog-proof text) and the findings that involve it.
+// tlog-proof text) and the findings that involve it. With witnesses, the
+// proof is in the tree of the cosigned checkpoint, which it carries.
 func (s *Server) getDeclaration(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	if err := indivisible.Authorize(account(r), indivisible.ActRead, ""); err != nil {
 		return 0, nil, err
@@ -178,7 +179,11 @@ func (s *Server) getDeclaration(w http.ResponseWriter, r *http.Request) (int, an
 	if err != nil || idx < 0 {
 		return 0, nil, indivisible.Invalid("index", "%q is not an index", r.PathValue("index"))
 	}
-	proof, err := s.cfg.Ledger.ProveInclusion(r.Context(), idx)
+	prove := s.cfg.Ledger.ProveInclusion
+	if s.cfg.Witnesses != nil {
+		prove = s.cfg.Witnesses.ProveInclusion // in the cosigned checkpoint's tree
+	}
+	proof, err := prove(r.Context(), idx)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/cosign"
 )
 
 // health is the body of /healthz.
@@ -22,18 +23,34 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, health{Status: "ok", Version: s.cfg.Version})
 }
 
-// readyz says the service can take traffic: its dependencies answer.
+// ready is the body of /readyz.
+type ready struct {
+	Status string `json:"status"`
+	// Witnesses is the state of witnessing, with serve -witnesses. A
+	// missing quorum does not make the service unready: filing goes on,
+	// and clients refuse the checkpoint until the quorum returns.
+	Witnesses *cosign.Status `json:"witnesses,omitempty"`
+}
+
+// readyz says the service can take traffic: its dependencies answer. It
+// also reports whether the served checkpoint has its witnesses' quorum.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	body := ready{Status: "ready"}
+	if s.cfg.Witnesses != nil {
+		st := s.cfg.Witnesses.Status()
+		body.Witnesses = &st
+	}
 	if s.cfg.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.cfg.Ready(ctx); err != nil {
 			s.log.Warn("not ready", "err", err)
-			s.writeJSON(w, r, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			body.Status = "unavailable"
+			s.writeJSON(w, r, http.StatusServiceUnavailable, body)
 			return
 		}
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ready"})
+	s.writeJSON(w, r, http.StatusOK, body)
 }
 
 // unmatched answers a request that no route takes. A wrong method on one

@@ -10,7 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/cosign"
+	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
 // Log is the read side of the tamper-evident log that the C2SP
@@ -22,6 +26,20 @@ type Log interface {
 	// or "tile/entries/000.p/5" (EINVALID for a malformed path,
 	// ENOTFOUND for a tile the tree lacks).
 	ReadTile(ctx context.Context, path string) ([]byte, error)
+}
+
+// Witnesses is the checkpoint cosigned by the log's witnesses (package
+// cosign's *Collector), with its Prometheus metrics.
+type Witnesses interface {
+	// Cosigned returns the latest checkpoint with the cosignatures
+	// gathered as extra signature lines (perhaps fewer than the quorum).
+	Cosigned(ctx context.Context) (indivisible.Checkpoint, error)
+	// ProveInclusion proves an entry in the tree of that checkpoint, or
+	// of the log's latest for an entry not yet cosigned.
+	ProveInclusion(ctx context.Context, index int64) (*ledger.InclusionProof, error)
+	// Status reports the quorum and each witness.
+	Status() cosign.Status
+	prometheus.Collector
 }
 
 // The log's HTTP layout follows C2SP tlog-tiles, so that standard clients
@@ -41,7 +59,13 @@ func logHeaders(w http.ResponseWriter) {
 
 func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 	logHeaders(w)
-	cp, err := s.cfg.Log.Checkpoint(r.Context())
+	checkpoint := s.cfg.Log.Checkpoint
+	if s.cfg.Witnesses != nil {
+		// With the witnesses' cosignatures, which a client enforcing a
+		// witness policy needs.
+		checkpoint = s.cfg.Witnesses.Cosigned
+	}
+	cp, err := checkpoint(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

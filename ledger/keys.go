@@ -278,3 +278,34 @@ func (r registry) check(participant, name string, index int64, body, sig []byte)
 	}
 	return nil
 }
+
+// Registry is a key registry rebuilt entry by entry from a log's KindKey
+// entries, under the rules Append and Audit apply, so that a client
+// holding a copy of the log (a monitor) checks every signature as the log
+// did. The zero value is the empty registry. Apply never changes the
+// registry a copy was taken of: a copy is a snapshot, safe to Check from
+// several goroutines while the original moves on.
+type Registry struct{ r registry }
+
+// Apply applies the key entry e (its Index set) and returns the key row
+// it creates or changes. The errors are those of RegisterKey and
+// RevokeKey; the registry is unchanged on error.
+func (r *Registry) Apply(e *indivisible.Entry) (indivisible.Key, error) {
+	next, k, err := r.r.apply(e)
+	if err == nil {
+		r.r = next
+	}
+	return k, err
+}
+
+// Check verifies the signature of the entry e (not a key entry), at its
+// Index, against the registry: the errors of CheckSignature.
+func (r Registry) Check(e *indivisible.Entry) error {
+	return r.r.check(e.Participant, e.KeyName, e.Index, e.Body, e.Signature)
+}
+
+// Key returns the registry row of the key name.
+func (r Registry) Key(name string) (indivisible.Key, bool) {
+	k, ok := r.r[name]
+	return k.Key, ok
+}

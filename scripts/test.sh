@@ -11,6 +11,7 @@ tools=(
   "chromium:chromium"
   "node:nodejs"
   "npm:npm"
+  "ssh-agent:openssh-client"
 )
 missing=()
 for t in "${tools[@]}"; do

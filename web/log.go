@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/cosign"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 )
@@ -30,6 +31,21 @@ type Ledger interface {
 	Keys(ctx context.Context) ([]indivisible.Key, error)
 }
 
+// Witnessed is what the log pages read of witnessing when the Ledger has
+// witnesses (serve -witnesses wraps the *ledger.Log with its
+// cosign.Collector): the checkpoint they cosigned, proofs in its tree, and
+// the state of each witness.
+type Witnessed interface {
+	// Cosigned returns the latest checkpoint with the witnesses'
+	// cosignatures (perhaps fewer than the quorum).
+	Cosigned(ctx context.Context) (indivisible.Checkpoint, error)
+	// ProveCosigned proves an entry in the cosigned checkpoint's tree, or
+	// in the log's latest for an entry not yet cosigned.
+	ProveCosigned(ctx context.Context, index int64) (*ledger.InclusionProof, error)
+	// Witnesses reports the quorum and each witness.
+	Witnesses() cosign.Status
+}
+
 // recentEntries is how many of the latest entries the Log page lists.
 const recentEntries = 20
 
@@ -40,6 +56,8 @@ type logData struct {
 	Recent     []indivisible.Entry
 	Keys       []indivisible.Key
 	Origin     string // the server's own URL, for the audit commands
+	// Witnesses is the state of witnessing, nil without witnesses.
+	Witnesses *cosign.Status
 }
 
 func (h *handler) logPage(w http.ResponseWriter, r *http.Request) {
@@ -55,12 +73,19 @@ func (h *handler) logPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	cp, err := h.deps.Ledger.Checkpoint(ctx)
+	checkpoint := h.deps.Ledger.Checkpoint
+	var st *cosign.Status
+	if wl, ok := h.deps.Ledger.(Witnessed); ok {
+		checkpoint = wl.Cosigned
+		s := wl.Witnesses()
+		st = &s
+	}
+	cp, err := checkpoint(ctx)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := logData{Info: h.deps.Ledger.Info(), Checkpoint: cp, RootHex: hex.EncodeToString(cp.Root[:]), Origin: h.serverURL(r)}
+	d := logData{Info: h.deps.Ledger.Info(), Checkpoint: cp, RootHex: hex.EncodeToString(cp.Root[:]), Origin: h.serverURL(r), Witnesses: st}
 	if cp.Size > 0 {
 		es, err := h.deps.Ledger.Entries(ctx, max(0, cp.Size-recentEntries), cp.Size)
 		if err != nil {
@@ -121,7 +146,11 @@ func (h *handler) logEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	proof, err := h.deps.Ledger.ProveInclusion(ctx, idx)
+	prove := h.deps.Ledger.ProveInclusion
+	if wl, ok := h.deps.Ledger.(Witnessed); ok {
+		prove = wl.ProveCosigned
+	}
+	proof, err := prove(ctx, idx)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -304,13 +304,13 @@ func (e ExerciseMeasureType) Valid() bool {
 
 // Defines values for HealthStatus.
 const (
-	HealthStatusOk HealthStatus = "ok"
+	Ok HealthStatus = "ok"
 )
 
 // Valid indicates whether the value is a known member of the HealthStatus enum.
 func (e HealthStatus) Valid() bool {
 	switch e {
-	case HealthStatusOk:
+	case Ok:
 		return true
 	default:
 		return false
@@ -479,6 +479,24 @@ func (e QuestionStatus) Valid() bool {
 	}
 }
 
+// Defines values for ReadyStatus.
+const (
+	ReadyStatusReady       ReadyStatus = "ready"
+	ReadyStatusUnavailable ReadyStatus = "unavailable"
+)
+
+// Valid indicates whether the value is a known member of the ReadyStatus enum.
+func (e ReadyStatus) Valid() bool {
+	switch e {
+	case ReadyStatusReady:
+		return true
+	case ReadyStatusUnavailable:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RuleSpecName.
 const (
 	Consensus         RuleSpecName = "consensus"
@@ -575,27 +593,6 @@ func (e Stance) Valid() bool {
 	case StanceSupport:
 		return true
 	case StanceWithdraw:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for StatusStatus.
-const (
-	StatusStatusOk          StatusStatus = "ok"
-	StatusStatusReady       StatusStatus = "ready"
-	StatusStatusUnavailable StatusStatus = "unavailable"
-)
-
-// Valid indicates whether the value is a known member of the StatusStatus enum.
-func (e StatusStatus) Valid() bool {
-	switch e {
-	case StatusStatusOk:
-		return true
-	case StatusStatusReady:
-		return true
-	case StatusStatusUnavailable:
 		return true
 	default:
 		return false
@@ -849,7 +846,7 @@ type DeclarationDetail struct {
 	// Findings the findings that involve the entry
 	Findings []Finding `json:"findings"`
 
-	// Proof an inclusion proof in the C2SP tlog-proof text format, with the checkpoint it proves against
+	// Proof with serve -witnesses, against the cosigned checkpoint (which may be smaller than the latest), or against the latest for an entry not yet cosigned
 	Proof Proof `json:"proof"`
 }
 
@@ -974,7 +971,7 @@ type EntryWithProof struct {
 	// Entry One entry of the log.
 	Entry Entry `json:"entry"`
 
-	// Proof an inclusion proof in the C2SP tlog-proof text format, with the checkpoint it proves against
+	// Proof an inclusion proof in the C2SP tlog-proof text format, with the checkpoint it proves against (a proof returned on filing is against the log's bare latest checkpoint, which carries no cosignatures yet)
 	Proof Proof `json:"proof"`
 }
 
@@ -1383,7 +1380,7 @@ type PositionRequest struct {
 // PositionRequestStatementKind defines model for PositionRequest.StatementKind.
 type PositionRequestStatementKind string
 
-// Proof an inclusion proof in the C2SP tlog-proof text format, with the checkpoint it proves against
+// Proof an inclusion proof in the C2SP tlog-proof text format, with the checkpoint it proves against (a proof returned on filing is against the log's bare latest checkpoint, which carries no cosignatures yet)
 type Proof = string
 
 // Proposal A titled package of measures, the format of `indivisible assess` (README.md); their order never matters.
@@ -1448,6 +1445,17 @@ type QuestionStatus string
 type QuestionList struct {
 	Questions []Question `json:"questions"`
 }
+
+// Ready defines model for Ready.
+type Ready struct {
+	Status ReadyStatus `json:"status"`
+
+	// Witnesses With serve -witnesses, the state of the cosigned checkpoint. A missing quorum does not make the service unready - filing goes on.
+	Witnesses *Witnessing `json:"witnesses,omitempty"`
+}
+
+// ReadyStatus defines model for Ready.Status.
+type ReadyStatus string
 
 // RoundStats defines model for RoundStats.
 type RoundStats struct {
@@ -1576,14 +1584,6 @@ type SpeakerList struct {
 // Stance defines model for Stance.
 type Stance string
 
-// Status defines model for Status.
-type Status struct {
-	Status StatusStatus `json:"status"`
-}
-
-// StatusStatus defines model for Status.Status.
-type StatusStatus string
-
 // StoppingRule When a question closes - the IQR at most iqr, the median moving by at most stability between rounds, or max_rounds reached.
 type StoppingRule struct {
 	Iqr       *float64 `json:"iqr,omitempty"`
@@ -1686,6 +1686,43 @@ type WithdrawMeasure struct {
 
 // WithdrawMeasureType defines model for WithdrawMeasure.Type.
 type WithdrawMeasureType string
+
+// Witnessing With serve -witnesses, the state of the cosigned checkpoint. A missing quorum does not make the service unready - filing goes on.
+type Witnessing struct {
+	// CosignedSize the size of the latest checkpoint that met the quorum
+	CosignedSize int64 `json:"cosigned_size"`
+
+	// Missing the witnesses whose cosignature that checkpoint lacks
+	Missing *[]string `json:"missing,omitempty"`
+
+	// Policy the quorum in words, e.g. "2 of POL, RUS, ARM"
+	Policy string `json:"policy"`
+
+	// Quorum whether that checkpoint carries the policy's quorum of valid cosignatures
+	Quorum bool `json:"quorum"`
+
+	// Size the size of the checkpoint served at /log/checkpoint
+	Size      int64 `json:"size"`
+	Witnesses []struct {
+		// At when
+		At *time.Time `json:"at,omitempty"`
+
+		// Cosigned whether the served checkpoint carries its cosignature
+		Cosigned bool `json:"cosigned"`
+
+		// Error its current failure, if any
+		Error    *string `json:"error,omitempty"`
+		Failures int64   `json:"failures"`
+
+		// Key the witness's cosignature/v1 verifier key
+		Key  string `json:"key"`
+		Name string `json:"name"`
+
+		// Size the last size it cosigned
+		Size int64   `json:"size"`
+		Url  *string `json:"url,omitempty"`
+	} `json:"witnesses"`
+}
 
 // ForumID defines model for ForumID.
 type ForumID = ID
@@ -2820,9 +2857,9 @@ type ClientInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCheckpoint The latest signed checkpoint (C2SP tlog-checkpoint signed note).
+	// GetCheckpoint The latest signed checkpoint (C2SP tlog-checkpoint signed note), with the witnesses' cosignatures.
 	//
-	// Not rate-limited; it has no client error.
+	// With serve -witnesses, the note carries the witnesses' cosignature/v1 lines after the log's own signature, and may lag the log's latest size by one collection round (about 100 ms). Not rate-limited; it has no client error.
 	//
 	// Corresponds with GET /log/checkpoint (the `GetCheckpoint` operationId).
 	GetCheckpoint(ctx context.Context, params *GetCheckpointParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3949,9 +3986,9 @@ func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 	return c.Client.Do(req)
 }
 
-// GetCheckpoint The latest signed checkpoint (C2SP tlog-checkpoint signed note).
+// GetCheckpoint The latest signed checkpoint (C2SP tlog-checkpoint signed note), with the witnesses' cosignatures.
 //
-// Not rate-limited; it has no client error.
+// With serve -witnesses, the note carries the witnesses' cosignature/v1 lines after the log's own signature, and may lag the log's latest size by one collection round (about 100 ms). Not rate-limited; it has no client error.
 //
 // Corresponds with GET /log/checkpoint (the `GetCheckpoint` operationId).
 func (c *Client) GetCheckpoint(ctx context.Context, params *GetCheckpointParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6857,9 +6894,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
-	// GetCheckpointWithResponse The latest signed checkpoint (C2SP tlog-checkpoint signed note).
+	// GetCheckpointWithResponse The latest signed checkpoint (C2SP tlog-checkpoint signed note), with the witnesses' cosignatures.
 	//
-	// Not rate-limited; it has no client error.
+	// With serve -witnesses, the note carries the witnesses' cosignature/v1 lines after the log's own signature, and may lag the log's latest size by one collection round (about 100 ms). Not rate-limited; it has no client error.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11487,15 +11524,15 @@ type ReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Status
+	JSON200 *Ready
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *Status
+	JSON503 *Ready
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReadyzResponse) GetJSON200() *Status {
+func (r ReadyzResponse) GetJSON200() *Ready {
 	return r.JSON200
 }
 
@@ -11505,7 +11542,7 @@ func (r ReadyzResponse) GetJSON500() *Internal {
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r ReadyzResponse) GetJSON503() *Status {
+func (r ReadyzResponse) GetJSON503() *Ready {
 	return r.JSON503
 }
 
@@ -12429,9 +12466,9 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 	return ParseHealthzResponse(rsp)
 }
 
-// GetCheckpointWithResponse The latest signed checkpoint (C2SP tlog-checkpoint signed note).
+// GetCheckpointWithResponse The latest signed checkpoint (C2SP tlog-checkpoint signed note), with the witnesses' cosignatures.
 //
-// Not rate-limited; it has no client error.
+// With serve -witnesses, the note carries the witnesses' cosignature/v1 lines after the log's own signature, and may lag the log's latest size by one collection round (about 100 ms). Not rate-limited; it has no client error.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -16658,7 +16695,7 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Status
+		var dest Ready
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -16672,7 +16709,7 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest Status
+		var dest Ready
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

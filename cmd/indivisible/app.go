@@ -12,6 +12,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
+	"github.com/indivisible-eurasia/indivisible/cosign"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
@@ -32,6 +33,9 @@ type app struct {
 	exchange *exchange.Service
 	forum    *forum.Service
 	api      *api.Server
+	// witnesses collects the witnesses' cosignatures (serve -witnesses);
+	// nil without a policy. runWitnesses runs it.
+	witnesses *cosign.Collector
 }
 
 type appConfig struct {
@@ -46,6 +50,8 @@ type appConfig struct {
 	// origin is -origin, the name of a log created on first start ("":
 	// derived from publicURL, see logOrigin).
 	origin string
+	// witnesses is -witnesses, the witness policy file ("": none).
+	witnesses string
 	// readOnly opens an existing SQLite database for reading only: no
 	// migration, no log created, no signing key loaded (see
 	// sqlite.OpenReadOnly).
@@ -101,16 +107,28 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	if a.log, err = ledger.Open(ctx, a.db, signer); err != nil {
 		return nil, err
 	}
-	a.exchange = exchange.NewService(a.log, exchange.NewCodes(a.scenario), exchange.DefaultRegime())
-	a.forum = forum.NewService(forum.Config{Store: a.db, Accounts: a.db, Assessor: a.model, Log: a.log,
+	// Appends go through nl, which wakes the witness collector at once.
+	nl := &notifyingLog{Log: a.log}
+	var webLedger web.Ledger = nl
+	var apiWitnesses api.Witnesses
+	if c.witnesses != "" {
+		if a.witnesses, err = openWitnesses(c, a.log); err != nil {
+			return nil, err
+		}
+		nl.notify = a.witnesses.Notify
+		webLedger = &witnessedLog{notifyingLog: nl, c: a.witnesses}
+		apiWitnesses = a.witnesses
+	}
+	a.exchange = exchange.NewService(nl, exchange.NewCodes(a.scenario), exchange.DefaultRegime())
+	a.forum = forum.NewService(forum.Config{Store: a.db, Accounts: a.db, Assessor: a.model, Log: nl,
 		Attester: &attester{keyPath: forumKeyPath(c.logKey), log: a.log},
 		Scenario: a.scenario})
 	a.api = api.New(api.Config{
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model, Explainer: a.model,
-		Accounts: a.db, Log: a.log, Ledger: a.log, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst, Version: version(),
+		Accounts: a.db, Log: a.log, Ledger: nl, Witnesses: apiWitnesses, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst, Version: version(),
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
 		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Logger: c.logger,
-			Exchange: a.exchange, Ledger: a.log, Accounts: a.db, Forum: a.forum, PublicURL: c.publicURL, Version: version()}),
+			Exchange: a.exchange, Ledger: webLedger, Accounts: a.db, Forum: a.forum, PublicURL: c.publicURL, Version: version()}),
 	})
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
 		cp, err := a.log.Checkpoint(context.Background())
@@ -227,6 +245,94 @@ func createLog(ctx context.Context, db indivisible.LogStore, keyPath, origin str
 	}
 	return nil
 }
+
+// openWitnesses reads the witness policy and makes the collector for l.
+// With a SQLite database the latest cosigned checkpoint is kept next to
+// it (cosignedPath), for ledger verify -witnesses and restarts.
+func openWitnesses(c appConfig, l *ledger.Log) (*cosign.Collector, error) {
+	if err := mustExist(c.witnesses); err != nil {
+		return nil, err
+	}
+	p, err := cosign.ReadPolicy(c.witnesses)
+	if err != nil {
+		return nil, err
+	}
+	opts := cosign.Options{Logger: c.logger}
+	if !postgres.IsURL(c.db) {
+		opts.StateFile = cosignedPath(c.db)
+	}
+	col, err := cosign.NewCollector(l, p, opts)
+	if err != nil {
+		return nil, indivisible.InFile(c.witnesses, err)
+	}
+	return col, nil
+}
+
+// cosignedPath is where serve -witnesses keeps the latest checkpoint
+// cosigned by the quorum, next to a SQLite database.
+func cosignedPath(db string) string { return db + ".cosigned" }
+
+// runWitnesses runs the witness collector, if any, until ctx ends or stop
+// is called; stop waits for it to finish.
+func (a *app) runWitnesses(ctx context.Context) (stop func()) {
+	if a.witnesses == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.witnesses.Run(ctx); close(done) }()
+	return func() { cancel(); <-done }
+}
+
+// notifyingLog is the log as the services append to it: every append
+// wakes the witness collector, so that a new checkpoint goes to the
+// witnesses without waiting for the collector's poll. It never waits for
+// the witnesses.
+type notifyingLog struct {
+	*ledger.Log
+	notify func() // nil without witnesses
+}
+
+func (l *notifyingLog) wake() {
+	if l.notify != nil {
+		l.notify()
+	}
+}
+
+func (l *notifyingLog) Append(ctx context.Context, e indivisible.Entry) (indivisible.Entry, error) {
+	e, err := l.Log.Append(ctx, e)
+	l.wake()
+	return e, err
+}
+
+func (l *notifyingLog) RegisterKey(ctx context.Context, participant, vkey string) (indivisible.Key, error) {
+	k, err := l.Log.RegisterKey(ctx, participant, vkey)
+	l.wake()
+	return k, err
+}
+
+func (l *notifyingLog) RevokeKey(ctx context.Context, name string, from int64) (indivisible.Key, error) {
+	k, err := l.Log.RevokeKey(ctx, name, from)
+	l.wake()
+	return k, err
+}
+
+// witnessedLog is the log as the web pages read it with witnesses
+// (web.Witnessed): the Log and entry pages show the cosigned checkpoint.
+type witnessedLog struct {
+	*notifyingLog
+	c *cosign.Collector
+}
+
+func (l *witnessedLog) Cosigned(ctx context.Context) (indivisible.Checkpoint, error) {
+	return l.c.Cosigned(ctx)
+}
+
+func (l *witnessedLog) ProveCosigned(ctx context.Context, index int64) (*ledger.InclusionProof, error) {
+	return l.c.ProveInclusion(ctx, index)
+}
+
+func (l *witnessedLog) Witnesses() cosign.Status { return l.c.Status() }
 
 func (a *app) close() {
 	if a.log != nil {

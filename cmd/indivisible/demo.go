@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/scenario"
+	"github.com/indivisible-eurasia/indivisible/witness"
 )
 
 // cmdDemo is the README's main job: a complete service on SQLite with the
@@ -44,16 +47,151 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return indivisible.Invalid("dir", "%v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := openApp(ctx, appConfig{db: filepath.Join(*dir, "indivisible.db"), scenario: scenario.DefaultName, logger: logger, rate: 200, burst: 400, publicURL: public.u, origin: org.name})
+	cfg := appConfig{db: filepath.Join(*dir, "indivisible.db"), scenario: scenario.DefaultName, logger: logger, rate: 200, burst: 400, publicURL: public.u, origin: org.name}
+	// The witnesses need the log's key, and the log's server their
+	// policy: create the log first.
+	info, err := demoLog(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	ws, stop, err := startDemoWitnesses(ctx, *dir, info, logger)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if cfg.witnesses, err = writeDemoPolicy(*dir, info, ws); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	defer a.runWitnesses(ctx)()
 	creds, err := seedDemo(ctx, a, *dir)
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, e, *addr, a.api, logger, func(url string) { printDemo(e.stdout, url, *dir, temporary, creds) })
+	// So that the first visitor sees the seeded log cosigned: wait a
+	// little for the witnesses (the demo serves anyway if they are slow).
+	if cp, err := a.log.Checkpoint(ctx); err == nil && a.witnesses != nil {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		a.witnesses.Wait(wctx, cp.Size)
+		cancel()
+	}
+	return serveHTTP(ctx, e, *addr, a.api, logger, func(url string) {
+		printDemo(e.stdout, url, *dir, temporary, creds)
+		printDemoWitnesses(e.stdout, cfg.db, cfg.witnesses, ws)
+	})
+}
+
+// demoWitnesses are the states whose delegations run the demo's
+// witnesses; two of the three must cosign.
+var demoWitnesses = []string{"POL", "RUS", "ARM"}
+
+// demoWitness is one running demo witness.
+type demoWitness struct {
+	participant, vkey, url string
+}
+
+// demoLog creates the demo's log, if the directory has none yet, and
+// returns its identity.
+func demoLog(ctx context.Context, c appConfig) (indivisible.LogInfo, error) {
+	store, err := openStore(ctx, c.db)
+	if err != nil {
+		return indivisible.LogInfo{}, err
+	}
+	defer store.Close()
+	if err := ensureLog(ctx, store, logKeyPath(c.db), c, c.logger); err != nil {
+		return indivisible.LogInfo{}, err
+	}
+	return store.Info(ctx)
+}
+
+// startDemoWitnesses runs, in this process, one witness (package witness)
+// per demoWitnesses state on a loopback port, each with its own key and
+// state directory under dir/witnesses, cosigning for the log info names.
+func startDemoWitnesses(ctx context.Context, dir string, info indivisible.LogInfo, logger *slog.Logger) (ws []demoWitness, stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	base := filepath.Join(dir, "witnesses")
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return nil, nil, indivisible.Invalid("dir", "%v", err)
+	}
+	for _, p := range demoWitnesses {
+		keyPath := filepath.Join(base, p+".key")
+		if _, err := os.Stat(keyPath); err != nil {
+			skey, _, err := witness.GenerateKey(rand.Reader, "witness.demo/"+strings.ToLower(p))
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := ledger.WriteKeyFile(keyPath, skey); err != nil {
+				return nil, nil, err
+			}
+		}
+		signer, err := witness.LoadSigner(keyPath)
+		if err != nil {
+			return nil, nil, err
+		}
+		w, err := witness.Open(witness.Config{Signer: signer, Dir: filepath.Join(base, p),
+			Logs: []witness.Log{{Origin: info.Origin, Keys: []string{info.VerifierKey}}}})
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			w.Close()
+			return nil, nil, indivisible.Errorf(indivisible.EINTERNAL, "witness %s: %v", p, err)
+		}
+		srv := &http.Server{Handler: w, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+		go srv.Serve(ln)
+		stops = append(stops, func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Shutdown(sctx)
+			w.Close()
+		})
+		ws = append(ws, demoWitness{participant: p, vkey: w.VerifierKey(), url: "http://" + ln.Addr().String()})
+	}
+	return ws, stop, nil
+}
+
+// writeDemoPolicy writes the demo's witness policy, two of the three
+// witnesses, to dir/witnesses.txt and returns its path.
+func writeDemoPolicy(dir string, info indivisible.LogInfo, ws []demoWitness) (string, error) {
+	var b strings.Builder
+	b.WriteString("# The demo's witness policy (cosign package documentation): the log,\n# three witnesses run by delegations, and a quorum of two.\n")
+	fmt.Fprintf(&b, "log %s\n", info.VerifierKey)
+	var names []string
+	for _, w := range ws {
+		fmt.Fprintf(&b, "witness %s %s %s\n", w.participant, w.vkey, w.url)
+		names = append(names, w.participant)
+	}
+	fmt.Fprintf(&b, "group delegations 2 %s\nquorum delegations\n", strings.Join(names, " "))
+	path := filepath.Join(dir, "witnesses.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return "", indivisible.Invalid("dir", "%v", err)
+	}
+	return path, nil
+}
+
+func printDemoWitnesses(w io.Writer, db, policy string, ws []demoWitness) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nWitnesses (2 of 3 must cosign each checkpoint; policy %s):\n", policy)
+	for _, x := range ws {
+		fmt.Fprintf(&b, "  %s  %s\n", x.participant, x.url)
+	}
+	b.WriteString("The cosigned checkpoint is at /log/checkpoint; check it with\n  indivisible ledger verify -db " + db + " -witnesses " + policy + "\n")
+	io.WriteString(w, b.String())
 }
 
 // demoAccount is one account the demo creates.

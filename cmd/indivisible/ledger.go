@@ -10,6 +10,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/cosign"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
@@ -18,7 +19,7 @@ var ledgerCommands = map[string]command{
 	"init":       {"create a log and its signing key: -db FILE", cmdLedgerInit},
 	"checkpoint": {"the latest signed checkpoint: -db FILE", cmdLedgerCheckpoint},
 	"proof":      {"inclusion proof of an entry: -db FILE -index N", cmdLedgerProof},
-	"verify":     {"audit every hash and signature: -db FILE [-since CP]", cmdLedgerVerify},
+	"verify":     {"audit every hash and signature: -db FILE [-since CP] [-witnesses FILE]", cmdLedgerVerify},
 	"tile":       {"a C2SP tile: -db FILE PATH", cmdLedgerTile},
 }
 
@@ -172,6 +173,7 @@ func cmdLedgerVerify(ctx context.Context, e *env, args []string) error {
 	db := fs.String("db", "", "SQLite database `FILE`")
 	since := fs.String("since", "", "checkpoint `FILE` saved earlier: prove the log consistent with it")
 	key := fs.String("key", "", "the log's verifier key `FILE` to trust (default: the key recorded in the database)")
+	witnesses := fs.String("witnesses", "", "witness policy `FILE`: accept the checkpoint (-since CP, else the one serve -witnesses saved as FILE.cosigned) only with the policy's quorum of valid cosignatures, and prove the log extends it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -182,6 +184,35 @@ func cmdLedgerVerify(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		opts.Since = b
+	}
+	cosigned := ""
+	if *witnesses != "" {
+		if err := mustExist(*witnesses); err != nil {
+			return err
+		}
+		p, err := cosign.ReadPolicy(*witnesses)
+		if err != nil {
+			return err
+		}
+		if opts.Since == nil {
+			cosigned = cosignedPath(*db)
+			if err := mustExist(cosigned); err != nil {
+				return indivisible.FieldErrorf(indivisible.ENOTFOUND, cosigned, "no cosigned checkpoint: give -since CP (saved from /log/checkpoint), or run serve -witnesses, which keeps it there")
+			}
+			if opts.Since, err = readInput(cosigned); err != nil {
+				return err
+			}
+		} else {
+			cosigned = *since
+		}
+		cp, err := p.Verify(opts.Since)
+		if err != nil {
+			return indivisible.InFile(cosigned, err)
+		}
+		if *key == "" {
+			opts.VerifierKey = p.LogKey // the policy names the log's key
+		}
+		fmt.Fprintf(e.stdout, "witnessed: %s (size %d) carries the quorum of %s\n", cosigned, cp.Size, p.Describe())
 	}
 	if *key != "" {
 		if err := mustExist(*key); err != nil {
@@ -212,8 +243,10 @@ func cmdLedgerVerify(ctx context.Context, e *env, args []string) error {
 		return indivisible.Errorf(indivisible.ECONFLICT, "%s: the log failed verification: %d problem(s)", *db, len(rep.Problems))
 	}
 	what := "checkpoint signature, every hash and every signature verified"
-	if opts.Since != nil {
+	if *since != "" {
 		what += "; consistent with " + *since
+	} else if cosigned != "" {
+		what += "; consistent with the cosigned " + cosigned
 	}
 	fmt.Fprintf(e.stdout, "ok: %d entries (%d bytes), %d keys, root %v\n%s\n", rep.Checkpoint.Size, rep.Bytes, rep.Keys, rep.Checkpoint.Root, what)
 	return nil

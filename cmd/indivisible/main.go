@@ -62,6 +62,7 @@ var commands = map[string]command{
 	"ir":        {"international-relations measures: cinc, sscore, distance", group("ir", irCommands)},
 	"keys":      {"make, register, revoke and list delegation keys", group("keys", keysCommands)},
 	"ledger":    {"create, prove and audit the tamper-evident log", group("ledger", ledgerCommands)},
+	"monitor":   {"a participant's monitor: follow the log, keep a verified copy, alarm on a split view", cmdMonitor},
 	"optimize":  {"choose the levels of candidate measures that maximise the smallest gain in security", cmdOptimize},
 	"scenario":  {"list, show or build scenarios", group("scenario", scenarioCommands)},
 	"simulate":  {"Monte Carlo over uncertain parameters: how sure is a verdict", cmdSimulate},

@@ -16,6 +16,7 @@ import (
 // serveFlags are the flags of serve.
 type serveFlags struct {
 	addr, db, logKey, scenario, params string
+	witnesses                          string
 	rate                               float64
 	burst                              int
 }
@@ -30,13 +31,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.params, "params", "", "model parameter `FILE` (JSON)")
 	fs.Float64Var(&f.rate, "rate", 50, "requests per second allowed per token (or per address without one)")
 	fs.IntVar(&f.burst, "burst", 100, "request burst allowed per token")
+	fs.StringVar(&f.witnesses, "witnesses", "", "witness policy `FILE` (torchwood/Sigsum format: log, witness NAME VKEY URL, group, quorum): submit every checkpoint to the witnesses and serve it cosigned")
 	public := publicURL(fs)
 	org := origin(fs, true)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	a, err := openApp(ctx, appConfig{db: f.db, logKey: f.logKey, scenario: f.scenario, params: f.params, logger: logger, rate: f.rate, burst: f.burst, publicURL: public.u, origin: org.name})
+	a, err := openApp(ctx, appConfig{db: f.db, logKey: f.logKey, scenario: f.scenario, params: f.params, logger: logger, rate: f.rate, burst: f.burst, publicURL: public.u, origin: org.name, witnesses: f.witnesses})
 	if err != nil {
 		return err
 	}
@@ -48,6 +50,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	} else if n > 0 {
 		logger.Warn("restored forum positions from the log", "count", n)
 	}
+	// Stopped after the HTTP server, before the log closes (defers run
+	// last in, first out).
+	defer a.runWitnesses(ctx)()
 	return serveHTTP(ctx, e, f.addr, a.api, logger, nil)
 }
 

@@ -16,8 +16,9 @@ var synopses = map[string]string{
 	"declare": "-db FILE (-key KEYFILE | -sig SIGFILE) [-scenario eurasia|DIR] [-regime FILE] [-json] DECL.json\n" +
 		"       indivisible declare -sign-only -key KEYFILE [-scenario eurasia|DIR] DECL.json > DECL.sig",
 	"findings": "-db FILE [-participant CODE] [-rule RULE] [-regime FILE] [-json]",
-	"serve":    "[-addr ADDRESS] [-db FILE | -db postgres://… -log-key FILE] [-scenario eurasia|DIR] [-params FILE] [-rate R] [-burst B] [-public-url URL] [-origin NAME]",
+	"serve":    "[-addr ADDRESS] [-db FILE | -db postgres://… -log-key FILE] [-scenario eurasia|DIR] [-params FILE] [-rate R] [-burst B] [-public-url URL] [-origin NAME] [-witnesses FILE]",
 	"demo":     "[-addr ADDRESS] [-dir DIR] [-public-url URL] [-origin NAME]",
+	"monitor":  "-server URL [-dir DIR] [-once] [-participant CODE] [-witnesses FILE] [-key LOG.pub] [-listen ADDRESS] [-interval D]",
 	"version":  "",
 	"witness": "-listen ADDR -key FILE -logs FILE -state DIR [-name NAME]\n" +
 		"       indivisible witness keygen -name NAME -key FILE",
@@ -42,7 +43,7 @@ var synopses = map[string]string{
 	"ledger checkpoint": "-db FILE",
 	"ledger proof":      "-db FILE -index N",
 	"ledger tile":       "-db FILE PATH",
-	"ledger verify":     "-db FILE [-since CP] [-key LOG.pub]",
+	"ledger verify":     "-db FILE [-since CP] [-key LOG.pub] [-witnesses FILE]",
 
 	"scenario list":     "[-scenario eurasia|DIR]",
 	"scenario show":     "[-scenario eurasia|DIR] CODE",
