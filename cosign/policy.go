@@ -422,3 +422,51 @@ func (p *Policy) Verify(msg []byte) (indivisible.Checkpoint, error) {
 	}
 	return cp, nil
 }
+
+// Spec is a policy as data, for a verifier outside Go (the entry page's
+// ledger.js): the witnesses with their cosignature/v1 verifier keys, the
+// groups, and the quorum. It omits the log's key and the URLs, which a
+// verifier of cosignatures does not need.
+type Spec struct {
+	// Witnesses are the policy's witnesses, in its order.
+	Witnesses []SpecWitness `json:"witnesses"`
+	// Groups are the policy's groups by name.
+	Groups map[string]SpecGroup `json:"groups"`
+	// Quorum names the witness or group whose approval is required, or is
+	// "none".
+	Quorum string `json:"quorum"`
+	// Describe says the quorum in words (Policy.Describe), for messages.
+	Describe string `json:"describe"`
+}
+
+// SpecWitness is one witness of a Spec.
+type SpecWitness struct {
+	// Name is the witness's policy name, which groups and the quorum use.
+	Name string `json:"name"`
+	// Key is its cosignature/v1 verifier key,
+	// "name+hash+base64(0x04 || public key)".
+	Key string `json:"key"`
+}
+
+// SpecGroup is one group of a Spec: satisfied when at least K of its
+// members (witnesses or groups) are.
+type SpecGroup struct {
+	K       int      `json:"k"`
+	Members []string `json:"members"`
+}
+
+// Spec returns the policy as data. A verifier evaluates it as Satisfied
+// does: a witness is satisfied by a valid cosignature under its key; a
+// group when at least K of its members are; the quorum "none" always.
+func (p *Policy) Spec() Spec {
+	s := Spec{Groups: map[string]SpecGroup{}, Quorum: p.Quorum, Describe: p.Describe()}
+	for _, w := range p.Witnesses {
+		s.Witnesses = append(s.Witnesses, SpecWitness{Name: w.Name, Key: w.Key})
+	}
+	for name, c := range p.components {
+		if c.witness < 0 {
+			s.Groups[name] = SpecGroup{K: c.k, Members: slices.Clone(c.members)}
+		}
+	}
+	return s
+}

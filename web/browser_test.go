@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +26,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/cosign"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/witness"
 )
 
 var screenshots = flag.Bool("screenshots", os.Getenv("SCREENSHOTS") != "", "also write the browser tests' screenshots to docs/screenshots/ (or set SCREENSHOTS=1)")
@@ -507,4 +511,271 @@ func TestBrowserForum(t *testing.T) {
 		t.Errorf("%d own answers marked on the chart, want 2", n)
 	}
 	screenshot(t, ctx, "forum-delphi", false)
+}
+
+// witnessedLedger is the log with a collector, as serve -witnesses wraps
+// it (cmd/indivisible's witnessedLog).
+type witnessedLedger struct {
+	*ledger.Log
+	c *cosign.Collector
+}
+
+var _ Witnessed = witnessedLedger{}
+
+func (l witnessedLedger) Cosigned(ctx context.Context) (indivisible.Checkpoint, error) {
+	return l.c.Cosigned(ctx)
+}
+
+func (l witnessedLedger) ProveCosigned(ctx context.Context, index int64) (*ledger.InclusionProof, error) {
+	return l.c.ProveInclusion(ctx, index)
+}
+
+func (l witnessedLedger) Witnesses() cosign.Status { return l.c.Status() }
+func (l witnessedLedger) Policy() *cosign.Policy   { return l.c.Policy() }
+
+// browserWitness is a real witness (package witness) behind an HTTP
+// server that drops every connection while down.
+type browserWitness struct {
+	name, vkey, url string
+	down            atomic.Bool
+}
+
+func startBrowserWitness(t *testing.T, name, keyName string, l *ledger.Log, down bool) *browserWitness {
+	t.Helper()
+	skey, vkey, err := witness.GenerateKey(rand.Reader, keyName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := witness.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := witness.Open(witness.Config{Signer: s, Dir: t.TempDir(),
+		Logs: []witness.Log{{Origin: l.Info().Origin, Keys: []string{l.Info().VerifierKey}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw := &browserWitness{name: name, vkey: vkey}
+	bw.down.Store(down)
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if bw.down.Load() {
+			if c, _, err := rw.(http.Hijacker).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		w.ServeHTTP(rw, r)
+	}))
+	bw.url = srv.URL
+	t.Cleanup(func() { srv.Close(); w.Close() })
+	return bw
+}
+
+// startWitnessing runs a collector for l under a k-of-n policy of ws
+// until the test ends, and waits until it serves a checkpoint of the
+// log's size that every witness up has cosigned.
+func startWitnessing(t *testing.T, l *ledger.Log, k int, ws ...*browserWitness) *cosign.Collector {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "log %s\n", l.Info().VerifierKey)
+	var names []string
+	for _, w := range ws {
+		fmt.Fprintf(&b, "witness %s %s %s\n", w.name, w.vkey, w.url)
+		names = append(names, w.name)
+	}
+	fmt.Fprintf(&b, "group delegations %d %s\nquorum delegations\n", k, strings.Join(names, " "))
+	p, err := cosign.ParsePolicy("witnesses.txt", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cosign.NewCollector(l, p, cosign.Options{Timeout: 2 * time.Second, Backoff: 5 * time.Millisecond,
+		MaxBackoff: 50 * time.Millisecond, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	cp, err := l.Checkpoint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		st := c.Status()
+		all := st.Size == cp.Size
+		for i, w := range st.Witnesses {
+			all = all && (w.Cosigned || ws[i].down.Load())
+		}
+		if all {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the witnesses up did not cosign size %d: %+v", cp.Size, st)
+		}
+	}
+}
+
+// TestBrowserWitnessed: the entry page's script accepts the cosigned
+// checkpoint only with the policy's quorum of valid cosignatures, from
+// real witnesses, and otherwise names the witnesses missing; a tampered
+// cosignature counts as none.
+func TestBrowserWitnessed(t *testing.T) {
+	f := newExchangeFixture(t)
+	ctx := browser(t)
+	l := f.log
+	size := f.size(t)
+
+	// Three delegations' witnesses, all up, 2 of 3.
+	up := startWitnessing(t, l, 2,
+		startBrowserWitness(t, "POL", "pol.witness.example", l, false),
+		startBrowserWitness(t, "RUS", "rus.witness.example", l, false),
+		startBrowserWitness(t, "ARM", "arm.witness.example", l, false))
+	// Another policy, 2 of 3, with only POL's witness up.
+	short := startWitnessing(t, l, 2,
+		startBrowserWitness(t, "POL", "pol2.witness.example", l, false),
+		startBrowserWitness(t, "RUS", "rus2.witness.example", l, true),
+		startBrowserWitness(t, "ARM", "arm2.witness.example", l, true))
+
+	// serve serves the pages over ledger c; /tampered/N?w=A,B serves entry
+	// N's page with the last byte of the cosignatures by A and B flipped.
+	serve := func(c *cosign.Collector) *httptest.Server {
+		deps := f.deps
+		deps.Ledger = witnessedLedger{Log: l, c: c}
+		mux := http.NewServeMux()
+		mux.Handle("/", NewHandler(deps))
+		mux.HandleFunc("GET /log/key", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, l.Info().VerifierKey+"\n")
+		})
+		mux.HandleFunc("GET /tampered/{index}", func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, httptest.NewRequest("GET", "/log/entry/"+r.PathValue("index"), nil))
+			page := rec.Body.String()
+			for _, name := range strings.Split(r.URL.Query().Get("w"), ",") {
+				from, to := tamperCosignature(t, c, name)
+				if !strings.Contains(page, from) {
+					t.Errorf("no cosignature by %s (%s) in the page", name, from)
+				}
+				page = strings.ReplaceAll(page, from, to)
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, page)
+		})
+		ts := httptest.NewServer(mux)
+		t.Cleanup(ts.Close)
+		return ts
+	}
+	upURL, shortURL := serve(up).URL, serve(short).URL
+
+	verified := chromedp.Poll[chromedp.Void](`document.getElementById('verify-status').className !== 'verify-status'`)
+	status := func(url string) (string, []string) {
+		t.Helper()
+		run(t, ctx, chromedp.Navigate(url), verified)
+		return get[string](t, ctx, `document.getElementById('verify-status').textContent`),
+			get[[]string](t, ctx, `Array.from(document.querySelectorAll('#verify-steps li'), li => li.textContent)`)
+	}
+	cosigners := func(steps []string) (names []string) {
+		for _, s := range steps {
+			if rest, ok := strings.CutPrefix(s, "Cosigned by witness "); ok {
+				names = append(names, strings.Fields(rest)[0])
+			}
+		}
+		return names
+	}
+	// goSays is what cosign.Policy.Verify says of the note the page
+	// checked, from "short of the quorum" on.
+	goSays := func(c *cosign.Collector, tamper ...string) string {
+		t.Helper()
+		cp, err := c.Cosigned(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := string(cp.Note)
+		for _, name := range tamper {
+			from, to := tamperCosignature(t, c, name)
+			msg = strings.ReplaceAll(msg, from, to)
+		}
+		_, err = c.Policy().Verify([]byte(msg))
+		if err == nil {
+			return ""
+		}
+		_, tail, _ := strings.Cut(err.Error(), "short of the quorum")
+		return "short of the quorum" + tail
+	}
+
+	t.Run("quorum", func(t *testing.T) {
+		for i := range size {
+			s, steps := status(fmt.Sprintf("%s/log/entry/%d", upURL, i))
+			want := fmt.Sprintf("Inclusion verified: entry %d is in the log of %d entries, under a checkpoint signed by %s and cosigned by POL, RUS, ARM (quorum 2 of POL, RUS, ARM).", i, size, l.Info().Origin)
+			if s != want {
+				t.Errorf("entry %d: %q, want %q", i, s, want)
+			}
+			if got := cosigners(steps); !slices.Equal(got, []string{"POL", "RUS", "ARM"}) {
+				t.Errorf("entry %d: cosigners %v in %q", i, got, steps)
+			}
+		}
+		t.Logf("entry page with 3 cosignatures: %s", get[string](t, ctx, pageWeight))
+		screenshot(t, ctx, "log-entry-witnessed", false)
+	})
+
+	t.Run("short", func(t *testing.T) {
+		s, steps := status(fmt.Sprintf("%s/log/entry/%d", shortURL, size-1))
+		want := "Not verified: the checkpoint carries 1 valid witness cosignature(s), short of the quorum (2 of POL, RUS, ARM): missing valid cosignatures from RUS, ARM"
+		if s != want {
+			t.Errorf("status %q, want %q", s, want)
+		}
+		if got := cosigners(steps); !slices.Equal(got, []string{"POL"}) {
+			t.Errorf("cosigners %v in %q", got, steps)
+		}
+		if g := goSays(short); !strings.HasSuffix(s, g) || g == "" {
+			t.Errorf("Go's Policy.Verify says %q", g)
+		}
+	})
+
+	t.Run("tampered", func(t *testing.T) {
+		// One bad cosignature of three: ignored, the other two meet 2 of 3.
+		s, steps := status(fmt.Sprintf("%s/tampered/%d?w=RUS", upURL, size-1))
+		if want := "and cosigned by POL, ARM (quorum 2 of POL, RUS, ARM)."; !strings.HasPrefix(s, "Inclusion verified: ") || !strings.HasSuffix(s, want) {
+			t.Errorf("one tampered: %q", s)
+		}
+		if got := cosigners(steps); !slices.Equal(got, []string{"POL", "ARM"}) {
+			t.Errorf("one tampered: cosigners %v", got)
+		}
+		if !slices.Contains(steps, "Ignored: a cosignature by RUS (rus.witness.example) that does not verify.") {
+			t.Errorf("one tampered: steps %q", steps)
+		}
+		if g := goSays(up, "RUS"); g != "" {
+			t.Errorf("Go's Policy.Verify refuses: %s", g)
+		}
+		// Two: one valid cosignature is short of the quorum.
+		s, _ = status(fmt.Sprintf("%s/tampered/%d?w=POL,ARM", upURL, 0))
+		want := "Not verified: the checkpoint carries 1 valid witness cosignature(s), short of the quorum (2 of POL, RUS, ARM): missing valid cosignatures from POL, ARM"
+		if s != want {
+			t.Errorf("two tampered: %q, want %q", s, want)
+		}
+		if g := goSays(up, "POL", "ARM"); !strings.HasSuffix(s, g) || g == "" {
+			t.Errorf("Go's Policy.Verify says %q", g)
+		}
+	})
+}
+
+// tamperCosignature returns witness name's cosignature line's base64, as
+// c serves it, and the same with the signature's last byte flipped.
+func tamperCosignature(t *testing.T, c *cosign.Collector, name string) (from, to string) {
+	t.Helper()
+	cp, err := c.Cosigned(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := c.Policy().Cosigners(cp.Note)
+	if err != nil || lines[name] == "" {
+		t.Fatalf("no cosignature by %s (%v)", name, err)
+	}
+	from = strings.Fields(lines[name])[2]
+	raw, err := base64.StdEncoding.DecodeString(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[len(raw)-1] ^= 1
+	return from, base64.StdEncoding.EncodeToString(raw)
 }

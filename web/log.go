@@ -44,6 +44,9 @@ type Witnessed interface {
 	ProveCosigned(ctx context.Context, index int64) (*ledger.InclusionProof, error)
 	// Witnesses reports the quorum and each witness.
 	Witnesses() cosign.Status
+	// Policy is the witness policy, which the entry page's script
+	// enforces on the cosigned checkpoint.
+	Policy() *cosign.Policy
 }
 
 // recentEntries is how many of the latest entries the Log page lists.
@@ -117,12 +120,14 @@ func (h *handler) serverURL(r *http.Request) string {
 }
 
 // proofData is what ledger.js verifies: the entry's exact bytes, the
-// C2SP tlog-proof and where to fetch the log's key.
+// C2SP tlog-proof, where to fetch the log's key and, with witnesses, the
+// policy whose quorum of cosignatures the checkpoint must carry.
 type proofData struct {
-	Index  int64  `json:"index"`
-	Record string `json:"record"` // base64 of the encoded entry, the tlog record
-	Proof  string `json:"proof"`
-	KeyURL string `json:"key_url"`
+	Index  int64        `json:"index"`
+	Record string       `json:"record"` // base64 of the encoded entry, the tlog record
+	Proof  string       `json:"proof"`
+	KeyURL string       `json:"key_url"`
+	Policy *cosign.Spec `json:"policy,omitempty"`
 }
 
 type entryData struct {
@@ -147,8 +152,13 @@ func (h *handler) logEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	prove := h.deps.Ledger.ProveInclusion
+	var spec *cosign.Spec
 	if wl, ok := h.deps.Ledger.(Witnessed); ok {
 		prove = wl.ProveCosigned
+		if p := wl.Policy(); p != nil {
+			s := p.Spec()
+			spec = &s
+		}
 	}
 	proof, err := prove(ctx, idx)
 	if err != nil {
@@ -178,7 +188,7 @@ func (h *handler) logEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	d := entryData{Entry: e, Time: e.Time.UTC().Format(timeFormat), Body: string(e.Body), Size: len(rec),
 		Proof: string(text), Checkpoint: proof.Checkpoint, Findings: exchange.Involving(findings, idx),
-		Data: proofData{Index: idx, Record: base64.StdEncoding.EncodeToString(rec), Proof: string(text), KeyURL: "/log/key"},
+		Data: proofData{Index: idx, Record: base64.StdEncoding.EncodeToString(rec), Proof: string(text), KeyURL: "/log/key", Policy: spec},
 		Prev: idx - 1, Next: idx + 1, Origin: h.serverURL(r)}
 	if len(e.Signature) > 0 {
 		d.Signature = base64.StdEncoding.EncodeToString(e.Signature)

@@ -334,6 +334,8 @@ func (l *witnessedLog) ProveCosigned(ctx context.Context, index int64) (*ledger.
 
 func (l *witnessedLog) Witnesses() cosign.Status { return l.c.Status() }
 
+func (l *witnessedLog) Policy() *cosign.Policy { return l.c.Policy() }
+
 func (a *app) close() {
 	if a.log != nil {
 		a.log.Close()

@@ -1,8 +1,9 @@
 // Indivisible's log and signing code, on WebCrypto alone (no library):
-// the Log page checks an entry's inclusion proof and its checkpoint's
-// signature; the Exchange page signs a declaration with an Ed25519 key
-// file that never leaves the browser. The formats are those of
-// golang.org/x/mod/sumdb/note and tlog (docs/exchange.md, "The log").
+// the Log page checks an entry's inclusion proof, its checkpoint's
+// signature and, with witnesses, the policy's quorum of cosignatures
+// (c2sp.org/tlog-cosignature); the Exchange page signs a declaration with
+// an Ed25519 key file that never leaves the browser. The formats are those
+// of golang.org/x/mod/sumdb/note and tlog (docs/exchange.md, "The log").
 (function () {
   'use strict';
 
@@ -170,6 +171,80 @@
     return key.name;
   }
 
+  // parseCosignerKey reads a witness's cosignature/v1 verifier key
+  // "name+hash+base64(0x04 || public key)" (c2sp.org/tlog-cosignature),
+  // checking that the hash is the first 4 bytes of
+  // SHA-256(name "\n" 0x04 key).
+  async function parseCosignerKey(text) {
+    var f = splitKey(text, 3), key = null;
+    try { key = f && /^[0-9a-f]{8}$/.test(f[1]) ? b64decode(f[2]) : null; } catch (e) { key = null; }
+    if (!key || key.length !== 33 || key[0] !== 4) { return null; }
+    var k = {name: f[0], hash: fromHex(f[1]), pub: key.slice(1)};
+    var want = (await sha256(concat(utf8.encode(k.name + '\n'), [4], k.pub))).slice(0, 4);
+    return equal(want, k.hash) ? k : null;
+  }
+
+  // checkCosignatures checks the note's signature lines by the policy's
+  // witnesses. A cosignature/v1 line is base64(key hash (4 bytes) ||
+  // timestamp (8 bytes, big-endian) || Ed25519 signature) over
+  // "cosignature/v1\ntime <timestamp>\n" and the checkpoint text. It
+  // returns the witnesses with a valid cosignature (policy name -> time)
+  // and the lines by a policy key that do not verify, which are ignored,
+  // as cosign.Policy.Verify ignores them.
+  async function checkCosignatures(n, spec) {
+    var valid = {}, invalid = [];
+    for (var i = 0; i < spec.witnesses.length; i++) {
+      var w = spec.witnesses[i];
+      var key = await parseCosignerKey(w.key);
+      if (!key) { throw new Error('the policy\'s key of witness ' + w.name + ' is not a cosignature/v1 verifier key'); }
+      var pub = null;
+      for (var j = 0; j < n.sigs.length; j++) {
+        var s = n.sigs[j];
+        if (s.name !== key.name || !equal(s.hash, key.hash)) { continue; }
+        var ok = false, ts = 0n;
+        if (s.sig.length === 8 + 64) {
+          ts = new DataView(s.sig.buffer, s.sig.byteOffset, 8).getBigUint64(0, false);
+          pub = pub || await subtle.importKey('raw', key.pub, {name: 'Ed25519'}, false, ['verify']);
+          ok = await subtle.verify({name: 'Ed25519'}, pub, s.sig.slice(8), utf8.encode('cosignature/v1\ntime ' + ts + '\n' + n.text));
+        }
+        if (ok && !(w.name in valid)) {
+          valid[w.name] = {key: key.name, time: ts};
+        } else if (!ok) {
+          invalid.push(w.name + ' (' + key.name + ')');
+        }
+      }
+    }
+    return {valid: valid, invalid: invalid};
+  }
+
+  // quorum evaluates the policy (cosign.Spec) as cosign.Policy.Satisfied
+  // does: a witness is satisfied by a valid cosignature, a group by at
+  // least k of its members. It returns the quorum's witnesses without a
+  // valid cosignature, in the policy's order, or null when it holds.
+  function quorum(spec, valid) {
+    if (spec.quorum === 'none') { return null; }
+    var isWitness = {};
+    spec.witnesses.forEach(function (w) { isWitness[w.name] = true; });
+    function group(name) {
+      var g = spec.groups && spec.groups[name];
+      if (!g) { throw new Error('the policy has no witness or group ' + name); }
+      return g;
+    }
+    function satisfied(name, depth) {
+      if (isWitness[name]) { return name in valid; }
+      if (depth > 64) { throw new Error('the policy\'s groups nest too deep'); }
+      var g = group(name);
+      return g.members.filter(function (m) { return satisfied(m, depth + 1); }).length >= g.k;
+    }
+    if (satisfied(spec.quorum, 0)) { return null; }
+    var leaves = {};
+    (function walk(name) {
+      if (isWitness[name]) { leaves[name] = true; return; }
+      group(name).members.forEach(walk);
+    })(spec.quorum);
+    return spec.witnesses.map(function (w) { return w.name; }).filter(function (name) { return leaves[name] && !(name in valid); });
+  }
+
   async function verifyEntry(box) {
     var status = box.querySelector('#verify-status');
     var steps = box.querySelector('#verify-steps');
@@ -193,7 +268,24 @@
       if (!res.ok) { throw new Error(data.key_url + ' answered ' + res.status); }
       var name = await verifyNote(proof.note, await res.text());
       step('The checkpoint is signed by the log key ' + name + ' (Ed25519).');
-      status.textContent = 'Inclusion verified: entry ' + proof.index + ' is in the log of ' + proof.size + ' entries, under a checkpoint signed by ' + name + '.';
+      var cosigned = '';
+      if (data.policy) {
+        var spec = data.policy;
+        var cs = await checkCosignatures(parseNote(proof.note), spec);
+        var names = spec.witnesses.map(function (w) { return w.name; }).filter(function (w) { return w in cs.valid; });
+        names.forEach(function (w) {
+          var c = cs.valid[w];
+          step('Cosigned by witness ' + w + ' (' + c.key + ', cosignature/v1, Ed25519) at ' + new Date(Number(c.time) * 1000).toISOString().replace('.000Z', 'Z') + '.');
+        });
+        cs.invalid.forEach(function (w) { step('Ignored: a cosignature by ' + w + ' that does not verify.'); });
+        var missing = quorum(spec, cs.valid);
+        if (missing) {
+          throw new Error('the checkpoint carries ' + names.length + ' valid witness cosignature(s), short of the quorum (' + spec.describe + '): missing valid cosignatures from ' + missing.join(', '));
+        }
+        step(spec.quorum === 'none' ? 'The witness policy requires no cosignature.' : 'The cosignatures meet the witness policy\'s quorum: ' + spec.describe + '.');
+        if (names.length > 0) { cosigned = ' and cosigned by ' + names.join(', ') + ' (quorum ' + spec.describe + ')'; }
+      }
+      status.textContent = 'Inclusion verified: entry ' + proof.index + ' is in the log of ' + proof.size + ' entries, under a checkpoint signed by ' + name + cosigned + '.';
       status.className = 'verify-status verified';
       performance.mark('entry-verified');
     } catch (err) {
