@@ -91,11 +91,14 @@ func stateOf(entries []indivisible.Entry) *State {
 // grows instead of reparsing the log for every submission. A State is not
 // safe for concurrent use.
 type State struct {
-	next      int64     // the index the next entry must have
-	asOf      time.Time // the latest entry time: the log's "now"
-	byIndex   map[int64]*record
-	invalid   map[int64]bool // declaration entries that do not parse
-	order     []*record
+	next    int64     // the index the next entry must have
+	asOf    time.Time // the latest entry time: the log's "now"
+	byIndex map[int64]*record
+	invalid map[int64]bool // declaration entries that do not parse
+	order   []*record
+	// filed are all the declaration entries, oldest first, those that do
+	// not parse with a nil decl.
+	filed     []*record
 	withdrawn map[int64]bool
 	// problems are the findings about the entries themselves (invalid
 	// entries and corrections), found as they are added.
@@ -132,12 +135,14 @@ func (s *State) Add(e indivisible.Entry) {
 		c.add(RuleInvalidEntry, "", []int64{e.Index}, fmt.Sprintf("entry %d is not a valid declaration: %v", e.Index, err), e.Participant)
 		s.problems = append(s.problems, c.findings...)
 		s.invalid[e.Index] = true
+		s.filed = append(s.filed, &record{index: e.Index, entries: []int64{e.Index}, time: e.Time, participant: e.Participant})
 		return
 	}
 	rec := &record{index: e.Index, entries: []int64{e.Index}, time: e.Time, participant: e.Participant, decl: d,
 		versions: []version{{e.Time, d}}}
 	s.byIndex[e.Index] = rec
 	s.order = append(s.order, rec)
+	s.filed = append(s.filed, rec)
 	if d.Kind != indivisible.KindCorrection {
 		return
 	}

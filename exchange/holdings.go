@@ -164,44 +164,25 @@ func (c *checker) contributions(recs []*record, annual map[participantYear]*reco
 }
 
 // mirror compares the exporter's and the importer's reports of the
-// transfers between two states in a year and category.
+// transfers between two states in a year and category, as reconcile pairs
+// them.
 func (c *checker) mirror(recs []*record) {
-	type key struct {
-		exporter, importer string
-		year               int
-		category           string
-	}
-	sides := map[key]*[2]*flow{} // exporter's, importer's
-	for _, rec := range recs {
-		t := rec.decl.TransferReport
-		k, side := key{rec.participant, t.Counterpart, t.Year, t.Category}, 0
-		if t.Role == indivisible.Importer {
-			k, side = key{t.Counterpart, rec.participant, t.Year, t.Category}, 1
-		}
-		if sides[k] == nil {
-			sides[k] = &[2]*flow{}
-		}
-		if sides[k][side] == nil {
-			sides[k][side] = &flow{}
-		}
-		sides[k][side].add(t.Quantity, rec.entries)
-	}
 	ref := c.regime.Transfers.Reference
-	for k, s := range sides {
-		exp, imp := s[0], s[1]
-		switch due := c.regime.Transfers.DueFollowingYear.In(k.year + 1); {
-		case exp != nil && imp != nil && exp.quantity != imp.quantity:
-			c.add(RuleMirrorMismatch, ref, slices.Concat(exp.entries, imp.entries),
-				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s reported importing %d", k.exporter, exp.quantity, k.category,
-					k.importer, k.year, k.importer, imp.quantity), k.exporter, k.importer)
+	for _, t := range reconcile(recs) {
+		exp, imp := t.Export, t.Import
+		switch due := c.regime.Transfers.DueFollowingYear.In(t.Year + 1); {
+		case t.Status() == TransferDiffer:
+			c.add(RuleMirrorMismatch, ref, slices.Concat(exp.Entries, imp.Entries),
+				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s reported importing %d", t.Exporter, exp.Quantity, t.Category,
+					t.Importer, t.Year, t.Importer, imp.Quantity), t.Exporter, t.Importer)
 		case imp == nil && date(c.asOf).After(due):
-			c.add(RuleMirrorMissing, ref, exp.entries,
-				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s had not reported the import by %s", k.exporter, exp.quantity,
-					k.category, k.importer, k.year, k.importer, due.Format(time.DateOnly)), k.importer)
+			c.add(RuleMirrorMissing, ref, exp.Entries,
+				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s had not reported the import by %s", t.Exporter, exp.Quantity,
+					t.Category, t.Importer, t.Year, t.Importer, due.Format(time.DateOnly)), t.Importer)
 		case exp == nil && date(c.asOf).After(due):
-			c.add(RuleMirrorMissing, ref, imp.entries,
-				fmt.Sprintf("%s reported importing %d %s from %s in %d; %s had not reported the export by %s", k.importer, imp.quantity,
-					k.category, k.exporter, k.year, k.exporter, due.Format(time.DateOnly)), k.exporter)
+			c.add(RuleMirrorMissing, ref, imp.Entries,
+				fmt.Sprintf("%s reported importing %d %s from %s in %d; %s had not reported the export by %s", t.Importer, imp.Quantity,
+					t.Category, t.Exporter, t.Year, t.Exporter, due.Format(time.DateOnly)), t.Exporter)
 		}
 	}
 }

@@ -34,6 +34,7 @@ type Service struct {
 	state      *State
 	findings   []indivisible.Finding
 	findingsAt int64 // the state size the findings were computed at
+	view       *View // computed at most once per log size, on demand
 }
 
 // NewService returns a service over log, checking codes against codes and
@@ -126,12 +127,37 @@ func (s *Service) admit(ctx context.Context, d *indivisible.Declaration) error {
 func (s *Service) Findings(ctx context.Context) ([]indivisible.Finding, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.sync(ctx); err != nil {
+	if err := s.update(ctx); err != nil {
 		return nil, 0, err
+	}
+	return slices.Clone(s.findings), s.findingsAt, nil
+}
+
+// View returns the exchange's reading of the whole log: the declarations
+// with corrections applied, the transfers reconciled and the findings, at
+// one log size (State.View). The view is shared between callers: do not
+// modify it.
+func (s *Service) View(ctx context.Context) (*View, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.update(ctx); err != nil {
+		return nil, err
+	}
+	if s.view == nil || s.view.Size != s.findingsAt {
+		s.view = &View{Size: s.findingsAt, Declarations: s.state.Declarations(), Transfers: s.state.Transfers(), Findings: s.findings}
+	}
+	return s.view, nil
+}
+
+// update reads the log's new entries and recomputes the findings if the
+// log grew. The caller holds mu.
+func (s *Service) update(ctx context.Context) error {
+	if err := s.sync(ctx); err != nil {
+		return err
 	}
 	if s.findingsAt != s.state.Size() {
 		s.findings = s.state.Findings(s.regime)
 		s.findingsAt = s.state.Size()
 	}
-	return slices.Clone(s.findings), s.findingsAt, nil
+	return nil
 }

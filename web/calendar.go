@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/exchange"
 )
 
 // calendar is the timeline of notified exercises, drawn on the server as
@@ -45,41 +46,36 @@ const (
 
 // exercise is an activity on the calendar.
 type exercise struct {
-	index      int64
-	b          *declBody
-	start, end time.Time
+	index       int64
+	participant string
+	b           *indivisible.ExerciseNotification
 }
 
 // newCalendar lays out the exercise notifications in force (after
 // corrections) of participant, or of everyone for "": as the notifying
 // state or one of the participating states. findings are by entry.
-func (h *handler) newCalendar(decls []*decl, findings map[int64][]indivisible.Finding, participant string, now time.Time) calendar {
+func (h *handler) newCalendar(decls []exchange.Declared, findings map[int64][]indivisible.Finding, participant string, now time.Time) calendar {
 	var xs []exercise
 	for _, d := range decls {
-		b := d.Effective
-		if b == nil || b.Kind != string(indivisible.KindExerciseNotification) {
+		if d.InForce == nil || d.InForce.Kind != indivisible.KindExerciseNotification {
 			continue
 		}
-		if participant != "" && b.Participant != participant && !slices.Contains(b.ParticipatingStates, participant) {
+		b := d.InForce.ExerciseNotification
+		if participant != "" && d.Participant != participant && !slices.Contains(b.ParticipatingStates, participant) {
 			continue
 		}
-		start, err1 := time.Parse(time.DateOnly, b.Start)
-		end, err2 := time.Parse(time.DateOnly, b.End)
-		if err1 != nil || err2 != nil || end.Before(start) {
-			continue
-		}
-		xs = append(xs, exercise{d.Entry.Index, b, start, end})
+		xs = append(xs, exercise{d.Index, d.Participant, b})
 	}
 	c := calendar{Width: calWidth, LabelX: calLabelW - 8, Today: -1}
 	if len(xs) == 0 {
 		return c
 	}
 	slices.SortFunc(xs, func(a, b exercise) int {
-		return cmp.Or(cmp.Compare(a.b.Participant, b.b.Participant), a.start.Compare(b.start), cmp.Compare(a.index, b.index))
+		return cmp.Or(cmp.Compare(a.participant, b.participant), a.b.Start.Compare(b.b.Start), cmp.Compare(a.index, b.index))
 	})
-	lo, hi := xs[0].start, xs[0].end
+	lo, hi := xs[0].b.Start, xs[0].b.End
 	for _, x := range xs {
-		lo, hi = minTime(lo, x.start), maxTime(hi, x.end)
+		lo, hi = minTime(lo, x.b.Start), maxTime(hi, x.b.End)
 	}
 	// Whole months, from the first activity's month to the end of the last's.
 	lo = time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -101,12 +97,12 @@ func (h *handler) newCalendar(decls []*decl, findings map[int64][]indivisible.Fi
 	}
 	for i, e := range xs {
 		fs := findings[e.index]
-		row := calRow{Y: float64(calTop + i*calRowH), BarY: float64(calTop+i*calRowH) + 4, X: x(e.start), Index: e.index, Flagged: len(fs) > 0,
+		row := calRow{Y: float64(calTop + i*calRowH), BarY: float64(calTop+i*calRowH) + 4, X: x(e.b.Start), Index: e.index, Flagged: len(fs) > 0,
 			// The last day counts whole.
-			W:     max(x(e.end.AddDate(0, 0, 1))-x(e.start), 3),
-			Label: fmt.Sprintf("%s · %s", e.b.Participant, cmp.Or(e.b.Name, "unnamed")),
+			W:     max(x(e.b.End.AddDate(0, 0, 1))-x(e.b.Start), 3),
+			Label: fmt.Sprintf("%s · %s", e.participant, cmp.Or(e.b.Name, "unnamed")),
 		}
-		row.Title = fmt.Sprintf("%s (entry %d): %s to %s, %s troops in %s", cmp.Or(e.b.Name, "unnamed activity"), e.index, e.b.Start, e.b.End, thousands(e.b.Personnel), h.name(e.b.Host))
+		row.Title = fmt.Sprintf("%s (entry %d): %s to %s, %s troops in %s", cmp.Or(e.b.Name, "unnamed activity"), e.index, e.b.Start.Format(time.DateOnly), e.b.End.Format(time.DateOnly), thousands(e.b.Personnel), h.name(e.b.Host))
 		for _, f := range fs {
 			row.Findings += "; " + label(f.Rule)
 		}

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/exchange"
@@ -27,6 +27,10 @@ type Exchange interface {
 	// Findings returns the findings over the whole log and the log size
 	// they were computed at.
 	Findings(ctx context.Context) ([]indivisible.Finding, int64, error)
+	// View returns the exchange's reading of the whole log: declarations
+	// with corrections applied, transfers reconciled and findings, at one
+	// log size. The page shows it as it is.
+	View(ctx context.Context) (*exchange.View, error)
 }
 
 // maxShownDeclarations caps the declarations table; the filters narrow it.
@@ -141,21 +145,17 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	ctx := r.Context()
-	decls, size, err := h.declarations(ctx)
+	v, err := h.deps.Exchange.View(ctx)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	findings, _, err := h.deps.Exchange.Findings(ctx)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d.LogSize, d.FindingCount = size, len(findings)
-	byEntry := findingsByEntry(findings)
-	d.Rows, d.Matching = h.declarationRows(decls, byEntry, d.Filter)
-	d.Calendar = h.newCalendar(decls, byEntry, d.Filter.Participant, h.now())
-	d.Transfers = reconcile(decls, d.Filter.Participant)
+	size := v.Size
+	d.LogSize, d.FindingCount = size, len(v.Findings)
+	byEntry := findingsByEntry(v.Findings)
+	d.Rows, d.Matching = h.declarationRows(v.Declarations, byEntry, d.Filter)
+	d.Calendar = h.newCalendar(v.Declarations, byEntry, d.Filter.Participant, h.now())
+	d.Transfers = transferRows(v.Transfers, d.Filter.Participant)
 	for _, k := range indivisible.DeclarationKinds {
 		d.Kinds = append(d.Kinds, choice{string(k), label(string(k))})
 	}
@@ -185,126 +185,6 @@ func (h *handler) validKeys(ctx context.Context, participant string, next int64)
 	}), err
 }
 
-// declCache holds the log's declaration entries, each decoded once as it
-// first appears: a view then reads only the entries appended since the
-// last one, and applies the corrections in memory.
-type declCache struct {
-	mu    sync.Mutex
-	size  int64 // entries read so far
-	items []parsed
-}
-
-// parsed is a declaration entry with its decoded body. Both are never
-// modified once cached, so views can share them.
-type parsed struct {
-	entry indivisible.Entry
-	body  *declBody
-}
-
-// declarations returns the log's declarations, oldest first, with
-// corrections applied, and the log size they reflect.
-func (h *handler) declarations(ctx context.Context) ([]*decl, int64, error) {
-	cp, err := h.deps.Ledger.Checkpoint(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	c := &h.decls
-	c.mu.Lock()
-	const chunk = 1000
-	for c.size < cp.Size {
-		es, err := h.deps.Ledger.Entries(ctx, c.size, min(c.size+chunk, cp.Size))
-		if err != nil {
-			c.mu.Unlock()
-			return nil, 0, err
-		}
-		c.items = appendParsed(c.items, es)
-		c.size += int64(len(es))
-	}
-	items := c.items[:len(c.items):len(c.items)]
-	c.mu.Unlock()
-	return applyCorrections(items), cp.Size, nil
-}
-
-// declBody is a declaration as filed, in its flat JSON form. The log
-// holds only declarations that exchange.Parse accepted, so a lenient
-// decoding is enough to show them.
-type declBody struct {
-	Kind        string `json:"kind"`
-	Participant string `json:"participant"`
-	Year        int    `json:"year"`
-
-	Holdings map[string]int64 `json:"holdings"`
-
-	Name                string   `json:"name"`
-	Start               string   `json:"start"`
-	End                 string   `json:"end"`
-	Host                string   `json:"host"`
-	ParticipatingStates []string `json:"participating_states"`
-	Personnel           int64    `json:"personnel"`
-	BattleTanks         int64    `json:"battle_tanks"`
-	ObserversInvited    bool     `json:"observers_invited"`
-
-	Role        string `json:"role"`
-	Counterpart string `json:"counterpart"`
-	Category    string `json:"category"`
-	Quantity    int64  `json:"quantity"`
-
-	Organisation string   `json:"organisation"`
-	Units        []string `json:"units"`
-
-	Corrects    int64     `json:"corrects"`
-	Reason      string    `json:"reason"`
-	Withdrawn   bool      `json:"withdrawn"`
-	Declaration *declBody `json:"declaration"`
-}
-
-// decl is a declaration of the log with its content as corrections leave
-// it: Effective is nil once withdrawn.
-type decl struct {
-	Entry     indivisible.Entry
-	Body      *declBody
-	Effective *declBody
-	// CorrectedBy is the index of the latest correction of this entry, or
-	// -1.
-	CorrectedBy int64
-}
-
-// appendParsed appends the declaration entries of es, decoded. The log
-// holds only declarations that exchange.Parse accepted, so the lenient
-// decoding of declBody is enough to show them.
-func appendParsed(items []parsed, es []indivisible.Entry) []parsed {
-	for _, e := range es {
-		var b declBody
-		if e.Kind == indivisible.KindDeclaration && json.Unmarshal(e.Body, &b) == nil {
-			items = append(items, parsed{e, &b})
-		}
-	}
-	return items
-}
-
-// applyCorrections makes the declarations of decoded entries, oldest
-// first, applying corrections the way the regime does: the latest
-// correction's content replaces the original's.
-func applyCorrections(items []parsed) []*decl {
-	out := make([]*decl, 0, len(items))
-	byIndex := make(map[int64]*decl, len(items))
-	for _, it := range items {
-		e, b := it.entry, it.body
-		d := &decl{Entry: e, Body: b, Effective: b, CorrectedBy: -1}
-		out = append(out, d)
-		byIndex[e.Index] = d
-		if b.Kind != string(indivisible.KindCorrection) {
-			continue
-		}
-		d.Effective = nil // a correction is not itself a declaration of the regime
-		if t := byIndex[b.Corrects]; t != nil && t.Body.Kind != string(indivisible.KindCorrection) && t.Entry.Participant == e.Participant {
-			t.CorrectedBy = e.Index
-			t.Effective = b.Declaration
-		}
-	}
-	return out
-}
-
 // findingsByEntry indexes findings by the entries they involve, so that
 // a page of many declarations looks each one's up at once (exchange.Involving
 // scans them all).
@@ -318,15 +198,18 @@ func findingsByEntry(findings []indivisible.Finding) map[int64][]indivisible.Fin
 	return m
 }
 
-func (h *handler) declarationRows(decls []*decl, findings map[int64][]indivisible.Finding, f exchangeFilter) ([]declRow, int) {
+func (h *handler) declarationRows(decls []exchange.Declared, findings map[int64][]indivisible.Finding, f exchangeFilter) ([]declRow, int) {
 	var rows []declRow
 	matching := 0
 	for _, d := range slices.Backward(decls) {
-		b := d.Body
-		if f.Participant != "" && d.Entry.Participant != f.Participant || f.Kind != "" && b.Kind != f.Kind {
+		kind := invalidKind
+		if d.Declaration != nil {
+			kind = string(d.Declaration.Kind)
+		}
+		if f.Participant != "" && d.Participant != f.Participant || f.Kind != "" && kind != f.Kind {
 			continue
 		}
-		fs := findings[d.Entry.Index]
+		fs := findings[d.Index]
 		if f.Findings && len(fs) == 0 {
 			continue
 		}
@@ -334,43 +217,56 @@ func (h *handler) declarationRows(decls []*decl, findings map[int64][]indivisibl
 		if len(rows) == maxShownDeclarations {
 			continue
 		}
-		row := declRow{Index: d.Entry.Index, Time: d.Entry.Time.UTC().Format("2006-01-02 15:04"), Participant: d.Entry.Participant,
-			Name: h.name(d.Entry.Participant), Kind: b.Kind, Summary: h.summary(b), Findings: fs}
-		switch {
-		case d.CorrectedBy >= 0 && d.Effective == nil:
-			row.Superseded = fmt.Sprintf("withdrawn by entry %d", d.CorrectedBy)
-		case d.CorrectedBy >= 0:
-			row.Superseded = fmt.Sprintf("corrected by entry %d", d.CorrectedBy)
+		row := declRow{Index: d.Index, Time: d.Time.UTC().Format("2006-01-02 15:04"), Participant: d.Participant,
+			Name: h.name(d.Participant), Kind: kind, Summary: h.summary(d.Declaration), Findings: fs}
+		switch by := d.CorrectedBy(); {
+		case by >= 0 && d.Withdrawn:
+			row.Superseded = fmt.Sprintf("withdrawn by entry %d", by)
+		case by >= 0:
+			row.Superseded = fmt.Sprintf("corrected by entry %d", by)
 		}
 		rows = append(rows, row)
 	}
 	return rows, matching
 }
 
-// summary says in a line what a declaration reports.
-func (h *handler) summary(b *declBody) string {
-	switch indivisible.DeclarationKind(b.Kind) {
+// invalidKind is the kind column of an entry that is not a valid
+// declaration.
+const invalidKind = "invalid"
+
+// summary says in a line what a declaration reports; nil is an entry that
+// is not a valid declaration.
+func (h *handler) summary(d *indivisible.Declaration) string {
+	if d == nil {
+		return "not a valid declaration: see its finding"
+	}
+	switch d.Kind {
 	case indivisible.KindAnnualExchange:
+		b := d.AnnualExchange
 		return fmt.Sprintf("holdings as of 1 January %d: %s", b.Year, holdingsText(b.Holdings))
 	case indivisible.KindExerciseNotification:
+		b := d.ExerciseNotification
 		name := cmp.Or(b.Name, "unnamed activity")
-		return fmt.Sprintf("%s, %s to %s in %s: %s troops, %s tanks; states %s; observers %s", name, b.Start, b.End, h.name(b.Host),
+		return fmt.Sprintf("%s, %s to %s in %s: %s troops, %s tanks; states %s; observers %s", name, b.Start.Format(time.DateOnly), b.End.Format(time.DateOnly), h.name(b.Host),
 			thousands(b.Personnel), thousands(b.BattleTanks), strings.Join(b.ParticipatingStates, ", "), map[bool]string{true: "invited", false: "not invited"}[b.ObserversInvited])
 	case indivisible.KindTransferReport:
+		b := d.TransferReport
 		dir := "to"
-		if b.Role == string(indivisible.Importer) {
+		if b.Role == indivisible.Importer {
 			dir = "from"
 		}
 		return fmt.Sprintf("%s in %d: %s %s %s %s", b.Role, b.Year, thousands(b.Quantity), label(b.Category), dir, h.name(b.Counterpart))
 	case indivisible.KindForcesContribution:
+		b := d.ForcesContribution
 		return fmt.Sprintf("to %s as of 1 January %d: %d units; %s", b.Organisation, b.Year, len(b.Units), holdingsText(b.Holdings))
 	case indivisible.KindCorrection:
+		b := d.Correction
 		if b.Withdrawn {
 			return fmt.Sprintf("withdraws entry %d: %s", b.Corrects, b.Reason)
 		}
 		return fmt.Sprintf("corrects entry %d: %s", b.Corrects, b.Reason)
 	}
-	return b.Kind
+	return string(d.Kind)
 }
 
 func holdingsText(m map[string]int64) string {
@@ -402,74 +298,41 @@ func thousands(n int64) string {
 	return b.String()
 }
 
-// transferRow compares the exporter's and the importer's reports of the
-// transfers of one category between one pair in one year.
+// transferRow is a row of the transfer reconciliation table: an
+// exchange.Transfer as the page shows it.
 type transferRow struct {
 	Year                 int
 	Exporter, Importer   string
 	Category             string
 	Exported, Imported   int64
 	HasExport, HasImport bool
-	Entries              []int64
-	Status               string // "agree", "differ", "exporter only", "importer only"
+	// Entries are the reports, ascending.
+	Entries []int64
+	Status  exchange.TransferStatus
 }
 
 // Mismatch reports whether the two reports disagree or one is missing.
-func (t transferRow) Mismatch() bool { return t.Status != "agree" }
+func (t transferRow) Mismatch() bool { return t.Status != exchange.TransferAgree }
 
-type transferKey struct {
-	year               int
-	exporter, importer string
-	category           string
-}
-
-// reconcile pairs exporters' and importers' transfer reports, after
-// corrections, for the participant ("" for all).
-func reconcile(decls []*decl, participant string) []transferRow {
-	rows := map[transferKey]*transferRow{}
-	for _, d := range decls {
-		b := d.Effective
-		if b == nil || b.Kind != string(indivisible.KindTransferReport) {
+// transferRows lays out the exchange's reconciled transfers that involve
+// participant ("" for all), latest year first.
+func transferRows(ts []exchange.Transfer, participant string) []transferRow {
+	out := []transferRow{}
+	for _, t := range ts {
+		if participant != "" && t.Exporter != participant && t.Importer != participant {
 			continue
 		}
-		k := transferKey{b.Year, b.Participant, b.Counterpart, b.Category}
-		if b.Role == string(indivisible.Importer) {
-			k.exporter, k.importer = b.Counterpart, b.Participant
+		row := transferRow{Year: t.Year, Exporter: t.Exporter, Importer: t.Importer, Category: t.Category, Status: t.Status()}
+		if t.Export != nil {
+			row.Exported, row.HasExport, row.Entries = t.Export.Quantity, true, t.Export.Reports
 		}
-		if participant != "" && k.exporter != participant && k.importer != participant {
-			continue
+		if t.Import != nil {
+			row.Imported, row.HasImport = t.Import.Quantity, true
+			row.Entries = slices.Sorted(slices.Values(slices.Concat(row.Entries, t.Import.Reports)))
 		}
-		t := rows[k]
-		if t == nil {
-			t = &transferRow{Year: k.year, Exporter: k.exporter, Importer: k.importer, Category: k.category}
-			rows[k] = t
-		}
-		t.Entries = append(t.Entries, d.Entry.Index)
-		if b.Role == string(indivisible.Importer) {
-			t.Imported += b.Quantity
-			t.HasImport = true
-		} else {
-			t.Exported += b.Quantity
-			t.HasExport = true
-		}
+		out = append(out, row)
 	}
-	out := make([]transferRow, 0, len(rows))
-	for _, t := range rows {
-		switch {
-		case !t.HasImport:
-			t.Status = "exporter only"
-		case !t.HasExport:
-			t.Status = "importer only"
-		case t.Exported == t.Imported:
-			t.Status = "agree"
-		default:
-			t.Status = "differ"
-		}
-		out = append(out, *t)
-	}
-	slices.SortFunc(out, func(a, b transferRow) int {
-		return cmp.Or(cmp.Compare(b.Year, a.Year), cmp.Compare(a.Exporter, b.Exporter), cmp.Compare(a.Importer, b.Importer), cmp.Compare(a.Category, b.Category))
-	})
+	slices.SortStableFunc(out, func(a, b transferRow) int { return cmp.Compare(b.Year, a.Year) })
 	return out
 }
 

@@ -47,6 +47,22 @@ type exchangeFixture struct {
 
 func newExchangeFixture(t testing.TB) *exchangeFixture {
 	t.Helper()
+	f := newEmptyExchangeFixture(t)
+	for _, d := range []struct{ participant, body string }{
+		{"POL", `{"kind": "exercise_notification", "participant": "POL", "name": "Anakonda", "start": "2026-05-01", "end": "2026-05-12", "host": "POL", "participating_states": ["POL", "DEU"], "personnel": 14500, "battle_tanks": 180, "armoured_combat_vehicles": 420, "artillery": 96, "aircraft_sorties": 240, "airborne_amphibious_troops": 0, "observers_invited": true}`},
+		{"RUS", `{"kind": "exercise_notification", "participant": "RUS", "name": "Zapad", "start": "2026-03-20", "end": "2026-03-27", "host": "RUS", "participating_states": ["RUS"], "personnel": 12800, "battle_tanks": 250, "armoured_combat_vehicles": 480, "artillery": 240, "aircraft_sorties": 150, "airborne_amphibious_troops": 0, "observers_invited": false}`},
+		{"DEU", `{"kind": "transfer_report", "participant": "DEU", "role": "exporter", "year": 2025, "counterpart": "POL", "category": "battle_tanks", "quantity": 14, "description": "Leopard 2A4"}`},
+		{"POL", `{"kind": "transfer_report", "participant": "POL", "role": "importer", "year": 2025, "counterpart": "DEU", "category": "battle_tanks", "quantity": 12, "description": "Leopard 2A4"}`},
+	} {
+		f.submit(t, d.participant, d.body)
+	}
+	return f
+}
+
+// newEmptyExchangeFixture is the exchange fixture without its
+// declarations: the log holds only the delegations' keys.
+func newEmptyExchangeFixture(t testing.TB) *exchangeFixture {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := sqlite.Open(ctx, filepath.Join(dir, "web.db"))
@@ -111,14 +127,6 @@ func newExchangeFixture(t testing.TB) *exchangeFixture {
 			t.Fatal(err)
 		}
 		f.keys[a.Participant], f.keyFiles[a.Participant] = strings.TrimSpace(string(b)), keyPath
-	}
-	for _, d := range []struct{ participant, body string }{
-		{"POL", `{"kind": "exercise_notification", "participant": "POL", "name": "Anakonda", "start": "2026-05-01", "end": "2026-05-12", "host": "POL", "participating_states": ["POL", "DEU"], "personnel": 14500, "battle_tanks": 180, "armoured_combat_vehicles": 420, "artillery": 96, "aircraft_sorties": 240, "airborne_amphibious_troops": 0, "observers_invited": true}`},
-		{"RUS", `{"kind": "exercise_notification", "participant": "RUS", "name": "Zapad", "start": "2026-03-20", "end": "2026-03-27", "host": "RUS", "participating_states": ["RUS"], "personnel": 12800, "battle_tanks": 250, "armoured_combat_vehicles": 480, "artillery": 240, "aircraft_sorties": 150, "airborne_amphibious_troops": 0, "observers_invited": false}`},
-		{"DEU", `{"kind": "transfer_report", "participant": "DEU", "role": "exporter", "year": 2025, "counterpart": "POL", "category": "battle_tanks", "quantity": 14, "description": "Leopard 2A4"}`},
-		{"POL", `{"kind": "transfer_report", "participant": "POL", "role": "importer", "year": 2025, "counterpart": "DEU", "category": "battle_tanks", "quantity": 12, "description": "Leopard 2A4"}`},
-	} {
-		f.submit(t, d.participant, d.body)
 	}
 	return f
 }
@@ -568,7 +576,7 @@ func TestReconcile(t *testing.T) {
 		mk(9, "POL", `{"kind": "correction", "participant": "POL", "corrects": 8, "reason": "x", "withdrawn": true}`),
 	}
 	var got []string
-	for _, r := range reconcile(applyCorrections(appendParsed(nil, entries)), "POL") {
+	for _, r := range transferRows(exchange.Read(exchange.DefaultRegime(), entries).Transfers, "POL") {
 		got = append(got, fmt.Sprintf("%d %s>%s %d/%d %s %v", r.Year, r.Exporter, r.Importer, r.Exported, r.Imported, r.Status, r.Entries))
 	}
 	want := []string{
@@ -609,4 +617,88 @@ func FuzzParseSignature(f *testing.F) {
 			t.Fatalf("accepted %q: %q, %d bytes", s, name, len(sig))
 		}
 	})
+}
+
+// appendRaw appends body, signed by participant, straight to the log,
+// without the exchange's admission checks: a log written by another tool,
+// or before a rule existed.
+func (f *exchangeFixture) appendRaw(t testing.TB, participant, body string) int64 {
+	t.Helper()
+	name, sig, err := parseSignature(f.sign(t, participant, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.log.Append(context.Background(), indivisible.Entry{Kind: indivisible.KindDeclaration, Participant: participant,
+		KeyName: name, Signature: sig, Body: []byte(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Index
+}
+
+var (
+	transfersRE = regexp.MustCompile(`(?s)<table class="transfers" id="transfers">.*?</table>`)
+	trRE        = regexp.MustCompile(`(?s)<tr( class="flagged")?><td>.*?</tr>`)
+	tagRE       = regexp.MustCompile(`<[^>]*>`)
+)
+
+// transferTable returns the transfer reconciliation table's rows as text,
+// cells separated by "|", with "*" before a flagged one.
+func transferTable(page string) []string {
+	var rows []string
+	for _, m := range trRE.FindAllStringSubmatch(transfersRE.FindString(page), -1) {
+		row := strings.ReplaceAll(m[0], "</td><td", "|<td")
+		row = html.UnescapeString(tagRE.ReplaceAllString(row, ""))
+		if m[1] != "" {
+			row = "*" + row
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// TestExchangePageAgreesWithCheck is the regression test of issue 11: DEU
+// exports 14 tanks, POL reports importing 12, then POL "corrects" its
+// import with an annual exchange. The correction cannot apply (it changes
+// the kind), so exchange.Check keeps the import and finds the mismatch and
+// the invalid correction; the page used to apply the correction anyway and
+// show the transfer as "exporter only".
+func TestExchangePageAgreesWithCheck(t *testing.T) {
+	f := newEmptyExchangeFixture(t)
+	exp := f.appendRaw(t, "DEU", `{"kind": "transfer_report", "participant": "DEU", "role": "exporter", "year": 2025, "counterpart": "POL", "category": "battle_tanks", "quantity": 14}`)
+	imp := f.appendRaw(t, "POL", `{"kind": "transfer_report", "participant": "POL", "role": "importer", "year": 2025, "counterpart": "DEU", "category": "battle_tanks", "quantity": 12}`)
+	corr := f.appendRaw(t, "POL", fmt.Sprintf(`{"kind": "correction", "participant": "POL", "corrects": %d, "reason": "re-filed", "declaration": {"kind": "annual_exchange", "participant": "POL", "year": 2026, "holdings": {"battle_tanks": 600}}}`, imp))
+
+	es, err := f.log.Entries(context.Background(), 0, f.size(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings := exchange.Check(exchange.DefaultRegime(), es)
+	var rules []string
+	for _, fd := range findings {
+		rules = append(rules, fd.Rule)
+	}
+	if !slices.Contains(rules, exchange.RuleMirrorMismatch) || !slices.Contains(rules, exchange.RuleInvalidCorrection) {
+		t.Fatalf("exchange.Check found %q, want %s and %s", rules, exchange.RuleMirrorMismatch, exchange.RuleInvalidCorrection)
+	}
+
+	_, page := do(t, NewHandler(f.deps), "GET", "/exchange", nil)
+	// Every finding of Check shows in the row of each entry it involves.
+	for _, fd := range findings {
+		for _, e := range fd.Entries {
+			row := regexp.MustCompile(fmt.Sprintf(`(?s)<tr class="flagged" data-index="%d">.*?</tr>`, e)).FindString(page)
+			if !strings.Contains(row, `<span class="rule">`+fd.Rule+`</span>`) {
+				t.Errorf("the row of entry %d lacks the finding %s", e, fd.Rule)
+			}
+		}
+	}
+	// The transfers table shows the mismatch Check found, with both reports.
+	want := []string{fmt.Sprintf("*2025|DEU|POL|battle_tanks|14|12|differ|%d, %d", exp, imp)}
+	if got := transferTable(page); !slices.Equal(got, want) {
+		t.Errorf("transfer rows %q, want %q", got, want)
+	}
+	// The correction did not apply: the import is not shown as corrected.
+	if strings.Contains(page, fmt.Sprintf("corrected by entry %d", corr)) {
+		t.Errorf("the page shows entry %d as corrected by the invalid correction %d", imp, corr)
+	}
 }

@@ -76,7 +76,6 @@ type handler struct {
 	names    map[string]string // participant code -> name
 	sessions *sessions
 	now      func() time.Time
-	decls    declCache // the Exchange page's declarations
 }
 
 // NewHandler returns the web interface's handler. It serves the pages at
