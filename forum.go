@@ -572,3 +572,102 @@ func (e *DamagedError) Error() string {
 
 // Unwrap gives the error its code, EINTERNAL.
 func (e *DamagedError) Unwrap() error { return &Error{Code: EINTERNAL, Message: e.Error()} }
+
+// Read views of the forum. The forum service computes them once, with
+// the rule code that decides, and the API, the web pages and the CLI
+// render them.
+
+// ForumOverview is a forum with its delegations, expert panel, Delphi
+// questions and each session's agenda.
+type ForumOverview struct {
+	Forum       *Forum           `json:"forum"`
+	Sessions    []*SessionAgenda `json:"sessions"`
+	Delegations []*Delegation    `json:"delegations"`
+	Experts     []*Expert        `json:"experts"`
+	Questions   []*Question      `json:"questions"`
+}
+
+// Accredited counts the accredited delegations.
+func (o *ForumOverview) Accredited() int {
+	n := 0
+	for _, d := range o.Delegations {
+		if d.Status == Accredited {
+			n++
+		}
+	}
+	return n
+}
+
+// SessionAgenda is a session with its agenda items.
+type SessionAgenda struct {
+	Session
+	Items []*ItemSummary `json:"items"`
+}
+
+// ItemSummary is an agenda item as a forum's agenda lists it.
+type ItemSummary struct {
+	AgendaItem
+	// Versions counts the item's versions, those that could not be read
+	// included.
+	Versions int `json:"versions"`
+	// Outcome is a closed item's outcome ("" while open, or if its
+	// decision could not be read).
+	Outcome string `json:"outcome,omitempty"`
+}
+
+// Standing is what became of a position event under the item's rule.
+type Standing string
+
+// Standings. Only a current position is counted.
+const (
+	// StandingCurrent is the delegation's current position on the version
+	// decided, which the rule counts.
+	StandingCurrent Standing = "current"
+	// StandingSuperseded is replaced by a later event of the delegation.
+	StandingSuperseded Standing = "superseded"
+	// StandingWithdrawal is a withdrawal, which leaves no position.
+	StandingWithdrawal Standing = "withdrawal"
+	// StandingLapsed is on an earlier text, amended since.
+	StandingLapsed Standing = "lapsed"
+	// StandingLate was logged after the rule's cutoff (the deadline of a
+	// silence procedure).
+	StandingLate Standing = "late"
+	// StandingNotAccredited is of a delegation that is not accredited.
+	StandingNotAccredited Standing = "not_accredited"
+)
+
+// PositionView is a position event with its standing under the item's
+// rule.
+type PositionView struct {
+	Position
+	Standing Standing `json:"standing"`
+	// Reason says in words why a position is not counted ("" if it is).
+	Reason string `json:"reason,omitempty"`
+}
+
+// ItemView is an agenda item with its versions and position events,
+// each with its standing, and while open what its rule would decide if
+// it closed now; once closed, its decision.
+type ItemView struct {
+	Item     *AgendaItem        `json:"item"`
+	Versions []*ProposalVersion `json:"versions"`
+	// Positions are the position events in log order.
+	Positions []*PositionView `json:"positions"`
+	// Provisional is the rule's count if the item closed now (open items
+	// with a proposal only); its document is left empty.
+	Provisional *Decision `json:"provisional,omitempty"`
+	Decision    *Decision `json:"decision,omitempty"`
+
+	// Forum, Session and Delegations are the item's forum, session and
+	// the forum's delegations, for the pages.
+	Forum       *Forum        `json:"-"`
+	Session     *Session      `json:"-"`
+	Delegations []*Delegation `json:"-"`
+	// Current is the current version's number (0 before a proposal),
+	// counting versions that could not be read.
+	Current int `json:"-"`
+	// Degraded is set when some of the item's records could not be read:
+	// the view then holds what could be, without the provisional count
+	// or the standings, which need every record.
+	Degraded bool `json:"-"`
+}

@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/forum"
@@ -51,26 +53,27 @@ func (s *Server) createForum(w http.ResponseWriter, r *http.Request) (int, any, 
 	return http.StatusCreated, f, s.cfg.Forum.CreateForum(r.Context(), account(r), f)
 }
 
-// getForum returns a forum with its sessions and delegations.
+// getForum returns a forum with its sessions and delegations, from the
+// forum's overview.
 func (s *Server) getForum(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	id, err := readForum(r)
 	if err != nil {
 		return 0, nil, err
 	}
-	st := s.cfg.Forum.Store()
-	f, err := st.Forum(r.Context(), id)
-	if err != nil {
+	o, err := s.cfg.Forum.Overview(r.Context(), account(r), id)
+	// A damaged item, version, decision or question spoils only parts of
+	// the overview this answer does not carry; a damaged delegation is in
+	// it, and fails the answer as any damage used to.
+	var damaged *indivisible.DamagedError
+	if err != nil && !(errors.As(err, &damaged) && o != nil && !slices.ContainsFunc(damaged.Records,
+		func(r indivisible.DamagedRecord) bool { return r.Kind == "delegation" })) {
 		return 0, nil, err
 	}
-	ss, err := st.Sessions(r.Context(), id)
-	if err != nil {
-		return 0, nil, err
+	ss := make([]*indivisible.Session, len(o.Sessions))
+	for i, sa := range o.Sessions {
+		ss[i] = &sa.Session
 	}
-	ds, err := st.Delegations(r.Context(), id)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, map[string]any{"forum": f, "sessions": ss, "delegations": ds}, nil
+	return http.StatusOK, map[string]any{"forum": o.Forum, "sessions": ss, "delegations": o.Delegations}, nil
 }
 
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) (int, any, error) {
@@ -215,8 +218,9 @@ func (s *Server) addExpert(w http.ResponseWriter, r *http.Request) (int, any, er
 	return http.StatusCreated, e, err
 }
 
-// getItem returns an item's status: its versions with their assessments,
-// its position events, and its provisional count or its decision.
+// getItem returns an item's view: its versions with their assessments,
+// its position events with their standings under the rule, and its
+// provisional count or its decision.
 func (s *Server) getItem(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	if _, err := readForum(r); err != nil {
 		return 0, nil, err
@@ -225,8 +229,11 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request) (int, any, erro
 	if err != nil {
 		return 0, nil, err
 	}
-	st, err := s.cfg.Forum.ItemStatus(r.Context(), f, id)
-	return http.StatusOK, st, err
+	v, err := s.cfg.Forum.ItemView(r.Context(), account(r), f, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, v, nil
 }
 
 // readItem authorises a read and checks the path's item.

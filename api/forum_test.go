@@ -251,3 +251,60 @@ func TestDelphiAPI(t *testing.T) {
 		t.Errorf("result %v", res)
 	}
 }
+
+// TestForumSilenceLateObjection is the regression test for a late
+// objection under the silence procedure: logged after the deadline, it is
+// neither counted nor current, in the item's standings as in the rule's
+// count.
+func TestForumSilenceLateObjection(t *testing.T) {
+	f, _ := withForum(t)
+	fo := f.must(t, 201, "secretariat", "POST", "/api/v1/forums", `{"title": "Forum"}`)
+	base := fmt.Sprintf("/api/v1/forums/%d", num(fo["id"]))
+	se := f.must(t, 201, "secretariat", "POST", base+"/sessions", `{"title": "First session"}`)
+	for _, p := range []string{"POL", "RUS"} {
+		d := f.must(t, 201, "secretariat", "POST", base+"/delegations", fmt.Sprintf(`{"participant": %q, "kind": "member_state", "name": "Delegation of %s", "head": "Head"}`, p, p))
+		f.must(t, 200, "secretariat", "POST", fmt.Sprintf("%s/delegations/%d/status", base, num(d["id"])), `{"status": "accredited"}`)
+	}
+	// The deadline has passed: every position is logged after it.
+	it := f.must(t, 201, "secretariat", "POST", fmt.Sprintf("%s/sessions/%d/items", base, num(se["id"])),
+		`{"title": "Hotline", "rule": {"name": "silence", "deadline": "2020-01-01T00:00:00Z"}}`)
+	item := fmt.Sprintf("%s/items/%d", base, num(it["id"]))
+	f.must(t, 201, "secretariat", "POST", item+"/versions", `{"title": "Hotline", "text": "A hotline."}`)
+	obj := f.must(t, 201, "RUS", "POST", item+"/positions", `{"stance": "object", "statement": "Too late, but we object."}`)
+
+	st := f.must(t, 200, "", "GET", item, "")
+	prov, _ := st["provisional"].(map[string]any)
+	if prov["outcome"] != "adopted" || len(prov["counted"].([]any)) != 0 || len(prov["objectors"].([]any)) != 0 {
+		t.Fatalf("provisional %v, want adopted with nothing counted", prov)
+	}
+	ps, _ := st["positions"].([]any)
+	if len(ps) != 1 {
+		t.Fatalf("positions %v", ps)
+	}
+	p := ps[0].(map[string]any)
+	if num(p["log_index"]) != num(obj["log_index"]) || p["standing"] != "late" || !strings.Contains(fmt.Sprint(p["reason"]), "after the deadline") {
+		t.Errorf("the late objection stands as %v (%v), want late, after the deadline", p["standing"], p["reason"])
+	}
+}
+
+// TestForumDamagedVersion: a version row that cannot be decoded spoils its
+// item, not GET of the forum (which carries no item), while the item's own
+// route says it is damaged.
+func TestForumDamagedVersion(t *testing.T) {
+	f, _ := withForum(t)
+	fo := f.must(t, 201, "secretariat", "POST", "/api/v1/forums", `{"title": "Forum"}`)
+	base := fmt.Sprintf("/api/v1/forums/%d", num(fo["id"]))
+	se := f.must(t, 201, "secretariat", "POST", base+"/sessions", `{"title": "First session"}`)
+	it := f.must(t, 201, "secretariat", "POST", fmt.Sprintf("%s/sessions/%d/items", base, num(se["id"])),
+		`{"title": "Hotline", "rule": {"name": "consensus"}}`)
+	item := fmt.Sprintf("%s/items/%d", base, num(it["id"]))
+	f.must(t, 201, "secretariat", "POST", item+"/versions",
+		`{"title": "Hotline", "text": "A hotline.", "package": {"measures": [{"type": "cbm", "actors": ["ARM", "AZE"], "kind": "hotline"}]}}`)
+	if _, err := f.db.DB.Exec(`UPDATE forum_versions SET assessment = '{' WHERE item_id = $1`, num(it["id"])); err != nil {
+		t.Fatal(err)
+	}
+	if v := f.must(t, 200, "", "GET", base, ""); v["forum"] == nil || len(v["sessions"].([]any)) != 1 {
+		t.Errorf("GET %s: %v", base, v)
+	}
+	f.must(t, 500, "", "GET", item, "")
+}

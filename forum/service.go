@@ -437,52 +437,6 @@ func (s *Service) hasPosition(ctx context.Context, itemID int64, participant str
 	return indivisible.FieldErrorf(indivisible.ECONFLICT, "stance", "%s has no position on item %d to withdraw", participant, itemID)
 }
 
-// Status is an item's state for the pages: its versions, position events
-// and, while open, what its rule would decide if it closed now; once
-// closed, its decision.
-type Status struct {
-	Item      *indivisible.AgendaItem        `json:"item"`
-	Versions  []*indivisible.ProposalVersion `json:"versions"`
-	Positions []*indivisible.Position        `json:"positions"`
-	// Provisional is the rule's count if the item closed now (open items
-	// with a proposal only); its document is left empty.
-	Provisional *indivisible.Decision `json:"provisional,omitempty"`
-	Decision    *indivisible.Decision `json:"decision,omitempty"`
-}
-
-// ItemStatus returns an item's status.
-func (s *Service) ItemStatus(ctx context.Context, forumID, itemID int64) (*Status, error) {
-	it, err := s.Item(ctx, forumID, itemID)
-	if err != nil {
-		return nil, err
-	}
-	st := &Status{Item: it}
-	if st.Versions, err = s.cfg.Store.Versions(ctx, itemID); err != nil {
-		return nil, err
-	}
-	if st.Positions, err = s.cfg.Store.Positions(ctx, itemID); err != nil {
-		return nil, err
-	}
-	if it.Status == indivisible.ItemClosed {
-		st.Decision, err = s.cfg.Store.Decision(ctx, itemID)
-		return st, err
-	}
-	if len(st.Versions) == 0 {
-		return st, nil
-	}
-	r, err := NewRule(it.Rule)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := s.cfg.Store.Delegations(ctx, forumID)
-	if err != nil {
-		return nil, err
-	}
-	st.Provisional = r.Decide(&Ballot{Delegations: ds, Positions: st.Positions, Version: st.Versions[len(st.Versions)-1].Number, Closed: s.now()})
-	st.Provisional.ItemID = itemID
-	return st, nil
-}
-
 // Close closes an item under its rule (secretariat): it counts the
 // positions on the current version, writes the outcome document, appends
 // the decision with the document's SHA-256 to the log, and stores it.

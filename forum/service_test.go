@@ -241,7 +241,7 @@ func TestSession(t *testing.T) {
 	must[*indivisible.Position](t)(take("DEU", forum.PositionRequest{Stance: indivisible.Support}))
 
 	// While RUS objects, the provisional count is not adopted.
-	st := must[*forum.Status](t)(w.svc.ItemStatus(ctx, f.ID, it.ID))
+	st := must[*indivisible.ItemView](t)(w.svc.ItemView(ctx, sec, f.ID, it.ID))
 	if st.Provisional == nil || st.Provisional.Outcome != indivisible.NotAdopted || len(st.Provisional.Objectors) != 1 {
 		t.Fatalf("provisional %+v", st.Provisional)
 	}

@@ -26,9 +26,12 @@ import (
 type Forum interface {
 	// Store is the forum's records, for reads that need no checks.
 	Store() indivisible.ForumStore
-	// ItemStatus is an item with its versions, positions and provisional
-	// or final decision.
-	ItemStatus(ctx context.Context, forumID, itemID int64) (*forum.Status, error)
+	// Overview is a forum with its delegations, panel, questions and
+	// agendas; ItemView an item with its versions, positions and their
+	// standings, and its provisional or final decision. Both return what
+	// could be read with a *indivisible.DamagedError naming the rest.
+	Overview(ctx context.Context, acc *indivisible.Account, forumID int64) (*indivisible.ForumOverview, error)
+	ItemView(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.ItemView, error)
 	TakePosition(ctx context.Context, acc *indivisible.Account, forumID, itemID int64, req *forum.PositionRequest) (*indivisible.Position, error)
 	Close(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Decision, error)
 	// QuestionFeedback is a Delphi question with, for an expert on the
@@ -142,8 +145,7 @@ type itemRow struct {
 
 func (h *handler) forumIndex(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	st := h.deps.Forum.Store()
-	fs, err := st.Forums(ctx)
+	fs, err := h.deps.Forum.Store().Forums(ctx)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -151,70 +153,35 @@ func (h *handler) forumIndex(w http.ResponseWriter, r *http.Request) {
 	var d forumIndexData
 	var dm damage
 	for _, f := range fs {
-		row, err := h.forumRow(ctx, st, f, &dm)
-		if err != nil {
+		o, err := h.deps.Forum.Overview(ctx, accountOf(r), f.ID)
+		if err := dm.keep(err); err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		d.Forums = append(d.Forums, row)
+		d.Forums = append(d.Forums, h.forumRow(o))
 	}
 	d.Damaged = dm.report(ctx, h, r)
 	h.render(w, r, http.StatusOK, "forum", "Forum", d)
 }
 
-func (h *handler) forumRow(ctx context.Context, st indivisible.ForumStore, f *indivisible.Forum, dm *damage) (forumRow, error) {
-	row := forumRow{Forum: f}
-	ds, err := st.Delegations(ctx, f.ID)
-	if err := dm.keep(err); err != nil {
-		return row, err
+// accountOf is the signed-in account, or nil.
+func accountOf(r *http.Request) *indivisible.Account {
+	if s := sessionOf(r); s != nil {
+		return s.account
 	}
-	for _, d := range ds {
-		if d.Status == indivisible.Accredited {
-			row.Delegations++
-		}
-	}
-	es, err := st.Experts(ctx, f.ID)
-	if err != nil {
-		return row, err
-	}
-	row.Experts = len(es)
-	row.Questions, err = st.Questions(ctx, f.ID)
-	if err := dm.keep(err); err != nil {
-		return row, err
-	}
-	ss, err := st.Sessions(ctx, f.ID)
-	if err != nil {
-		return row, err
-	}
-	for _, s := range ss {
-		sr := sessionRow{Session: s}
-		its, err := st.Items(ctx, s.ID)
-		if err := dm.keep(err); err != nil {
-			return row, err
-		}
-		for _, it := range its {
-			ir := itemRow{Item: it, Rule: h.ruleView(it.Rule)}
-			before := len(dm.records)
-			vs, err := st.Versions(ctx, it.ID)
-			if err := dm.keep(err); err != nil {
-				return row, err
-			}
-			// A damaged version is still a version.
-			ir.Versions = len(vs) + len(dm.records) - before
-			if it.Status == indivisible.ItemClosed {
-				dec, err := st.Decision(ctx, it.ID)
-				if err := dm.keep(err); err != nil {
-					return row, err
-				}
-				if dec != nil {
-					ir.Outcome = dec.Outcome
-				}
-			}
-			sr.Items = append(sr.Items, ir)
+	return nil
+}
+
+func (h *handler) forumRow(o *indivisible.ForumOverview) forumRow {
+	row := forumRow{Forum: o.Forum, Questions: o.Questions, Delegations: o.Accredited(), Experts: len(o.Experts)}
+	for _, sa := range o.Sessions {
+		sr := sessionRow{Session: &sa.Session}
+		for _, it := range sa.Items {
+			sr.Items = append(sr.Items, itemRow{Item: &it.AgendaItem, Rule: h.ruleView(it.Rule), Versions: it.Versions, Outcome: it.Outcome})
 		}
 		row.Sessions = append(row.Sessions, sr)
 	}
-	return row, nil
+	return row
 }
 
 // Agenda item.
@@ -305,8 +272,8 @@ type positionRow struct {
 	Kind   indivisible.DelegationKind
 	Time   string
 	Signed bool
-	// Standing says whether it is the delegation's current position on
-	// the current text, or what replaced it.
+	// Standing says whether the rule counts it as the delegation's
+	// current position, or why not.
 	Standing string
 }
 
@@ -355,38 +322,17 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		return
 	}
 	ctx := r.Context()
-	fst := h.deps.Forum.Store()
-	f, err := fst.Forum(ctx, fid)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	var dm damage
-	degraded := false
-	s, err := h.deps.Forum.ItemStatus(ctx, fid, iid)
-	if dm.keep(err) == nil && err != nil {
-		// The forum cannot count the item without every record: show
-		// what can be read.
-		degraded, dm = true, damage{}
-		s, err = readableStatus(ctx, fst, fid, iid, &dm)
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d := itemData{Forum: f, Item: s.Item, Rule: h.ruleView(s.Item.Rule), Form: st.form, Error: toFormError(st.err), Taken: -1, Next: r.URL.Path,
-		Stances: formStances, StanceLabels: stanceLabels, Degraded: degraded}
-	if indivisible.ErrorCode(st.err) == indivisible.EINTERNAL {
-		h.deps.Logger.ErrorContext(ctx, "web: forum", "err", st.err)
-	}
-	if d.Session, err = fst.Session(ctx, s.Item.SessionID); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d.Delegations, err = fst.Delegations(ctx, fid)
+	s, err := h.deps.Forum.ItemView(ctx, accountOf(r), fid, iid)
 	if err := dm.keep(err); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	degraded := s.Degraded
+	d := itemData{Forum: s.Forum, Session: s.Session, Delegations: s.Delegations, Current: s.Current, Item: s.Item, Rule: h.ruleView(s.Item.Rule), Form: st.form, Error: toFormError(st.err), Taken: -1, Next: r.URL.Path,
+		Stances: formStances, StanceLabels: stanceLabels, Degraded: degraded}
+	if indivisible.ErrorCode(st.err) == indivisible.EINTERNAL {
+		h.deps.Logger.ErrorContext(ctx, "web: forum", "err", st.err)
 	}
 	// The numbers of the versions that could not be read.
 	unreadable := map[int]bool{}
@@ -398,7 +344,7 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	d.Damaged = dm.report(ctx, h, r)
 	q := r.URL.Query()
 	// The banners after a redirect say only what the records bear out.
-	if v, err := strconv.ParseInt(q.Get("position"), 10, 64); err == nil && slices.ContainsFunc(s.Positions, func(p *indivisible.Position) bool { return p.LogIndex == v }) {
+	if v, err := strconv.ParseInt(q.Get("position"), 10, 64); err == nil && slices.ContainsFunc(s.Positions, func(p *indivisible.PositionView) bool { return p.LogIndex == v }) {
 		d.Taken = v
 	}
 	d.Closed = q.Get("closed") != "" && s.Item.Status == indivisible.ItemClosed
@@ -407,10 +353,6 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	byNumber := map[int]*indivisible.ProposalVersion{}
 	for _, v := range s.Versions {
 		byNumber[v.Number] = v
-		d.Current = max(d.Current, v.Number)
-	}
-	for n := range unreadable {
-		d.Current = max(d.Current, n)
 	}
 	if d.Current > 0 {
 		show := d.Current
@@ -438,7 +380,7 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	for _, dl := range d.Delegations {
 		kinds[dl.Participant] = dl.Kind
 	}
-	d.Positions = h.positionRows(s.Positions, kinds, d.Current)
+	d.Positions = h.positionRows(s.Positions, kinds)
 	if dec := cmp.Or(s.Decision, s.Provisional); dec != nil {
 		d.Decision = h.decisionView(dec, s.Decision != nil, kinds)
 		if d.Decision.Final {
@@ -461,34 +403,6 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	h.render(w, r, status, "item", s.Item.Title, d)
 }
 
-// readableStatus is an item's status from the records that can be read,
-// noting in dm those that cannot, without the provisional count, which
-// needs every record.
-func readableStatus(ctx context.Context, st indivisible.ForumStore, forumID, itemID int64, dm *damage) (*forum.Status, error) {
-	it, err := st.Item(ctx, itemID)
-	if err != nil {
-		return nil, err
-	}
-	if it.ForumID != forumID {
-		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, "item", "no item %d in forum %d", itemID, forumID)
-	}
-	s := &forum.Status{Item: it}
-	s.Versions, err = st.Versions(ctx, itemID)
-	if err := dm.keep(err); err != nil {
-		return nil, err
-	}
-	if s.Positions, err = st.Positions(ctx, itemID); err != nil {
-		return nil, err
-	}
-	if it.Status == indivisible.ItemClosed {
-		s.Decision, err = st.Decision(ctx, itemID)
-		if err := dm.keep(err); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
 func (h *handler) versionView(v, prev *indivisible.ProposalVersion) *versionView {
 	vv := &versionView{V: v, Text: markdown(v.Text), Tabler: "the secretariat"}
 	if v.Participant != "" {
@@ -505,32 +419,29 @@ func (h *handler) versionView(v, prev *indivisible.ProposalVersion) *versionView
 	return vv
 }
 
-// positionRows lists the position events, oldest first, each with what
-// became of it: the current position on the current text, superseded by
-// a later event, withdrawn, or lapsed because the text was amended.
-func (h *handler) positionRows(ps []*indivisible.Position, kinds map[string]indivisible.DelegationKind, current int) []positionRow {
-	ps = slices.Clone(ps)
-	slices.SortStableFunc(ps, func(x, y *indivisible.Position) int { return cmp.Compare(x.LogIndex, y.LogIndex) })
-	last := map[string]int64{}
-	for _, p := range ps {
-		last[p.Participant] = p.LogIndex
-	}
+// positionRows lists the position events in log order, each with its
+// standing under the item's rule as the forum service computed it.
+func (h *handler) positionRows(ps []*indivisible.PositionView, kinds map[string]indivisible.DelegationKind) []positionRow {
 	var rows []positionRow
 	for _, p := range ps {
-		row := positionRow{P: p, Name: h.name(p.Participant), Kind: kinds[p.Participant], Time: p.Time.UTC().Format("2006-01-02 15:04"), Signed: p.KeyName != ""}
-		switch {
-		case p.Stance == indivisible.Withdraw:
-			row.Standing = "withdrawal"
-		case last[p.Participant] != p.LogIndex:
-			row.Standing = "superseded"
-		case p.Version != current:
-			row.Standing = fmt.Sprintf("lapsed: on version %d", p.Version)
-		default:
-			row.Standing = "current"
-		}
+		row := positionRow{P: &p.Position, Name: h.name(p.Participant), Kind: kinds[p.Participant], Time: p.Time.UTC().Format("2006-01-02 15:04"), Signed: p.KeyName != "",
+			Standing: standingText(p)}
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// standingText words a position's standing: "current", or what it is
+// and why it is not counted.
+func standingText(p *indivisible.PositionView) string {
+	switch p.Standing {
+	case "":
+		// A degraded view: the rule's records could not all be read.
+		return "not known"
+	case indivisible.StandingCurrent, indivisible.StandingWithdrawal:
+		return string(p.Standing)
+	}
+	return strings.ReplaceAll(string(p.Standing), "_", " ") + ": " + p.Reason
 }
 
 // outcomes words a decision's outcome.

@@ -515,3 +515,40 @@ func TestForumDamagedRows(t *testing.T) {
 		}
 	})
 }
+
+// TestForumSilenceLateObjection is the regression test for the item
+// page's standings: under the silence procedure an objection logged after
+// the deadline is not current, as the rule does not count it.
+func TestForumSilenceLateObjection(t *testing.T) {
+	f := newForumFixture(t)
+	ctx := context.Background()
+	sec := f.acc["secretariat"]
+	ss, err := f.db.Sessions(ctx, f.forum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := fixtureNow.Add(-time.Hour)
+	it := &indivisible.AgendaItem{ForumID: f.forum, SessionID: ss[0].ID, Title: "A hotline under silence",
+		Rule: indivisible.RuleSpec{Name: indivisible.RuleSilence, Deadline: &deadline}}
+	if err := f.svc.CreateItem(ctx, sec, it); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Table(ctx, sec, f.forum, &indivisible.ProposalVersion{ItemID: it.ID, Title: "A hotline", Text: "A hotline.\n"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.svc.TakePosition(ctx, f.acc["DEU"], f.forum, it.ID, &forum.PositionRequest{Stance: indivisible.Object, Statement: "We object, after the deadline."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page := do(t, NewHandler(f.deps), "GET", f.itemURL(it.ID), nil)
+	row := regexp.MustCompile(`(?s)<tr class="([^"]*)" data-participant="DEU">.*?</tr>`).FindStringSubmatch(page)
+	if row == nil {
+		t.Fatalf("no row for DEU's objection (log entry %d)", p.LogIndex)
+	}
+	if strings.Contains(row[1], "current") || strings.Contains(row[0], "<td>current</td>") || !strings.Contains(row[0], "late") {
+		t.Errorf("the late objection shows as current, or not as late:\n%s", row[0])
+	}
+	if !strings.Contains(page, `id="outcome" class="good">adopted`) {
+		t.Errorf("the provisional count is not adopted")
+	}
+}

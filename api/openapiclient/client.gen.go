@@ -332,6 +332,54 @@ func (e HoldingsMeasureType) Valid() bool {
 	}
 }
 
+// Defines values for ItemPositionStanding.
+const (
+	Current       ItemPositionStanding = "current"
+	Lapsed        ItemPositionStanding = "lapsed"
+	Late          ItemPositionStanding = "late"
+	NotAccredited ItemPositionStanding = "not_accredited"
+	Superseded    ItemPositionStanding = "superseded"
+	Withdrawal    ItemPositionStanding = "withdrawal"
+)
+
+// Valid indicates whether the value is a known member of the ItemPositionStanding enum.
+func (e ItemPositionStanding) Valid() bool {
+	switch e {
+	case Current:
+		return true
+	case Lapsed:
+		return true
+	case Late:
+		return true
+	case NotAccredited:
+		return true
+	case Superseded:
+		return true
+	case Withdrawal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ItemPositionStatementKind.
+const (
+	ItemPositionStatementKindInterpretative ItemPositionStatementKind = "interpretative"
+	ItemPositionStatementKindReservation    ItemPositionStatementKind = "reservation"
+)
+
+// Valid indicates whether the value is a known member of the ItemPositionStatementKind enum.
+func (e ItemPositionStatementKind) Valid() bool {
+	switch e {
+	case ItemPositionStatementKindInterpretative:
+		return true
+	case ItemPositionStatementKindReservation:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for JoinMeasureType.
 const (
 	JoinMeasureTypeJoin JoinMeasureType = "join"
@@ -1156,12 +1204,44 @@ type HoldingsMeasureType string
 // ID defines model for ID.
 type ID = int64
 
+// ItemPosition A position event with its standing under the item's rule: only a current position is counted, as the decision's counted lists.
+type ItemPosition struct {
+	Id     int64 `json:"id"`
+	ItemId int64 `json:"item_id"`
+
+	// KeyName the delegation key that signed the entry; absent when the service attested it
+	KeyName     *string `json:"key_name,omitempty"`
+	LogIndex    int64   `json:"log_index"`
+	Participant string  `json:"participant"`
+
+	// Reason why the position is not counted (absent if it is)
+	Reason *string `json:"reason,omitempty"`
+	Stance Stance  `json:"stance"`
+
+	// Standing current (counted), superseded by a later event, a withdrawal, lapsed (on an amended text), late (logged after the rule's cutoff, such as a silence procedure's deadline) or not_accredited (the delegation is not accredited). While a record of the item cannot be read the item's view is an error.
+	Standing      ItemPositionStanding       `json:"standing"`
+	Statement     *string                    `json:"statement,omitempty"`
+	StatementKind *ItemPositionStatementKind `json:"statement_kind,omitempty"`
+
+	// Time the log's time of the entry
+	Time    time.Time `json:"time"`
+	Version int       `json:"version"`
+}
+
+// ItemPositionStanding current (counted), superseded by a later event, a withdrawal, lapsed (on an amended text), late (logged after the rule's cutoff, such as a silence procedure's deadline) or not_accredited (the delegation is not accredited). While a record of the item cannot be read the item's view is an error.
+type ItemPositionStanding string
+
+// ItemPositionStatementKind defines model for ItemPosition.StatementKind.
+type ItemPositionStatementKind string
+
 // ItemStatus defines model for ItemStatus.
 type ItemStatus struct {
 	// Decision A decision, or (as an item's provisional count) what the rule would decide now, with an empty document.
-	Decision  *Decision  `json:"decision,omitempty"`
-	Item      AgendaItem `json:"item"`
-	Positions []Position `json:"positions"`
+	Decision *Decision  `json:"decision,omitempty"`
+	Item     AgendaItem `json:"item"`
+
+	// Positions the position events in log order, each with its standing under the item's rule
+	Positions []ItemPosition `json:"positions"`
 
 	// Provisional A decision, or (as an item's provisional count) what the rule would decide now, with an empty document.
 	Provisional *Decision         `json:"provisional,omitempty"`

@@ -168,39 +168,24 @@ func forumList(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx)
 func forumShow(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		st := c.svc.Store()
-		f, err := st.Forum(ctx, *id)
-		if err != nil {
-			return nil, err
-		}
-		ss, err := st.Sessions(ctx, f.ID)
-		if err != nil {
-			return nil, err
-		}
-		ds, err := st.Delegations(ctx, f.ID)
+		o, err := c.svc.Overview(ctx, c.acc, *id)
 		if err != nil {
 			return nil, err
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "forum %d: %s\n\ndelegations:\n", f.ID, f.Title)
+		fmt.Fprintf(&b, "forum %d: %s\n\ndelegations:\n", o.Forum.ID, o.Forum.Title)
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-		for _, d := range ds {
+		for _, d := range o.Delegations {
 			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", d.ID, d.Participant, d.Kind, d.Status, d.Head)
 		}
 		tw.Flush()
-		items := map[int64][]*indivisible.AgendaItem{}
-		for _, se := range ss {
-			its, err := st.Items(ctx, se.ID)
-			if err != nil {
-				return nil, err
-			}
-			items[se.ID] = its
+		for _, se := range o.Sessions {
 			fmt.Fprintf(&b, "\nsession %d: %s\n", se.ID, se.Title)
-			for _, it := range its {
+			for _, it := range se.Items {
 				fmt.Fprintf(&b, "  item %d: %s (%s v%d, %s)\n", it.ID, it.Title, it.Rule.Name, it.Rule.Version, it.Status)
 			}
 		}
-		return &forumOut{map[string]any{"forum": f, "sessions": ss, "delegations": ds, "items": items}, b.String()}, nil
+		return &forumOut{o, b.String()}, nil
 	}
 }
 
@@ -425,7 +410,7 @@ func forumItemStatus(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *for
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		st, err := c.svc.ItemStatus(ctx, *id, *item)
+		st, err := c.svc.ItemView(ctx, c.acc, *id, *item)
 		if err != nil {
 			return nil, err
 		}
@@ -450,7 +435,7 @@ func forumItemStatus(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *for
 			if p.KeyName != "" {
 				signed = "signed"
 			}
-			fmt.Fprintf(tw, "  %d\t%s\tv%d\t%s\t%s\t%s\n", p.LogIndex, p.Participant, p.Version, p.Stance, signed, p.Statement)
+			fmt.Fprintf(tw, "  %d\t%s\tv%d\t%s\t%s\t%s\t%s\n", p.LogIndex, p.Participant, p.Version, p.Stance, signed, p.Statement, p.Standing)
 		}
 		tw.Flush()
 		d := st.Decision
