@@ -34,49 +34,44 @@ func (c *countingStore) total() int {
 	return t
 }
 
+// counted counts one call of the store's read named name, then makes it.
+func counted[T any](c *countingStore, name string, read func(context.Context, int64) (T, error), ctx context.Context, id int64) (T, error) {
+	c.count(name)
+	return read(ctx, id)
+}
+
 func (c *countingStore) Forum(ctx context.Context, id int64) (*indivisible.Forum, error) {
-	c.count("Forum")
-	return c.ForumStore.Forum(ctx, id)
+	return counted(c, "Forum", c.ForumStore.Forum, ctx, id)
 }
 func (c *countingStore) Sessions(ctx context.Context, id int64) ([]*indivisible.Session, error) {
-	c.count("Sessions")
-	return c.ForumStore.Sessions(ctx, id)
+	return counted(c, "Sessions", c.ForumStore.Sessions, ctx, id)
 }
 func (c *countingStore) Session(ctx context.Context, id int64) (*indivisible.Session, error) {
-	c.count("Session")
-	return c.ForumStore.Session(ctx, id)
+	return counted(c, "Session", c.ForumStore.Session, ctx, id)
 }
 func (c *countingStore) Delegations(ctx context.Context, id int64) ([]*indivisible.Delegation, error) {
-	c.count("Delegations")
-	return c.ForumStore.Delegations(ctx, id)
+	return counted(c, "Delegations", c.ForumStore.Delegations, ctx, id)
 }
 func (c *countingStore) Experts(ctx context.Context, id int64) ([]*indivisible.Expert, error) {
-	c.count("Experts")
-	return c.ForumStore.Experts(ctx, id)
+	return counted(c, "Experts", c.ForumStore.Experts, ctx, id)
 }
 func (c *countingStore) Questions(ctx context.Context, id int64) ([]*indivisible.Question, error) {
-	c.count("Questions")
-	return c.ForumStore.Questions(ctx, id)
+	return counted(c, "Questions", c.ForumStore.Questions, ctx, id)
 }
 func (c *countingStore) Item(ctx context.Context, id int64) (*indivisible.AgendaItem, error) {
-	c.count("Item")
-	return c.ForumStore.Item(ctx, id)
+	return counted(c, "Item", c.ForumStore.Item, ctx, id)
 }
 func (c *countingStore) Items(ctx context.Context, id int64) ([]*indivisible.AgendaItem, error) {
-	c.count("Items")
-	return c.ForumStore.Items(ctx, id)
+	return counted(c, "Items", c.ForumStore.Items, ctx, id)
 }
 func (c *countingStore) Versions(ctx context.Context, id int64) ([]*indivisible.ProposalVersion, error) {
-	c.count("Versions")
-	return c.ForumStore.Versions(ctx, id)
+	return counted(c, "Versions", c.ForumStore.Versions, ctx, id)
 }
 func (c *countingStore) Positions(ctx context.Context, id int64) ([]*indivisible.Position, error) {
-	c.count("Positions")
-	return c.ForumStore.Positions(ctx, id)
+	return counted(c, "Positions", c.ForumStore.Positions, ctx, id)
 }
 func (c *countingStore) Decision(ctx context.Context, id int64) (*indivisible.Decision, error) {
-	c.count("Decision")
-	return c.ForumStore.Decision(ctx, id)
+	return counted(c, "Decision", c.ForumStore.Decision, ctx, id)
 }
 
 // TestViewQueries counts the store's reads of the forum's views as the
