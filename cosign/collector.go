@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/durable"
+	"github.com/indivisible-eurasia/indivisible/witness"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
@@ -490,16 +490,14 @@ func (c *Collector) post(ctx context.Context, w *peer, cp indivisible.Checkpoint
 			return "", -1, true, fmt.Errorf("consistency proof %d..%d: %v", old, cp.Size, err)
 		}
 	}
-	var body bytes.Buffer
-	body.WriteString("old " + strconv.FormatInt(old, 10) + "\n")
-	for _, h := range proof {
-		body.WriteString(h.String() + "\n")
+	// The protocol's one encoding of a request is the witness package's.
+	body, err := (&witness.AddCheckpointRequest{OldSize: old, Proof: proof, Checkpoint: cp.Note}).MarshalText()
+	if err != nil {
+		return "", -1, false, err
 	}
-	body.WriteString("\n")
-	body.Write(cp.Note)
 	rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, w.URL+"/add-checkpoint", &body)
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, w.URL+"/add-checkpoint", bytes.NewReader(body))
 	if err != nil {
 		return "", -1, false, err
 	}
@@ -515,9 +513,9 @@ func (c *Collector) post(ctx context.Context, w *peer, cp indivisible.Checkpoint
 	switch {
 	case resp.StatusCode == http.StatusOK:
 	case resp.StatusCode == http.StatusConflict:
-		n, perr := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/x.tlog.size") || perr != nil || n < 0 {
-			return "", -1, true, fmt.Errorf("409 without a text/x.tlog.size body (%q)", ct)
+		n, perr := witness.ParseConflict(b)
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, witness.ConflictContentType) || perr != nil {
+			return "", -1, true, fmt.Errorf("409 without a %s body (%q)", witness.ConflictContentType, ct)
 		}
 		return "", n, true, fmt.Errorf("409: the witness is at size %d", n)
 	default:
