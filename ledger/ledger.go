@@ -129,10 +129,6 @@ type Option func(*Log)
 // WithClock sets the clock that stamps entries (default time.Now).
 func WithClock(now func() time.Time) Option { return func(l *Log) { l.now = now } }
 
-// WithMaxBatch caps the number of entries committed in one transaction
-// (default 1024).
-func WithMaxBatch(n int) Option { return func(l *Log) { l.maxBatch = max(n, 1) } }
-
 // Open opens the log in store. With a nil signer the log is read-only:
 // proofs, tiles and reads work, Append fails with EFORBIDDEN. The signer
 // must be the log's own key (see Create).

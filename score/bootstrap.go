@@ -74,9 +74,6 @@ func NewRanked(models [][]float64, y []bool) (*Ranked, error) {
 	return r, nil
 }
 
-// Models returns the number of models.
-func (r *Ranked) Models() int { return len(r.pos) }
-
 // AUC returns model m's AUC with row weights w (nil for all ones), as
 // WeightedAUC does but without needing the scores again.
 func (r *Ranked) AUC(m int, w []float64) float64 {
