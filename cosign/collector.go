@@ -19,8 +19,8 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/durable"
-	"github.com/indivisible-eurasia/indivisible/witness"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/witness"
 )
 
 // Options configures a Collector. Zero values take the defaults.
