@@ -2,11 +2,15 @@ package web
 
 import (
 	"cmp"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,15 +24,25 @@ import (
 const maxFormBytes = 1 << 20
 
 // measureForm is the form's composed measure, kept as text so that a page
-// with an error shows what was typed.
+// with an error shows what was typed. Actors are the further states taking
+// part in an exercise or a confidence-building measure.
 type measureForm struct {
 	Type, Actor, Host, Category, Quantity, Organisation, Kind string
+	Actors                                                    []string
 	Notified, Observers                                       bool
 }
 
-// assessForm is the whole form: a measure being composed, the package so
-// far as JSON, and the tolerance.
+// filled reports whether the user has started on the measure: a state or
+// a quantity is set. The selects with a default (type, category, kind,
+// organisation) alone do not count.
+func (m measureForm) filled() bool {
+	return m.Actor != "" || m.Host != "" || m.Quantity != "" || len(m.Actors) > 0
+}
+
+// assessForm is the whole form: the proposal's title, a measure being
+// composed, the package so far as JSON, and the tolerance.
 type assessForm struct {
+	Title     string
 	Measure   measureForm
 	Proposal  string
 	Tolerance string
@@ -56,23 +70,40 @@ var measureTypes = []choice{
 	{indivisible.MeasureCBM, "Confidence-building measure"},
 }
 
+// packageItem is one measure of the package as the list shows it.
+type packageItem struct {
+	Index, Number int // from 0, and from 1
+	Text          string
+	Invalid       bool
+}
+
 type assessData struct {
 	Form     assessForm
 	Error    *formError
 	Notice   string
+	Package  []packageItem
 	Types    []choice
 	States   []choice
 	Orgs     []choice
 	Comps    []choice
 	CBMKinds []choice
-	Map      mapData
-	Legend   legend
-	Result   *resultView
+	// MaxQuantity is the model's bound on a quantity, for the input's
+	// limits.
+	MaxQuantity     int64
+	MaxQuantityText string
+	Map             mapData
+	Legend          legend
+	Result          *resultView
 }
 
 // Invalid reports whether the error is about the form field.
 func (d assessData) Invalid(field string) bool {
 	return d.Error != nil && d.Error.Field == field
+}
+
+// Extra reports whether the state is one of the measure's further actors.
+func (d assessData) Extra(code string) bool {
+	return slices.Contains(d.Form.Measure.Actors, code)
 }
 
 // resultView is an assessment as the page shows it. Every figure is an
@@ -91,6 +122,13 @@ type resultView struct {
 	Expense  []expenseRow
 	Changes  []changeRow // by change, largest rise first
 	Proposal string      // the assessed proposal, compact JSON, for the download
+	// Measures describe the measures assessed; Included, when not "",
+	// describes the measure of the form that had not been added to the
+	// package and was assessed with it.
+	Measures []string
+	Included string
+	// Link reproduces the assessment: GET /assess with the proposal.
+	Link string
 }
 
 // expenseRow is a pair whose hazard the proposal raised against a loser:
@@ -112,20 +150,52 @@ type changeRow struct {
 	Mark string
 }
 
+// assessPage shows the form, or, with ?p=<proposal>, the assessment of a
+// shared proposal: p is the base64url (unpadded) encoding of the
+// proposal's JSON, and tolerance the tolerance.
 func (h *handler) assessPage(w http.ResponseWriter, r *http.Request) {
-	f := assessForm{Measure: measureForm{Type: indivisible.MeasureHoldings}, Tolerance: strconv.FormatFloat(indivisible.DefaultTolerance, 'g', -1, 64)}
-	h.showAssess(w, r, http.StatusOK, f, nil, "", nil)
+	q := r.URL.Query()
+	f := assessForm{Measure: measureForm{Type: indivisible.MeasureHoldings}, Tolerance: cmp.Or(strings.TrimSpace(q.Get("tolerance")), strconv.FormatFloat(indivisible.DefaultTolerance, 'g', -1, 64))}
+	if !q.Has("p") {
+		h.showAssess(w, r, http.StatusOK, f, nil, "", nil)
+		return
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(q.Get("p"), "="))
+	if err != nil {
+		h.showAssess(w, r, http.StatusBadRequest, f, indivisible.Invalid("p", "This link to a proposal is damaged: it does not decode. Ask for the link again, or compose the proposal below."), "", nil)
+		return
+	}
+	p, err := indivisible.ParseProposal(b)
+	if err != nil {
+		f.Proposal = string(b)
+		h.showAssess(w, r, indivisible.HTTPStatus(err), f, packageError(err), "", nil)
+		return
+	}
+	f.Title = p.Title
+	f.Proposal = packageText(p)
+	h.assessRun(w, r, f)
 }
 
-// assessSubmit handles both of the form's buttons: "add" appends the
-// composed measure to the package, "assess" assesses the package (or, when
-// the package is empty, the composed measure alone). Both return the whole
-// page, so the form works without JavaScript; htmx swaps in the part that
-// changed.
+// assessSubmit handles the form's buttons: "add" appends the composed
+// measure to the package, "remove" takes a measure out of it, and
+// "assess" (also the default) assesses the package together with the
+// composed measure when one is filled in, which it then says. All return
+// the whole page, so the form works without JavaScript; htmx swaps in the
+// part that changed.
 func (h *handler) assessSubmit(w http.ResponseWriter, r *http.Request) {
 	f, err := readAssessForm(w, r)
 	if err != nil {
 		h.showAssess(w, r, indivisible.HTTPStatus(err), f, err, "", nil)
+		return
+	}
+	if rm, ok := r.PostForm["remove"]; ok {
+		text, notice, err := h.remove(f, rm[0])
+		if err != nil {
+			h.showAssess(w, r, indivisible.HTTPStatus(err), f, err, "", nil)
+			return
+		}
+		f.Proposal = text
+		h.showAssess(w, r, http.StatusOK, f, nil, notice, nil)
 		return
 	}
 	if r.PostForm.Get("action") == "add" {
@@ -135,25 +205,58 @@ func (h *handler) assessSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Proposal = text
+		f.Measure = measureForm{Type: f.Measure.Type, Category: f.Measure.Category}
 		h.showAssess(w, r, http.StatusOK, f, nil, fmt.Sprintf("Added measure %d to the package.", n), nil)
 		return
 	}
-	p, tol, err := f.proposal()
-	if err == nil {
-		if strings.TrimSpace(f.Proposal) == "" {
-			p.Title = h.describe(p.Measures[0])
-		}
-		var a *indivisible.Assessment
-		if a, err = h.deps.Assessor.Assess(r.Context(), p, tol); err == nil {
-			h.showAssess(w, r, http.StatusOK, f, nil, "", h.result(p, a))
-			return
-		}
+	h.assessRun(w, r, f)
+}
+
+// assessRun assesses what the form holds and shows the result.
+func (h *handler) assessRun(w http.ResponseWriter, r *http.Request, f assessForm) {
+	p, tol, included, err := f.compose()
+	if err != nil {
+		h.showAssess(w, r, indivisible.HTTPStatus(err), f, err, "", nil)
+		return
 	}
-	h.showAssess(w, r, indivisible.HTTPStatus(err), f, err, "", nil)
+	if p.Title == "" && len(p.Measures) == 1 {
+		p.Title = h.describe(p.Measures[0])
+	}
+	p.Title = cmp.Or(p.Title, "Proposal")
+	a, err := h.deps.Assessor.Assess(r.Context(), p, tol)
+	if err != nil {
+		fromForm := -1
+		if included || strings.TrimSpace(f.Proposal) == "" {
+			fromForm = len(p.Measures) - 1
+		}
+		h.showAssess(w, r, indivisible.HTTPStatus(err), f, h.modelError(err, p, fromForm), "", nil)
+		return
+	}
+	res := h.result(p, a)
+	res.Link = shareLink(p, f.Tolerance)
+	for _, m := range p.Measures {
+		res.Measures = append(res.Measures, h.describe(m))
+	}
+	if included {
+		// The measure is now in the package; the form is cleared so that
+		// the next Assess does not count it twice.
+		res.Included = res.Measures[len(res.Measures)-1]
+		f.Proposal = packageText(&indivisible.Proposal{Title: f.Title, Measures: p.Measures})
+		f.Measure = measureForm{Type: f.Measure.Type, Category: f.Measure.Category}
+	}
+	h.showAssess(w, r, http.StatusOK, f, nil, "", res)
+}
+
+// shareLink is the address that reproduces the assessment of p.
+func shareLink(p *indivisible.Proposal, tolerance string) string {
+	b, _ := json.Marshal(p) // a parsed proposal always marshals
+	v := url.Values{"p": {base64.RawURLEncoding.EncodeToString(b)}, "tolerance": {tolerance}}
+	return "/assess?" + v.Encode()
 }
 
 // assessDownload returns the assessment of the posted proposal as a JSON
-// file, in the format of `indivisible assess -json`.
+// file, in the format of `indivisible assess -json`: its title, measures
+// and tolerance are the proposal, so that the file reproduces.
 func (h *handler) assessDownload(w http.ResponseWriter, r *http.Request) {
 	f, err := readAssessForm(w, r)
 	var p *indivisible.Proposal
@@ -181,16 +284,34 @@ func readAssessForm(w http.ResponseWriter, r *http.Request) (assessForm, error) 
 }
 
 func formFromValues(v url.Values) assessForm {
+	var actors []string
+	for _, a := range v["actors"] {
+		if a != "" {
+			actors = append(actors, a)
+		}
+	}
 	return assessForm{
+		Title: strings.TrimSpace(v.Get("title")),
 		Measure: measureForm{
 			Type: v.Get("type"), Actor: v.Get("actor"), Host: v.Get("host"), Category: v.Get("category"),
 			Quantity: strings.TrimSpace(v.Get("quantity")), Organisation: v.Get("organisation"), Kind: v.Get("kind"),
-			Notified: v.Get("notified") != "", Observers: v.Get("observers") != "",
+			Actors: actors, Notified: v.Get("notified") != "", Observers: v.Get("observers") != "",
 		},
 		Proposal:  v.Get("proposal"),
 		Tolerance: strings.TrimSpace(v.Get("tolerance")),
 	}
 }
+
+// count formats a number of forces with thin spaces between thousands.
+func count(v float64) string {
+	if math.Abs(v) < 1e15 && v == math.Trunc(v) {
+		return thousands(int64(v))
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// catName is a component as the form says it ("battle tanks").
+func catName(c string) string { return strings.ReplaceAll(c, "_", " ") }
 
 // measure builds the composed measure. Errors name the form's fields.
 func (m measureForm) measure() (indivisible.Measure, error) {
@@ -200,10 +321,20 @@ func (m measureForm) measure() (indivisible.Measure, error) {
 		}
 		return nil
 	}
+	// quantity reads a count: a whole number, non-zero, within the model's
+	// bound (indivisible.MaxQuantity).
 	quantity := func() (float64, error) {
+		what := cmp.Or(catName(m.Category), "forces")
 		q, err := strconv.ParseFloat(m.Quantity, 64)
-		if err != nil || q == 0 || math.IsInf(q, 0) || math.IsNaN(q) {
-			return 0, indivisible.Invalid("quantity", "enter a non-zero number")
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange), math.IsNaN(q):
+			return 0, indivisible.Invalid("quantity", "Enter the number of %s as a whole number, such as 250.", what)
+		case math.Abs(q) > indivisible.MaxQuantity || errors.Is(err, strconv.ErrRange):
+			return 0, indivisible.Invalid("quantity", "Enter at most %s %s: that is the model's limit, and %s is more.", count(indivisible.MaxQuantity), what, m.Quantity)
+		case q != math.Trunc(q):
+			return 0, indivisible.Invalid("quantity", "Enter a whole number of %s: %s is not one.", what, m.Quantity)
+		case q == 0:
+			return 0, indivisible.Invalid("quantity", "Enter a number of %s other than 0.", what)
 		}
 		return q, nil
 	}
@@ -232,7 +363,7 @@ func (m measureForm) measure() (indivisible.Measure, error) {
 		out.Actor, out.Organisation = m.Actor, m.Organisation
 		err = cmp.Or(need("actor", m.Actor), need("organisation", m.Organisation))
 	case indivisible.MeasureExercise:
-		out.Actors, out.Host, out.Notified, out.Observers = []string{m.Actor}, m.Host, m.Notified, m.Observers
+		out.Actors, out.Host, out.Notified, out.Observers = append([]string{m.Actor}, m.Actors...), m.Host, m.Notified, m.Observers
 		err = cmp.Or(need("actor", m.Actor), need("host", m.Host), need("category", m.Category))
 		var q float64
 		if err == nil {
@@ -242,7 +373,7 @@ func (m measureForm) measure() (indivisible.Measure, error) {
 			setExerciseForce(&out, m.Category, q)
 		}
 	case indivisible.MeasureCBM:
-		out.Actors, out.Kind = []string{m.Actor, m.Host}, m.Kind
+		out.Actors, out.Kind = append([]string{m.Actor, m.Host}, m.Actors...), m.Kind
 		err = cmp.Or(need("actor", m.Actor), need("host", m.Host), need("kind", m.Kind))
 		if err == nil && m.Actor == m.Host {
 			err = indivisible.Invalid("host", "a confidence-building measure needs two different states")
@@ -253,13 +384,29 @@ func (m measureForm) measure() (indivisible.Measure, error) {
 	return out, err
 }
 
-// describe titles a proposal of one composed measure.
+// names lists states by name: "A", "A and B", "A, B and C".
+func (h *handler) nameList(codes []string) string {
+	ns := make([]string, len(codes))
+	for i, c := range codes {
+		ns[i] = h.name(c)
+	}
+	if len(ns) <= 1 {
+		return strings.Join(ns, "")
+	}
+	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
+}
+
+// describe says what a measure does, in words.
 func (h *handler) describe(m indivisible.Measure) string {
-	cat := strings.ReplaceAll(m.Category, "_", " ")
-	q := strconv.FormatFloat(m.Quantity, 'f', -1, 64)
+	cat := catName(m.Category)
+	q := count(m.Quantity)
 	switch m.Type {
 	case indivisible.MeasureHoldings:
-		return fmt.Sprintf("%s changes its %s by %+g", h.name(m.Actor), cat, m.Change)
+		sign := "+"
+		if m.Change < 0 {
+			sign = ""
+		}
+		return fmt.Sprintf("%s changes its %s by %s%s", h.name(m.Actor), cat, sign, count(m.Change))
 	case indivisible.MeasureDeploy:
 		return fmt.Sprintf("%s deploys %s %s to %s", h.name(m.Actor), q, cat, h.name(m.Host))
 	case indivisible.MeasureWithdraw:
@@ -267,13 +414,25 @@ func (h *handler) describe(m indivisible.Measure) string {
 	case indivisible.MeasureTransfer:
 		return fmt.Sprintf("%s transfers %s %s to %s", h.name(m.From), q, cat, h.name(m.To))
 	case indivisible.MeasureJoin:
-		return fmt.Sprintf("%s joins %s", h.name(m.Actor), m.Organisation)
+		return fmt.Sprintf("%s joins %s", h.name(m.Actor), h.name(m.Organisation))
 	case indivisible.MeasureLeave:
-		return fmt.Sprintf("%s leaves %s", h.name(m.Actor), m.Organisation)
+		return fmt.Sprintf("%s leaves %s", h.name(m.Actor), h.name(m.Organisation))
 	case indivisible.MeasureExercise:
-		return fmt.Sprintf("%s holds an exercise in %s", h.name(m.Actors[0]), h.name(m.Host))
+		verb := "holds"
+		if len(m.Actors) > 1 {
+			verb = "hold"
+		}
+		var forces []string
+		for _, c := range slices.Sorted(maps.Keys(m.ExerciseForces())) {
+			forces = append(forces, count(m.ExerciseForces()[c])+" "+catName(c))
+		}
+		s := fmt.Sprintf("%s %s an exercise in %s", h.nameList(m.Actors), verb, h.name(m.Host))
+		if len(forces) > 0 {
+			s += " (" + strings.Join(forces, ", ") + ")"
+		}
+		return s
 	case indivisible.MeasureCBM:
-		return fmt.Sprintf("%s and %s agree on %s", h.name(m.Actors[0]), h.name(m.Actors[1]), strings.ReplaceAll(m.Kind, "_", " "))
+		return fmt.Sprintf("%s agree on %s", h.nameList(m.Actors), catName(m.Kind))
 	}
 	return "Proposal"
 }
@@ -293,20 +452,36 @@ func setExerciseForce(m *indivisible.Measure, category string, q float64) {
 	m.Forces = map[string]float64{category: q}
 }
 
+// packageError is an error of the package's JSON as the form shows it,
+// on the package's field. The decoder's message has the line and column.
+func packageError(err error) error {
+	e := *err.(*indivisible.Error)
+	e.Message = "The package's JSON cannot be read: " + e.Error() + "."
+	e.Field = "proposal"
+	return &e
+}
+
 // parsePackage parses the package's JSON; an empty text is an empty
-// package.
+// package. The form's title, when given, is the proposal's.
 func (f assessForm) parsePackage() (*indivisible.Proposal, error) {
 	if strings.TrimSpace(f.Proposal) == "" {
-		return &indivisible.Proposal{Title: "Proposal"}, nil
+		return &indivisible.Proposal{Title: f.Title}, nil
 	}
 	p, err := indivisible.ParseProposal([]byte(f.Proposal))
 	if err != nil {
-		e := *err.(*indivisible.Error)
-		e.Message = "proposal JSON: " + e.Error()
-		e.Field = "proposal"
-		return nil, &e
+		return nil, packageError(err)
 	}
+	p.Title = cmp.Or(f.Title, p.Title)
 	return p, nil
+}
+
+// packageText is the package as the form's JSON field holds it.
+func packageText(p *indivisible.Proposal) string {
+	if len(p.Measures) == 0 && p.Title == "" {
+		return ""
+	}
+	b, _ := json.MarshalIndent(p, "", "  ") // a parsed proposal always marshals
+	return string(b)
 }
 
 // add appends the composed measure to the package and returns the new
@@ -321,29 +496,62 @@ func (f assessForm) add() (string, int, error) {
 		return "", 0, err
 	}
 	p.Measures = append(p.Measures, m)
-	b, err := json.MarshalIndent(p, "", "  ")
-	return string(b), len(p.Measures), err
+	return packageText(p), len(p.Measures), nil
 }
 
-// proposal returns what the assess button assesses: the package, or the
-// composed measure when the package has no measures.
+// remove takes measure number index (from 0) out of the package.
+func (h *handler) remove(f assessForm, index string) (string, string, error) {
+	p, err := f.parsePackage()
+	if err != nil {
+		return "", "", err
+	}
+	i, err := strconv.Atoi(index)
+	if err != nil || i < 0 || i >= len(p.Measures) {
+		return "", "", indivisible.Invalid("proposal", "There is no measure %s in the package to remove; it has %d.", index, len(p.Measures))
+	}
+	text := h.describe(p.Measures[i])
+	p.Measures = slices.Delete(p.Measures, i, i+1)
+	return packageText(p), fmt.Sprintf("Removed measure %d (%s) from the package.", i+1, text), nil
+}
+
+// proposal returns what the assess button assesses: the package and, when
+// one is filled in (or the package is empty), the composed measure.
 func (f assessForm) proposal() (*indivisible.Proposal, float64, error) {
+	p, tol, _, err := f.compose()
+	return p, tol, err
+}
+
+// compose is proposal, also reporting whether the composed measure was
+// added to a non-empty package. A filled-in measure that cannot be read
+// is an error on its field, never dropped.
+func (f assessForm) compose() (*indivisible.Proposal, float64, bool, error) {
 	tol, err := strconv.ParseFloat(f.Tolerance, 64)
 	if err != nil || tol < 0 || math.IsInf(tol, 0) {
-		return nil, 0, indivisible.Invalid("tolerance", "enter a non-negative number, such as %g", indivisible.DefaultTolerance)
+		return nil, 0, false, indivisible.Invalid("tolerance", "enter a non-negative number, such as %g", indivisible.DefaultTolerance)
 	}
 	p, err := f.parsePackage()
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
-	if len(p.Measures) == 0 {
+	switch {
+	case len(p.Measures) == 0:
 		m, err := f.Measure.measure()
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		p.Measures = []indivisible.Measure{m}
+		return p, tol, false, nil
+	case f.Measure.filled():
+		m, err := f.Measure.measure()
+		if err != nil {
+			e := *err.(*indivisible.Error)
+			e.Message = "The measure in the form was not added to the package, and it cannot be assessed with it: " + e.Message + ". Complete it, or clear it to assess the package alone."
+			return nil, 0, false, &e
+		}
+		p.Measures = append(p.Measures, m)
+		return p, tol, true, nil
 	}
-	return p, tol, nil
+	return p, tol, false, nil
 }
 
 // summaryPerSide is how many of the states whose risk rises (and falls)
@@ -432,12 +640,21 @@ func (rv *resultView) yourRisk(r *http.Request) {
 // showAssess renders the assess page: the form, the map (of the change
 // once there is a result, of security before) and the result.
 func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int, f assessForm, err error, notice string, res *resultView) {
-	d := assessData{Form: f, Notice: notice, Result: res, Types: measureTypes}
+	d := assessData{Form: f, Notice: notice, Result: res, Types: measureTypes, MaxQuantity: indivisible.MaxQuantity, MaxQuantityText: count(indivisible.MaxQuantity)}
 	if err != nil {
 		if indivisible.ErrorCode(err) == indivisible.EINTERNAL {
 			h.deps.Logger.ErrorContext(r.Context(), "web: assess", "err", err)
 		}
 		d.Error = toFormError(err)
+		var e *indivisible.Error
+		if errors.As(err, &e) && e.Code == indivisible.EINVALID {
+			d.Error.Message = e.Message // the field is marked on the form
+		}
+	}
+	if p, err := f.parsePackage(); err == nil {
+		for i, m := range p.Measures {
+			d.Package = append(d.Package, packageItem{Index: i, Number: i + 1, Text: h.describe(m), Invalid: d.Invalid(fmt.Sprintf("measure-%d", i))})
+		}
 	}
 	for _, p := range h.deps.Scenario.Participants {
 		c := choice{p.Code, p.Name + " (" + p.Code + ")"}
@@ -498,3 +715,156 @@ func changeMap(a *indivisible.Assessment) (string, []mapState, legend) {
 
 // changeLegend titles the colour bar of changes in risk.
 const changeLegend = "Change in annual risk (percentage points)"
+
+// The kinds of the model's measure errors that the form rewords. The
+// model's message is matched only to word the form's message; the field
+// comes from the error itself.
+var (
+	measureFieldRE = regexp.MustCompile(`^measures\[(\d+)\]\.(.+)$`)
+	atHomeRE       = regexp.MustCompile(`^(\S+) would have (\S+) (\S+) at home after the proposal$`)
+	withdrawRE     = regexp.MustCompile(`^withdraws more (\S+) from (\S+) than (\S+) has deployed there$`)
+	boundRE        = regexp.MustCompile(`^must be a (positive|non-negative)? ?number (?:of at most|between) .*, got (\S+)$`)
+	aboveRE        = regexp.MustCompile(`^(\S+) would (?:hold|have) (\S+) (\S+) (?:deployed in (\S+), )?(?:after the proposal, )?above the bound`)
+	ownSoilRE      = regexp.MustCompile(`^a state cannot (\S+) forces at home$`)
+	memberRE       = regexp.MustCompile(`^(\S+) is (already|not) a member of (\S+)$`)
+	twiceRE        = regexp.MustCompile(`^(\S+) is listed twice$`)
+	notReportedRE  = regexp.MustCompile(`^(\S+) is not reported for (\S+)$`)
+)
+
+// formField is the form's field for a field of a measure.
+func formField(m indivisible.Measure, sub string) string {
+	switch {
+	case sub == "actor" || sub == "from" || sub == "actors[0]":
+		return "actor"
+	case sub == "host" || sub == "to":
+		return "host"
+	case sub == "actors[1]" && m.Type == indivisible.MeasureCBM:
+		return "host"
+	case strings.HasPrefix(sub, "actors"):
+		return "actors"
+	case sub == "category" || sub == "organisation" || sub == "kind" || sub == "type":
+		return sub
+	}
+	return "quantity" // change, quantity and the exercise's forces
+}
+
+// modelError is an error of the model's assessment of p in form
+// language. An error about measure fromForm (the composed measure, -1 if
+// none) marks the form's field; one about a measure of the package marks
+// that measure in the list ("measure-<i>").
+func (h *handler) modelError(err error, p *indivisible.Proposal, fromForm int) error {
+	var e *indivisible.Error
+	if !errors.As(err, &e) || e.Code != indivisible.EINVALID {
+		return err
+	}
+	m := measureFieldRE.FindStringSubmatch(e.Field)
+	if m == nil {
+		return err
+	}
+	i, _ := strconv.Atoi(m[1])
+	if i >= len(p.Measures) {
+		return err
+	}
+	out := &indivisible.Error{Code: e.Code, Message: h.reword(e.Message, p.Measures[i])}
+	if i == fromForm {
+		out.Field = formField(p.Measures[i], m[2])
+	} else {
+		out.Field = fmt.Sprintf("measure-%d", i)
+		out.Message = fmt.Sprintf("Measure %d (%s): %s", i+1, h.describe(p.Measures[i]), out.Message)
+	}
+	return out
+}
+
+// home is what the scenario says state holds of component at home:
+// its holdings less its forces deployed abroad.
+func (h *handler) home(state, component string) float64 {
+	q := 0.0
+	for _, x := range h.deps.Scenario.Holdings {
+		if x.State == state && x.Component == component {
+			q += x.Quantity
+		}
+	}
+	for _, d := range h.deps.Scenario.Deployments {
+		if d.State == state && d.Component == component {
+			q -= d.Quantity
+		}
+	}
+	return q
+}
+
+// deployed is how much of component state has deployed in host.
+func (h *handler) deployed(state, host, component string) float64 {
+	q := 0.0
+	for _, d := range h.deps.Scenario.Deployments {
+		if d.State == state && d.Host == host && d.Component == component {
+			q += d.Quantity
+		}
+	}
+	return q
+}
+
+// reword says one of the model's measure errors in the form's words, with
+// the scenario's names and holdings; an error of a kind it does not know
+// keeps the model's message.
+func (h *handler) reword(msg string, m indivisible.Measure) string {
+	num := func(s string) string {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return s
+		}
+		return count(v)
+	}
+	if x := atHomeRE.FindStringSubmatch(msg); x != nil {
+		state, comp := x[1], x[3]
+		s := fmt.Sprintf("%s holds %s %s at home", h.name(state), count(h.home(state, comp)), catName(comp))
+		switch m.Type {
+		case indivisible.MeasureHoldings:
+			s += fmt.Sprintf("; it cannot reduce them by %s", count(-m.Change))
+		case indivisible.MeasureDeploy:
+			s += fmt.Sprintf("; it cannot deploy %s abroad", count(m.Quantity))
+		case indivisible.MeasureTransfer:
+			s += fmt.Sprintf("; it cannot transfer %s", count(m.Quantity))
+		}
+		return s + fmt.Sprintf(" (the proposal would leave it with %s).", num(x[2]))
+	}
+	if x := withdrawRE.FindStringSubmatch(msg); x != nil {
+		comp, host, state := x[1], x[2], x[3]
+		return fmt.Sprintf("%s has %s %s deployed in %s; it cannot withdraw %s.", h.name(state), count(h.deployed(state, host, comp)), catName(comp), h.name(host), count(m.Quantity))
+	}
+	if x := boundRE.FindStringSubmatch(msg); x != nil {
+		lim := count(indivisible.MaxQuantity)
+		switch x[1] {
+		case "positive":
+			return fmt.Sprintf("Enter a whole number from 1 to %s (the model's limit); %s is not.", lim, num(x[2]))
+		case "non-negative":
+			return fmt.Sprintf("Enter a whole number from 0 to %s (the model's limit); %s is not.", lim, num(x[2]))
+		}
+		return fmt.Sprintf("Enter a change between -%s and %s (the model's limit); %s is not.", lim, lim, num(x[2]))
+	}
+	if x := aboveRE.FindStringSubmatch(msg); x != nil {
+		where := "after the proposal"
+		if x[4] != "" {
+			where = "deployed in " + h.name(x[4])
+		}
+		return fmt.Sprintf("%s would have %s %s %s, more than the model's limit of %s.", h.name(x[1]), num(x[2]), catName(x[3]), where, count(indivisible.MaxQuantity))
+	}
+	if x := ownSoilRE.FindStringSubmatch(msg); x != nil {
+		return fmt.Sprintf("Choose a host other than %s: a state cannot %s forces on its own territory.", h.name(m.Actor), x[1])
+	}
+	if x := memberRE.FindStringSubmatch(msg); x != nil {
+		if x[2] == "already" {
+			return fmt.Sprintf("%s is already a member of %s.", h.name(x[1]), h.name(x[3]))
+		}
+		return fmt.Sprintf("%s is not a member of %s, so it cannot leave it.", h.name(x[1]), h.name(x[3]))
+	}
+	if x := twiceRE.FindStringSubmatch(msg); x != nil {
+		return fmt.Sprintf("%s is listed twice among the participating states.", h.name(x[1]))
+	}
+	if x := notReportedRE.FindStringSubmatch(msg); x != nil {
+		return fmt.Sprintf("No %s are reported for %s; choose another category.", catName(x[1]), h.name(x[2]))
+	}
+	if msg == "" {
+		return "The model cannot assess this measure."
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+}

@@ -275,7 +275,11 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The form still holds Poland's tanks, which would be assessed with
+		// the package (TestBrowserAssessJourney); clear it first.
 		run(t, ctx,
+			chromedp.SetValue(chromedp.CSS(`#f-actor`), ""),
+			chromedp.SetValue(chromedp.CSS(`#f-quantity`), ""),
 			chromedp.Evaluate[chromedp.Void](`document.querySelector('details.package').open = true`),
 			chromedp.SetValue(chromedp.CSS(`#f-proposal`), string(pkg)),
 			chromedp.Click(chromedp.CSS(`#assess-button`)),
@@ -778,4 +782,139 @@ func tamperCosignature(t *testing.T, c *cosign.Collector, name string) (from, to
 	}
 	raw[len(raw)-1] ^= 1
 	return from, base64.StdEncoding.EncodeToString(raw)
+}
+
+// TestBrowserStatePage opens a state's page from the overview, by a click
+// on the map, by Enter on a focused state and by its ranking row, and
+// checks that the page gives the state's name and its risk as the model
+// explains it.
+func TestBrowserStatePage(t *testing.T) {
+	deps := newDeps(t)
+	x, ok := deps.Assessor.(indivisible.Explainer)
+	if !ok {
+		t.Fatal("the model does not explain")
+	}
+	pol, err := x.Explain("POL", stateTop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRisk := fmt.Sprintf("%.1f%%", 100*pol.Risk)
+	ctx := browser(t)
+	ts := httptest.NewServer(NewHandler(deps))
+	defer ts.Close()
+
+	landed := func(t *testing.T, how string) {
+		t.Helper()
+		run(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#state-risk`)))
+		if p := get[string](t, ctx, `location.pathname`); p != "/state/POL" {
+			t.Fatalf("%s: landed on %s, want /state/POL", how, p)
+		}
+		if h := get[string](t, ctx, `document.querySelector('h1').textContent`); !strings.HasPrefix(h, "Poland") {
+			t.Errorf("%s: heading %q", how, h)
+		}
+		if r := get[string](t, ctx, `document.getElementById('state-risk').textContent`); r != wantRisk {
+			t.Errorf("%s: risk %q, want %q", how, r, wantRisk)
+		}
+	}
+
+	pl := chromedp.CSS(`.map-svg g.state[data-code="POL"]`)
+	t.Run("map click", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(ts.URL+"/"), mapDrawn)
+		if role := get[string](t, ctx, `document.querySelector('.map-svg g.state[data-code="POL"]').getAttribute('role')`); role != "link" {
+			t.Errorf("a state on the overview's map has role %q, want link", role)
+		}
+		run(t, ctx, chromedp.Click(pl))
+		landed(t, "clicking Poland on the map")
+		screenshot(t, ctx, "state", false)
+	})
+	t.Run("map keyboard", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(ts.URL+"/"), mapDrawn, chromedp.Focus(pl), chromedp.KeyEvent(kb.Enter))
+		landed(t, "Enter on Poland on the map")
+	})
+	t.Run("ranking", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(ts.URL+"/"), chromedp.Click(chromedp.CSS(`table.ranking a[href="/state/POL"]`)))
+		landed(t, "Poland's ranking row")
+	})
+	t.Run("organisation", func(t *testing.T) {
+		run(t, ctx, chromedp.Navigate(ts.URL+"/state/CSTO"), chromedp.WaitVisible(chromedp.CSS(`#org-risk`)))
+		if h := get[string](t, ctx, `document.querySelector('h1').textContent`); !strings.HasPrefix(h, "Collective Security Treaty Organization") {
+			t.Errorf("CSTO heading %q", h)
+		}
+	})
+}
+
+// TestBrowserAssessJourney composes a package on /assess: it adds a
+// measure, leaves a second one filled in and assesses (the second is
+// included, and the result says so and lists both), removes one, follows
+// the shareable link, and meets an error in form language that takes the
+// focus.
+func TestBrowserAssessJourney(t *testing.T) {
+	ctx := browser(t)
+	ts := httptest.NewServer(NewHandler(newDeps(t)))
+	defer ts.Close()
+
+	run(t, ctx, chromedp.Navigate(ts.URL+"/assess"), mapDrawn,
+		chromedp.SendKeys(chromedp.CSS(`#f-title`), "Tank build-up"),
+		chromedp.SetValue(chromedp.CSS(`#f-actor`), "POL"),
+		chromedp.SetValue(chromedp.CSS(`#f-category`), "battle_tanks"),
+		chromedp.SendKeys(chromedp.CSS(`#f-quantity`), "250"),
+		chromedp.Click(chromedp.CSS(`#add-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#measure-0`)))
+	if q := get[string](t, ctx, `document.getElementById('f-quantity').value`); q != "" {
+		t.Errorf("after adding, the form still holds quantity %q", q)
+	}
+	// The second measure is filled in but not added.
+	run(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`#f-actor`), "RUS"),
+		chromedp.SetValue(chromedp.CSS(`#f-category`), "battle_tanks"),
+		chromedp.SendKeys(chromedp.CSS(`#f-quantity`), "500"),
+		chromedp.Click(chromedp.CSS(`#assess-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#verdict`)))
+	if n := get[int](t, ctx, `document.querySelectorAll('#assessed li').length`); n != 2 {
+		t.Errorf("the result lists %d measures, want 2", n)
+	}
+	if !get[bool](t, ctx, `!!document.getElementById('included-notice') && document.getElementById('included-notice').textContent.includes('Russian Federation')`) {
+		t.Errorf("the result does not say that the form's measure was included")
+	}
+	if h := get[string](t, ctx, `document.getElementById('result-h').textContent`); !strings.HasPrefix(h, "Tank build-up:") {
+		t.Errorf("result heading %q", h)
+	}
+	if n := get[int](t, ctx, `document.querySelectorAll('#package li').length`); n != 2 {
+		t.Errorf("the package lists %d measures after assessing, want 2", n)
+	}
+	link := get[string](t, ctx, `document.getElementById('share-link').getAttribute('href')`)
+	verdict := get[string](t, ctx, `document.getElementById('verdict').textContent`)
+	screenshot(t, ctx, "assess-package", false)
+
+	// Remove Poland's tanks.
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#measure-0 button`)),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll('#package li').length === 1`))
+	if s := get[string](t, ctx, `document.querySelector('#package li').textContent`); !strings.Contains(s, "Russian Federation") {
+		t.Errorf("after removing measure 1 the package holds %q", s)
+	}
+
+	// The link reproduces the assessment of both.
+	run(t, ctx, chromedp.Navigate(ts.URL+link), chromedp.WaitVisible(chromedp.CSS(`#verdict`)))
+	if v := get[string](t, ctx, `document.getElementById('verdict').textContent`); v != verdict {
+		t.Errorf("the shared link gives verdict %q, want %q", v, verdict)
+	}
+	if n := get[int](t, ctx, `document.querySelectorAll('#assessed li').length`); n != 2 {
+		t.Errorf("the shared link assesses %d measures, want 2", n)
+	}
+
+	// Poland cannot give up more tanks than it holds: the error says so,
+	// marks the field and takes the focus.
+	run(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`#f-actor`), "POL"),
+		chromedp.SetValue(chromedp.CSS(`#f-category`), "battle_tanks"),
+		chromedp.SendKeys(chromedp.CSS(`#f-quantity`), "-100000"),
+		chromedp.Click(chromedp.CSS(`#assess-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#form-error`)),
+		chromedp.Poll[chromedp.Void](`document.activeElement && document.activeElement.id === 'form-error'`))
+	if msg := get[string](t, ctx, `document.getElementById('form-error').textContent`); !strings.Contains(msg, "Poland holds") {
+		t.Errorf("error %q", msg)
+	}
+	if !get[bool](t, ctx, `document.getElementById('f-quantity').getAttribute('aria-invalid') === 'true'`) {
+		t.Errorf("the quantity is not marked invalid")
+	}
 }

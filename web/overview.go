@@ -23,6 +23,8 @@ type mapData struct {
 	Highlight []string `json:"highlight,omitempty"`
 	// Pick makes states clickable to fill the proposal form.
 	Pick bool `json:"pick,omitempty"`
+	// Link makes states links to their pages (/state/CODE).
+	Link bool `json:"link,omitempty"`
 }
 
 // mapState is one state on the map.
@@ -110,7 +112,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	slices.SortStableFunc(ranked, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(y.Before, x.Before) })
 	sc := sequentialScale(values(ranked, risk))
 	d.Legend = sc.legend(riskLegend, percentTick)
-	d.Map = mapData{Atlas: assetURL(atlasFile), Label: "Map of Eurasia: each state coloured by its annual risk of facing a militarized dispute, darker red for a higher risk",
+	d.Map = mapData{Atlas: assetURL(atlasFile), Link: true, Label: "Map of Eurasia: each state coloured by its annual risk of facing a militarized dispute, darker red for a higher risk",
 		States: colourStates(ranked, sc, risk, func(i int, p indivisible.ParticipantResult) string {
 			return fmt.Sprintf("%s: annual risk of facing a militarized dispute %.1f%% (use of force %.1f%%), rank %d of %d from the lowest", p.Name, risk(p), forceRisk(p), i+1, len(ranked))
 		})}

@@ -17,7 +17,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 )
 
-var rankRowRE = regexp.MustCompile(`<tr(?: class="member")?><td class="num">(\d+)</td><th scope="row">[^<]*(?:<span class="tag">member</span>)?</th><td><code>([A-Z]{3})</code></td><td class="num"><svg[^>]*><rect[^>]*fill="(#[0-9a-f]{6})"/></svg> ([\d.]+)%</td><td class="num">([\d.]+)%</td></tr>`)
+var rankRowRE = regexp.MustCompile(`<tr(?: class="member")?><td class="num">(\d+)</td><th scope="row"><a href="/state/[A-Z]{3}">[^<]*</a>(?: <span class="tag">member</span>)?</th><td><code>([A-Z]{3})</code></td><td class="num"><svg[^>]*><rect[^>]*fill="(#[0-9a-f]{6})"/></svg> ([\d.]+)%</td><td class="num">([\d.]+)%</td></tr>`)
 
 // TestOverviewRisk checks what the overview says the numbers mean and that
 // it shows them as the model defines them: each state's annual risk is one

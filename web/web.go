@@ -40,6 +40,11 @@ type Deps struct {
 	// the assessment of the empty proposal, so that the pages and the API
 	// have one source of numbers.
 	Assessor indivisible.Assessor
+	// Explainer says why a state has its baseline risk, on its page
+	// (/state/{code}): the pairs that contribute most and each feature's
+	// term. Nil uses the Assessor if it explains too (model.System does),
+	// else the page shows the baseline's numbers alone.
+	Explainer indivisible.Explainer
 	// Exchange files declarations and computes the regime's findings
 	// (*exchange.Service): the Exchange page files through it, as the API
 	// does.
@@ -84,7 +89,7 @@ type handler struct {
 // more specific patterns (/api/v1/, /log/checkpoint, /log/key, /log/tile/,
 // /healthz, /metrics) win:
 //
-//	mux.Handle("/", web.NewHandler(web.Deps{Scenario: s, Assessor: sys, Logger: logger,
+//	mux.Handle("/", web.NewHandler(web.Deps{Scenario: s, Assessor: sys, Explainer: sys, Logger: logger,
 //		Exchange: exchangeService, Ledger: log, Accounts: store, Forum: forumService}))
 //
 // The log entry page fetches the log's key from /log/key, which the API
@@ -145,6 +150,7 @@ func (h *handler) routes() {
 	h.mux.HandleFunc("GET /assess", h.assessPage)
 	h.mux.HandleFunc("POST /assess", h.assessSubmit)
 	h.mux.HandleFunc("POST /assess/result.json", h.assessDownload)
+	h.mux.HandleFunc("GET /state/{code}", h.statePage)
 	if h.exchangeOn() {
 		h.mux.HandleFunc("GET /exchange", h.exchangePage)
 		h.mux.HandleFunc("POST /exchange/declarations", h.fileDeclaration)
@@ -212,6 +218,12 @@ var funcs = template.FuncMap{
 	// a change in percentage points.
 	"risk": func(security float64) float64 { return 100 * (1 - security) },
 	"pp":   ppText,
+	// quantity formats a holding or a deployment: 14 500.
+	"quantity": quantity,
+	// term and effect show a term of a pair's log-odds and which way it
+	// moves the risk.
+	"term":   termText,
+	"effect": effectText,
 }
 
 // exchangeOn reports whether the Exchange and Log pages have what they

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"math"
 	"net/http"
@@ -62,7 +63,7 @@ func TestPages(t *testing.T) {
 		status int
 		want   []string
 	}{
-		{"/", 200, []string{`<h1>Security across Eurasia</h1>`, `<th scope="row">Poland`, `class="map-data"`, `aria-current="page">Overview`}},
+		{"/", 200, []string{`<h1>Security across Eurasia</h1>`, `<th scope="row"><a href="/state/POL">Poland</a>`, `class="map-data"`, `aria-current="page">Overview`}},
 		{"/?org=NATO", 200, []string{`class="member"`, `<h3>North Atlantic Treaty Organization</h3>`, `id="org-NATO" href="/?org=NATO"`}},
 		{"/?org=NOPE", 404, []string{`no organisation`}},
 		{"/assess", 200, []string{`<form class="compose" method="post" action="/assess"`, `<option value="POL">Poland (POL)</option>`, `aria-current="page">Assess`}},
@@ -94,7 +95,7 @@ func TestEveryTemplateIsAPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	routed := map[string]bool{"overview": true, "assess": true, "error": true, "exchange": true, "log": true, "entry": true,
-		"forum": true, "item": true, "question": true}
+		"forum": true, "item": true, "question": true, "state": true}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".html")
 		if name == "layout" || name == "partials" {
@@ -267,16 +268,18 @@ var textareaRE = regexp.MustCompile(`(?s)<textarea id="f-proposal"[^>]*>(.*?)</t
 
 // textarea returns the package JSON the page shows.
 func textarea(t *testing.T, body string) string {
-	t.Helper()
-	m := textareaRE.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatal("no package textarea")
-	}
-	return htmlUnescape(m[1])
+	return match(t, textareaRE, body, "no package textarea")
 }
 
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&#34;", `"`, "&quot;", `"`, "&#39;", "'", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+// match returns re's first group in body, unescaped, failing with missing
+// when re does not match.
+func match(t *testing.T, re *regexp.Regexp, body, missing string) string {
+	t.Helper()
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal(missing)
+	}
+	return html.UnescapeString(m[1])
 }
 
 func TestAssessErrors(t *testing.T) {

@@ -127,7 +127,7 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model, Explainer: a.model,
 		Accounts: a.db, Log: a.log, Ledger: nl, Witnesses: apiWitnesses, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst, Version: version(),
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
-		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Logger: c.logger,
+		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Explainer: a.model, Logger: c.logger,
 			Exchange: a.exchange, Ledger: webLedger, Accounts: a.db, Forum: a.forum, PublicURL: c.publicURL, Version: version()}),
 	})
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {

@@ -100,7 +100,8 @@
       }
       if (focusable) {
         g.setAttribute('tabindex', '0');
-        g.setAttribute('role', data.pick ? 'button' : 'img');
+        g.setAttribute('role', data.pick ? 'button' : data.link ? 'link' : 'img');
+        if (data.link && !data.pick) { g.style.cursor = 'pointer'; }
         g.setAttribute('aria-label', s.label);
       } else {
         g.setAttribute('aria-hidden', 'true');
@@ -165,6 +166,7 @@
       show(g, bb.left + bb.width / 2, bb.top + bb.height / 2);
     });
     svg.addEventListener('focusout', function () { tip.hidden = true; });
+    if (data.link && !data.pick) { wireLinks(svg); }
     if (!data.pick) { return; }
     var form = document.querySelector('form.compose');
     if (form) {
@@ -180,6 +182,31 @@
       if (g && (e.key === 'Enter' || e.key === ' ')) {
         e.preventDefault();
         pick(g.getAttribute('data-code'));
+      }
+    });
+  }
+
+  // wireLinks makes each state a link to its page, /state/CODE: a click,
+  // or Enter on a focused state, opens it (in a new tab with Ctrl, Cmd or
+  // the middle button, as a link would).
+  function wireLinks(svg) {
+    function open(g, newTab) {
+      var url = '/state/' + encodeURIComponent(g.getAttribute('data-code'));
+      if (newTab) { window.open(url, '_blank', 'noopener'); } else { window.location.assign(url); }
+    }
+    svg.addEventListener('click', function (e) {
+      var g = stateOf(e.target);
+      if (g) { open(g, e.ctrlKey || e.metaKey); }
+    });
+    svg.addEventListener('auxclick', function (e) {
+      var g = stateOf(e.target);
+      if (g && e.button === 1) { open(g, true); }
+    });
+    svg.addEventListener('keydown', function (e) {
+      var g = stateOf(e.target);
+      if (g && e.key === 'Enter') {
+        e.preventDefault();
+        open(g, e.ctrlKey || e.metaKey);
       }
     });
   }
