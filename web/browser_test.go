@@ -918,3 +918,147 @@ func TestBrowserAssessJourney(t *testing.T) {
 		t.Errorf("the quantity is not marked invalid")
 	}
 }
+
+// TestBrowserForumSignInComment is a delegation's journey through the
+// forum's pages: from /forum to the forum's page and an item, a failed
+// and then a good sign-in that both stay on the item, the current
+// position shown in the form, and a comment posted and listed.
+func TestBrowserForumSignInComment(t *testing.T) {
+	f := newForumFixture(t)
+	ctx := browser(t)
+	ts := httptest.NewServer(NewHandler(f.deps))
+	defer ts.Close()
+
+	forumPage := fmt.Sprintf("/forum/%d", f.forum)
+	run(t, ctx, chromedp.Navigate(ts.URL+"/forum"),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="%s"]`, forumPage))),
+		chromedp.WaitVisible(chromedp.CSS(`#delegations`)))
+	if u := get[string](t, ctx, `location.pathname`); u != forumPage {
+		t.Fatalf("the forum's link led to %s", u)
+	}
+	if s := get[string](t, ctx, `document.getElementById('delegations').innerText`); !strings.Contains(s, "Delegation of Australia") || !strings.Contains(s, "accredited") {
+		t.Errorf("the delegations table: %q", s)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="%s"]`, f.itemURL(f.open)))), chromedp.WaitVisible(chromedp.CSS(`#f-token`)))
+
+	// A wrong token shows the item again, with the error on its form.
+	run(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`#f-token`), "ind_wrong"),
+		chromedp.Click(chromedp.CSS(`#signin-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#signin-error`)))
+	if h := get[string](t, ctx, `document.querySelector('h1').textContent`); !strings.Contains(h, "A hotline between Poland") {
+		t.Errorf("a failed sign-in left the item's page for %q", h)
+	}
+	run(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`#f-token`), f.tokens["AUS"]),
+		chromedp.Click(chromedp.CSS(`#signin-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#position-form`)))
+	if u := get[string](t, ctx, `location.pathname`); u != f.itemURL(f.open) {
+		t.Fatalf("signing in led to %s", u)
+	}
+	// Australia's current position is a join with an interpretative
+	// statement.
+	if !get[bool](t, ctx, `document.getElementById('stance-join').checked && !document.getElementById('stance-support').checked`) {
+		t.Errorf("the form does not show the current position (join)")
+	}
+	if s := get[string](t, ctx, `document.getElementById('f-statement-kind').value + '|' + document.getElementById('f-statement').value`); s != "interpretative|We understand 'observers' to include civilian experts." {
+		t.Errorf("the form's statement: %q", s)
+	}
+
+	const text = "Australia offers observers from its defence attaché staff."
+	run(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`#f-comment`), text),
+		chromedp.Click(chromedp.CSS(`#comment-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#comment-banner`)))
+	if s := get[string](t, ctx, `document.querySelector('#comments ol.comments').innerText`); !strings.Contains(s, text) || !strings.Contains(s, "Delegation of Australia") {
+		t.Errorf("the comments list %q lacks the comment", s)
+	}
+	cs, err := f.db.Comments(context.Background(), f.open)
+	if err != nil || len(cs) != 1 || cs[0].Text != text || cs[0].Participant != "AUS" {
+		t.Errorf("comments stored: %+v (%v)", cs, err)
+	}
+}
+
+// TestBrowserDeclarationForm files a transfer report from its form: the
+// page shows the composed JSON, refuses to sign it with another
+// participant's key file, signs it with the delegation's own and files
+// it, and the log holds the bytes shown.
+func TestBrowserDeclarationForm(t *testing.T) {
+	f := newExchangeFixture(t)
+	ctx := browser(t)
+	ts := httptest.NewServer(NewHandler(f.deps))
+	defer ts.Close()
+
+	run(t, ctx, chromedp.Navigate(ts.URL+"/exchange"), chromedp.WaitVisible(chromedp.CSS(`#signin-button`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-token`), f.tokens["POL"]),
+		chromedp.Click(chromedp.CSS(`#signin-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#account-name`)))
+	if !get[bool](t, ctx, `!!document.querySelector('a[href="/docs/exchange"]')`) {
+		t.Errorf("the page does not link to the documentation")
+	}
+	// Bad: a quantity of 0 is refused on its field.
+	run(t, ctx,
+		chromedp.Click(chromedp.CSS(`#compose-transfer_report summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#d-transfer_report-quantity`)),
+		chromedp.Click(chromedp.CSS(`#d-transfer_report-role-importer`)),
+		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-year`), "2025"),
+		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-counterpart`), "KOR"),
+		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-category`), "battle_tanks"),
+		chromedp.SendKeys(chromedp.CSS(`#d-transfer_report-quantity`), "0"),
+		chromedp.SendKeys(chromedp.CSS(`#d-transfer_report-description`), "K2 tanks"),
+		chromedp.Click(chromedp.CSS(`#compose-transfer_report-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#d-transfer_report-quantity-error`)))
+	if msg := get[string](t, ctx, `document.getElementById('d-transfer_report-quantity-error').textContent`); !strings.HasPrefix(msg, "Quantity: 0 is not allowed") {
+		t.Errorf("quantity error %q", msg)
+	}
+	if id := get[string](t, ctx, `document.activeElement ? document.activeElement.id : ''`); id != "d-transfer_report-quantity" {
+		t.Errorf("focus on %q, want the quantity", id)
+	}
+	// The form kept what was typed; fix the quantity and compose.
+	run(t, ctx,
+		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-quantity`), "30"),
+		chromedp.Click(chromedp.CSS(`#compose-transfer_report-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#composed`)))
+	decl := get[string](t, ctx, `document.getElementById('f-declaration').value`)
+	for _, want := range []string{`"kind": "transfer_report"`, `"participant": "POL"`, `"role": "importer"`, `"counterpart": "KOR"`, `"quantity": 30`, `"description": "K2 tanks"`} {
+		if !strings.Contains(decl, want) {
+			t.Errorf("the composed declaration lacks %s:\n%s", want, decl)
+		}
+	}
+	screenshot(t, ctx, "exchange-composed", false)
+
+	// Another participant's key file is refused in the page.
+	signed := chromedp.Poll[chromedp.Void](`document.getElementById('sign-status').textContent !== ''`)
+	run(t, ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`#f-keyfile`), []string{f.keyFiles["DEU"]}),
+		chromedp.Click(chromedp.CSS(`#sign-button`)), signed)
+	if s := get[string](t, ctx, `document.getElementById('sign-status').textContent`); !strings.HasPrefix(s, "Not signed: the key file DEU-") || !strings.Contains(s, "is a key of DEU, not of POL") {
+		t.Errorf("signing with DEU's key: %q", s)
+	}
+	if sig := get[string](t, ctx, `document.getElementById('f-signature').value`); sig != "" {
+		t.Errorf("DEU's key signed: %q", sig)
+	}
+
+	// The delegation's own key signs; the entry holds the bytes shown.
+	before := f.size(t)
+	run(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('sign-status').textContent = ''`),
+		chromedp.SetUploadFiles(chromedp.CSS(`#f-keyfile`), []string{f.keyFiles["POL"]}),
+		chromedp.Click(chromedp.CSS(`#sign-button`)), signed)
+	if s := get[string](t, ctx, `document.getElementById('sign-status').textContent`); !strings.HasPrefix(s, "Signed ") {
+		t.Fatalf("signing with POL's key: %q", s)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#file-button`)), chromedp.WaitVisible(chromedp.CSS(`#filed`)))
+	if f.size(t) != before+1 {
+		t.Fatalf("log size %d, want %d", f.size(t), before+1)
+	}
+	if s := get[string](t, ctx, `document.querySelector('#filed h3 a').textContent`); s != fmt.Sprint(before) {
+		t.Errorf("the page says entry %q, want %d", s, before)
+	}
+	e, err := f.log.Entry(context.Background(), before)
+	if err != nil || string(e.Body) != decl || !strings.HasPrefix(e.KeyName, "POL-") {
+		t.Errorf("entry %d: %q by %s (%v), want the composed\n%s", before, e.Body, e.KeyName, err, decl)
+	}
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('filed').scrollIntoView()`))
+	screenshot(t, ctx, "exchange-form-filed", false)
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,6 +80,8 @@ type exchangeState struct {
 	form      fileForm
 	fileError error
 	filed     *filedView
+	// compose is a declaration form just composed or refused.
+	compose *composer
 }
 
 type exchangeData struct {
@@ -105,6 +108,11 @@ type exchangeData struct {
 	Filed     *filedView
 	// Keys are the signed-in delegation's keys that may sign now.
 	Keys []indivisible.Key
+	// Compose holds the declaration forms of a delegation.
+	Compose *composer
+	// Templates are the kinds whose documented example a form starts
+	// from.
+	Templates []choice
 }
 
 // Invalid reports whether the filing error is about field.
@@ -172,9 +180,54 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 				h.fail(w, r, err)
 				return
 			}
+			c := st.compose
+			if c == nil {
+				if c, err = h.composerFromQuery(q, s.account.Participant, v.Declarations); err != nil {
+					h.fail(w, r, err)
+					return
+				}
+			}
+			h.newComposer(c, s.account.Participant, v.Declarations)
+			d.Compose = c
+			for _, k := range indivisible.DeclarationKinds {
+				d.Templates = append(d.Templates, choice{string(k), fieldLabel(string(k))})
+			}
 		}
 	}
 	h.render(w, r, status, "exchange", "Exchange", d)
+}
+
+// composerFromQuery starts the declaration forms from the query: a kind's
+// documented example (?template=KIND) or a correction of one of the
+// delegation's entries, pre-filled from it (?correct=INDEX).
+func (h *handler) composerFromQuery(q url.Values, participant string, decls []exchange.Declared) (*composer, error) {
+	c := &composer{}
+	if k := q.Get("template"); k != "" {
+		if !slices.Contains(indivisible.DeclarationKinds, indivisible.DeclarationKind(k)) {
+			return nil, indivisible.Invalid("template", "no declaration kind %q", k)
+		}
+		c.Kind, c.V = k, h.templateValues(k, participant)
+	}
+	if s := q.Get("correct"); s != "" {
+		i, err := strconv.ParseInt(s, 10, 64)
+		j := slices.IndexFunc(decls, func(d exchange.Declared) bool { return d.Index == i })
+		if err != nil || j < 0 || decls[j].Participant != participant || decls[j].Declaration == nil || decls[j].Declaration.Kind == indivisible.KindCorrection {
+			return nil, indivisible.Invalid("correct", "entry %q is not a declaration of %s that a correction may correct", s, participant)
+		}
+		// The replacement starts from what is in force: the latest
+		// correction's content, or the entry's own.
+		d := decls[j].Declaration
+		if decls[j].InForce != nil {
+			d = decls[j].InForce
+		}
+		b, err := composeDeclaration(string(d.Kind), d.Participant, declValues(d, h.categories()), h.categories())
+		if err != nil {
+			return nil, err
+		}
+		c.Kind = string(indivisible.KindCorrection)
+		c.V = url.Values{"corrects": {s}, "action": {"replace"}, "replacement": {string(b)}}
+	}
+	return c, nil
 }
 
 // validKeys lists participant's keys that may sign the log's next entry.

@@ -266,15 +266,7 @@ func TestExchangePage(t *testing.T) {
 		{"/exchange?kind=secret", 400, nil, []string{"no declaration kind"}},
 	} {
 		t.Run(tc.target, func(t *testing.T) {
-			res, body := do(t, h, "GET", tc.target, nil)
-			if res.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("page lacks %q", w)
-				}
-			}
+			_, body := getPage(t, h, tc.target, tc.status, tc.want)
 			if tc.status != 200 {
 				return
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -38,6 +39,11 @@ type Forum interface {
 	// panel, their own answers.
 	QuestionFeedback(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*forum.Feedback, error)
 	Answer(ctx context.Context, acc *indivisible.Account, forumID, questionID int64, value float64) (*indivisible.Answer, error)
+	// Comment and RequestFloor add a comment to an item and put the
+	// account on its speakers' list: an accredited delegation, an
+	// expert on the panel or the secretariat.
+	Comment(ctx context.Context, acc *indivisible.Account, forumID int64, c *indivisible.Comment) error
+	RequestFloor(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Speaker, error)
 }
 
 // forumOn reports whether the Forum pages have what they need: the forum,
@@ -119,6 +125,14 @@ type forumIndexData struct {
 	Forums []forumRow
 	// Damaged names the records that could not be read.
 	Damaged []string
+	// Account is the signed-in account; SignInError a failed sign-in
+	// from this page, and Next brings a sign-in back to it.
+	Account     *indivisible.Account
+	SignInError *formError
+	Next        string
+	// Page is set on a forum's own page (/forum/{id}), which the same
+	// template renders.
+	Page *forumPageData
 }
 
 type forumRow struct {
@@ -144,13 +158,18 @@ type itemRow struct {
 }
 
 func (h *handler) forumIndex(w http.ResponseWriter, r *http.Request) {
+	h.forumIndexWith(w, r, http.StatusOK, nil)
+}
+
+// forumIndexWith renders the forum index with a failed sign-in's error.
+func (h *handler) forumIndexWith(w http.ResponseWriter, r *http.Request, status int, signInErr error) {
 	ctx := r.Context()
 	fs, err := h.deps.Forum.Store().Forums(ctx)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	var d forumIndexData
+	d := forumIndexData{Account: accountOf(r), SignInError: toFormError(signInErr), Next: r.URL.Path}
 	var dm damage
 	for _, f := range fs {
 		o, err := h.deps.Forum.Overview(ctx, accountOf(r), f.ID)
@@ -161,7 +180,55 @@ func (h *handler) forumIndex(w http.ResponseWriter, r *http.Request) {
 		d.Forums = append(d.Forums, h.forumRow(o))
 	}
 	d.Damaged = dm.report(ctx, h, r)
-	h.render(w, r, http.StatusOK, "forum", "Forum", d)
+	h.render(w, r, status, "forum", "Forum", d)
+}
+
+// A forum's page.
+
+type forumPageData struct {
+	Row         forumRow
+	Delegations []*indivisible.Delegation
+	Experts     []expertRow
+	Damaged     []string
+	Account     *indivisible.Account
+	SignInError *formError
+	Next        string
+}
+
+type expertRow struct {
+	E           *indivisible.Expert
+	Affiliation string // the participant's name, or "" for an independent expert
+}
+
+func (h *handler) forumPage(w http.ResponseWriter, r *http.Request) {
+	h.forumPageWith(w, r, http.StatusOK, nil)
+}
+
+// forumPageWith renders a forum's page: its sessions and agendas, its
+// delegations with their status and its expert panel.
+func (h *handler) forumPageWith(w http.ResponseWriter, r *http.Request, status int, signInErr error) {
+	fid, err := pathID(r, "forum")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	var dm damage
+	o, err := h.deps.Forum.Overview(ctx, accountOf(r), fid)
+	if err := dm.keep(err); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := forumPageData{Row: h.forumRow(o), Delegations: o.Delegations, Account: accountOf(r), SignInError: toFormError(signInErr), Next: r.URL.Path}
+	for _, e := range o.Experts {
+		row := expertRow{E: e}
+		if e.Affiliation != "" {
+			row.Affiliation = h.name(e.Affiliation)
+		}
+		d.Experts = append(d.Experts, row)
+	}
+	d.Damaged = dm.report(ctx, h, r)
+	h.render(w, r, status, "forum", o.Forum.Title, forumIndexData{Page: &d})
 }
 
 // accountOf is the signed-in account, or nil.
@@ -193,8 +260,16 @@ type positionForm struct {
 
 // itemState is what a POST adds to the item page.
 type itemState struct {
-	form positionForm
-	err  error
+	// form is the position form as typed (typed is set), else the page
+	// shows the delegation's current position.
+	form  positionForm
+	typed bool
+	err   error
+	// comment is the comment form as typed, and commentErr its refusal;
+	// floorErr refuses a request for the floor, signInErr a sign-in.
+	comment              string
+	commentErr, floorErr error
+	signInErr            error
 }
 
 type itemData struct {
@@ -228,8 +303,26 @@ type itemData struct {
 	// Taken is the log index of the position just taken (-1 if none).
 	Taken  int64
 	Closed bool // the item was just closed
-	// SignInError is always nil here (a failed sign-in shows the Exchange
-	// page); Next brings a sign-in back to this page.
+	// CurrentPosition is the signed-in delegation's position that the
+	// rule counts, which the form shows (nil if none).
+	CurrentPosition *indivisible.PositionView
+
+	// Comments and Speakers (the requests for the floor not yet given)
+	// are in order. CanSpeak is set when the signed-in account may add
+	// to them; OnList is its place on the speakers' list (0 if not on
+	// it).
+	Comments     []commentRow
+	Speakers     []speakerRow
+	CanSpeak     bool
+	OnList       int
+	CommentText  string
+	CommentError *formError
+	FloorError   *formError
+	Commented    bool // the comment just posted
+	Floored      bool // the request for the floor just made
+
+	// SignInError is a failed sign-in from this page; Next brings a
+	// sign-in back to it.
 	SignInError *formError
 	Next        string
 	// Damaged names the item's records that could not be read. Degraded
@@ -295,12 +388,22 @@ type objectionRow struct {
 	Name string
 }
 
+// commentRow is a comment with its author's participant named.
+type commentRow struct {
+	C    *indivisible.Comment
+	Of   string // the participant's name, if any
+	Time string
+}
+
+// speakerRow is a request for the floor.
+type speakerRow struct {
+	S    *indivisible.Speaker
+	Of   string
+	Time string
+}
+
 func (h *handler) forumItem(w http.ResponseWriter, r *http.Request) {
-	st := itemState{}
-	if s := sessionOf(r); s != nil && s.account.Role == indivisible.RoleDelegation {
-		st.form.Stance = string(indivisible.Support)
-	}
-	h.itemWith(w, r, http.StatusOK, st)
+	h.itemWith(w, r, http.StatusOK, itemState{})
 }
 
 // formStances are the position form's stances, in the order offered.
@@ -328,9 +431,35 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		h.fail(w, r, err)
 		return
 	}
+	// The comments and the speakers' list are the store's, as the API
+	// lists them.
+	comments, err := h.deps.Forum.Store().Comments(ctx, iid)
+	if err := dm.keep(err); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	speakers, err := h.deps.Forum.Store().Speakers(ctx, iid)
+	if err := dm.keep(err); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	degraded := s.Degraded
 	d := itemData{Forum: s.Forum, Session: s.Session, Delegations: s.Delegations, Current: s.Current, Item: s.Item, Rule: h.ruleView(s.Item.Rule), Form: st.form, Error: toFormError(st.err), Taken: -1, Next: r.URL.Path,
-		Stances: formStances, StanceLabels: stanceLabels, Degraded: degraded}
+		Stances: formStances, StanceLabels: stanceLabels, Degraded: degraded,
+		CommentText: st.comment, CommentError: toFormError(st.commentErr), FloorError: toFormError(st.floorErr), SignInError: toFormError(st.signInErr)}
+	for _, c := range comments {
+		d.Comments = append(d.Comments, commentRow{C: c, Of: h.participantName(c.Participant), Time: c.Created.UTC().Format("2006-01-02 15:04")})
+	}
+	for _, sp := range speakers {
+		if !sp.Done {
+			d.Speakers = append(d.Speakers, speakerRow{S: sp, Of: h.participantName(sp.Participant), Time: sp.Requested.UTC().Format("2006-01-02 15:04")})
+		}
+	}
+	for _, e := range []error{st.commentErr, st.floorErr} {
+		if indivisible.ErrorCode(e) == indivisible.EINTERNAL {
+			h.deps.Logger.ErrorContext(ctx, "web: forum", "err", e)
+		}
+	}
 	if indivisible.ErrorCode(st.err) == indivisible.EINTERNAL {
 		h.deps.Logger.ErrorContext(ctx, "web: forum", "err", st.err)
 	}
@@ -348,6 +477,9 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		d.Taken = v
 	}
 	d.Closed = q.Get("closed") != "" && s.Item.Status == indivisible.ItemClosed
+	if v, err := strconv.ParseInt(q.Get("comment"), 10, 64); err == nil {
+		d.Commented = slices.ContainsFunc(comments, func(c *indivisible.Comment) bool { return c.ID == v })
+	}
 	// Versions are numbered from 1 without gaps; the ones that could not
 	// be read keep their place.
 	byNumber := map[int]*indivisible.ProposalVersion{}
@@ -398,9 +530,48 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 				}
 			}
 			d.CanObject = indivisible.Authorize(acc, indivisible.ActObject, acc.Participant) == nil
+			// The form shows the position the rule counts, as the forum
+			// service computed it; a form sent back keeps what was typed.
+			if !st.typed {
+				d.Form = positionForm{Stance: string(indivisible.Support)}
+				for _, p := range s.Positions {
+					if p.Participant == acc.Participant && p.Standing == indivisible.StandingCurrent {
+						d.Form = positionForm{Stance: string(p.Stance), StatementKind: p.StatementKind, Statement: p.Statement}
+						d.CurrentPosition = p
+					}
+				}
+			}
 		}
+		// Who may comment and ask for the floor: the forum service
+		// decides, and refuses the others; the page offers the forms
+		// only to those it would accept.
+		if s.Item.Status == indivisible.ItemOpen && indivisible.Authorize(acc, indivisible.ActComment, acc.Participant) == nil {
+			switch acc.Role {
+			case indivisible.RoleDelegation:
+				d.CanSpeak = d.Delegation != nil
+			case indivisible.RoleExpert:
+				es, err := h.deps.Forum.Store().Experts(ctx, fid)
+				d.CanSpeak = err == nil && slices.ContainsFunc(es, func(e *indivisible.Expert) bool { return e.AccountID == acc.ID })
+			default:
+				d.CanSpeak = true
+			}
+		}
+		for i, sp := range d.Speakers {
+			if sp.S.AccountID == acc.ID {
+				d.OnList = i + 1
+			}
+		}
+		d.Floored = q.Get("floor") != "" && d.OnList > 0
 	}
 	h.render(w, r, status, "item", s.Item.Title, d)
+}
+
+// participantName names a participant, or "" for none.
+func (h *handler) participantName(code string) string {
+	if code == "" {
+		return ""
+	}
+	return h.name(code)
 }
 
 func (h *handler) versionView(v, prev *indivisible.ProposalVersion) *versionView {
@@ -479,6 +650,16 @@ func sentence(s string) string {
 // maxPositionBytes caps the position form: a statement and a few fields.
 const maxPositionBytes = 2*indivisible.MaxText + 8<<10
 
+// itemPost reads the forum and item of a form posted to an item's page,
+// and the form with its session (see readForm).
+func itemPost(w http.ResponseWriter, r *http.Request, limit int64) (forumID, itemID int64, s *session, err error) {
+	if forumID, itemID, err = pathIDs(r, "item"); err != nil {
+		return 0, 0, nil, err
+	}
+	s, err = readForm(w, r, limit)
+	return forumID, itemID, s, err
+}
+
 // readForm parses a signed-in page's POST form and checks its CSRF token.
 func readForm(w http.ResponseWriter, r *http.Request, limit int64) (*session, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -495,12 +676,7 @@ func readForm(w http.ResponseWriter, r *http.Request, limit int64) (*session, er
 // again); an error shows the page with the form as typed and the field
 // marked.
 func (h *handler) takePosition(w http.ResponseWriter, r *http.Request) {
-	fid, iid, err := pathIDs(r, "item")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	s, err := readForm(w, r, maxPositionBytes)
+	fid, iid, s, err := itemPost(w, r, maxPositionBytes)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -516,7 +692,7 @@ func (h *handler) takePosition(w http.ResponseWriter, r *http.Request) {
 	// in meanwhile, the service refuses rather than count this position
 	// on a text the delegation has not seen.
 	if req.Version, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
-		h.itemWith(w, r, http.StatusBadRequest, itemState{f, indivisible.Invalid("version", "the form lacks the version; reload the page")})
+		h.itemWith(w, r, http.StatusBadRequest, itemState{form: f, typed: true, err: indivisible.Invalid("version", "the form lacks the version; reload the page")})
 		return
 	}
 	p, err := h.deps.Forum.TakePosition(r.Context(), s.account, fid, iid, req)
@@ -526,20 +702,53 @@ func (h *handler) takePosition(w http.ResponseWriter, r *http.Request) {
 		if indivisible.ErrorField(err) == "" && req.Stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) != nil {
 			err = indivisible.FieldErrorf(indivisible.ErrorCode(err), "stance", "only a member state's delegation may object; %s may support, abstain or join with a statement", s.account.Name)
 		}
-		h.itemWith(w, r, indivisible.HTTPStatus(err), itemState{f, err})
+		h.itemWith(w, r, indivisible.HTTPStatus(err), itemState{form: f, typed: true, err: err})
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?%s#positions", fid, iid, url.Values{"position": {strconv.FormatInt(p.LogIndex, 10)}}.Encode()), http.StatusSeeOther)
 }
 
+// maxCommentBytes caps the comment form: a text and the CSRF token.
+const maxCommentBytes = 2*indivisible.MaxText + 8<<10
+
+// postComment adds the signed-in account's comment to an item through the
+// forum service, which decides who may. Success redirects to the item's
+// comments; a refusal shows the page with the comment as typed.
+func (h *handler) postComment(w http.ResponseWriter, r *http.Request) {
+	fid, iid, s, err := itemPost(w, r, maxCommentBytes)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))
+	c := &indivisible.Comment{ItemID: iid, Text: text}
+	if err := h.deps.Forum.Comment(r.Context(), s.account, fid, c); err != nil {
+		h.itemWith(w, r, indivisible.HTTPStatus(err), itemState{comment: text, commentErr: err})
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?%s#comment-%d", fid, iid, url.Values{"comment": {strconv.FormatInt(c.ID, 10)}}.Encode(), c.ID), http.StatusSeeOther)
+}
+
+// requestFloor puts the signed-in account on an item's speakers' list
+// through the forum service.
+func (h *handler) requestFloor(w http.ResponseWriter, r *http.Request) {
+	fid, iid, s, err := itemPost(w, r, 8<<10)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.deps.Forum.RequestFloor(r.Context(), s.account, fid, iid); err != nil {
+		h.itemWith(w, r, indivisible.HTTPStatus(err), itemState{floorErr: err})
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?floor=1#speakers", fid, iid), http.StatusSeeOther)
+}
+
 // closeItem closes an item under its rule (the secretariat).
 func (h *handler) closeItem(w http.ResponseWriter, r *http.Request) {
-	fid, iid, err := pathIDs(r, "item")
+	fid, iid, s, err := itemPost(w, r, 8<<10)
 	if err == nil {
-		var s *session
-		if s, err = readForm(w, r, 8<<10); err == nil {
-			_, err = h.deps.Forum.Close(r.Context(), s.account, fid, iid)
-		}
+		_, err = h.deps.Forum.Close(r.Context(), s.account, fid, iid)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -577,10 +786,10 @@ type roundRow struct {
 func (d questionData) Invalid(field string) bool { return d.Error != nil && d.Error.Field == field }
 
 func (h *handler) forumQuestion(w http.ResponseWriter, r *http.Request) {
-	h.questionWith(w, r, http.StatusOK, "", nil)
+	h.questionWith(w, r, http.StatusOK, "", nil, nil)
 }
 
-func (h *handler) questionWith(w http.ResponseWriter, r *http.Request, status int, value string, formErr error) {
+func (h *handler) questionWith(w http.ResponseWriter, r *http.Request, status int, value string, formErr, signInErr error) {
 	fid, qid, err := pathIDs(r, "question")
 	if err != nil {
 		h.fail(w, r, err)
@@ -593,7 +802,7 @@ func (h *handler) questionWith(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	var acc *indivisible.Account
-	d := questionData{Forum: f, Error: toFormError(formErr), Answered: r.URL.Query().Get("answered") != "", Next: r.URL.Path}
+	d := questionData{Forum: f, Error: toFormError(formErr), Answered: r.URL.Query().Get("answered") != "", Next: r.URL.Path, SignInError: toFormError(signInErr)}
 	if s := sessionOf(r); s != nil {
 		acc, d.Account, d.CSRF = s.account, s.account, s.csrf
 	}
@@ -645,8 +854,84 @@ func (h *handler) answerQuestion(w http.ResponseWriter, r *http.Request) {
 		_, err = h.deps.Forum.Answer(r.Context(), s.account, fid, qid, v)
 	}
 	if err != nil {
-		h.questionWith(w, r, indivisible.HTTPStatus(err), text, err)
+		h.questionWith(w, r, indivisible.HTTPStatus(err), text, err, nil)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/forum/%d/questions/%d?answered=1#answer", fid, qid), http.StatusSeeOther)
+}
+
+// Sign-in from a forum page.
+
+// forumSignInFailed shows a failed sign-in on the forum page it came from
+// (next, a path localPath accepted), with the error on the page's sign-in
+// form and the sign-in's status. It reports false, having written
+// nothing, when next is no forum page or the page cannot show the error
+// (it is gone, or shows no sign-in form): the caller then shows the
+// Exchange page's form.
+func (h *handler) forumSignInFailed(w http.ResponseWriter, r *http.Request, next string, status int, err error) bool {
+	if !h.forumOn() || next == "" {
+		return false
+	}
+	u, perr := url.Parse(next)
+	if perr != nil {
+		return false
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if parts[0] != "forum" {
+		return false
+	}
+	// The page is rendered as its GET would be, uncompressed so that it
+	// can be checked, into a buffer.
+	r2 := r.Clone(r.Context())
+	r2.Method, r2.URL, r2.Form, r2.PostForm = http.MethodGet, u, nil, nil
+	r2.Header.Del("Accept-Encoding")
+	var page func(w http.ResponseWriter, r *http.Request)
+	switch {
+	case len(parts) == 1:
+		page = func(w http.ResponseWriter, r *http.Request) { h.forumIndexWith(w, r, status, err) }
+	case len(parts) == 2:
+		r2.SetPathValue("forum", parts[1])
+		page = func(w http.ResponseWriter, r *http.Request) { h.forumPageWith(w, r, status, err) }
+	case len(parts) == 4 && parts[2] == "items":
+		r2.SetPathValue("forum", parts[1])
+		r2.SetPathValue("item", parts[3])
+		page = func(w http.ResponseWriter, r *http.Request) { h.itemWith(w, r, status, itemState{signInErr: err}) }
+	case len(parts) == 4 && parts[2] == "questions":
+		r2.SetPathValue("forum", parts[1])
+		r2.SetPathValue("question", parts[3])
+		page = func(w http.ResponseWriter, r *http.Request) { h.questionWith(w, r, status, "", nil, err) }
+	default:
+		return false
+	}
+	rec := &pageBuffer{header: http.Header{}}
+	page(rec, r2)
+	if rec.status != status || !bytes.Contains(rec.body.Bytes(), []byte(`id="signin-error"`)) {
+		return false
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(status)
+	w.Write(rec.body.Bytes())
+	return true
+}
+
+// pageBuffer is a ResponseWriter that keeps a page to look at first.
+type pageBuffer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *pageBuffer) Header() http.Header { return b.header }
+func (b *pageBuffer) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+func (b *pageBuffer) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
 }

@@ -221,15 +221,7 @@ func TestForumPages(t *testing.T) {
 		{fmt.Sprintf("/forum/%d/questions/99", f.forum), 404, nil},
 	} {
 		t.Run(tc.target, func(t *testing.T) {
-			res, body := do(t, h, "GET", tc.target, nil)
-			if res.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("page lacks %q", w)
-				}
-			}
+			getPage(t, h, tc.target, tc.status, tc.want)
 		})
 	}
 }
@@ -315,7 +307,7 @@ func TestForumPosition(t *testing.T) {
 		})
 	}
 	t.Run("bad token", func(t *testing.T) {
-		// The Exchange page shows the error, and its form returns to the
+		// The item's page shows the error, and its form returns to the
 		// item.
 		res, page := do(t, h, "POST", "/signin", url.Values{"token": {"ind_nope"}, "next": {f.itemURL(f.open)}})
 		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(page, `id="signin-error"`) || !strings.Contains(page, `name="next" value="`+f.itemURL(f.open)+`"`) {
@@ -551,4 +543,207 @@ func TestForumSilenceLateObjection(t *testing.T) {
 	if !strings.Contains(page, `id="outcome" class="good">adopted`) {
 		t.Errorf("the provisional count is not adopted")
 	}
+}
+
+// TestForumPage checks the forum's own page: its sessions and agenda
+// items with rule and status, its delegations with their status and its
+// expert panel; /forum links to it.
+func TestForumPage(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	page := fmt.Sprintf("/forum/%d", f.forum)
+	for _, tc := range []struct {
+		target string
+		status int
+		want   []string
+	}{
+		{"/forum", 200, []string{fmt.Sprintf(`<a href="%s">International expert forum`, page)}},
+		{page, 200, []string{`<h1>International expert forum on an equal and indivisible security architecture in Eurasia</h1>`,
+			`First session: confidence-building in Europe`, fmt.Sprintf(`<a href="%s">A hotline between Poland`, f.itemURL(f.open)),
+			`consensus <span class="hint">v1</span>`, `qualified majority`, `<span class="tag open">open</span>`, `<strong class="good">adopted</strong>`,
+			`id="delegations"`, `Delegation of Australia`, `partner state`, `<span class="tag accredited">accredited</span>`,
+			`id="panel"`, `Expert Ivanova`, `Expert Schmidt`, `exercise_range_km`,
+			`aria-current="page">Forum`, `id="signin-button"`, `name="next" value="` + page + `"`}},
+		{fmt.Sprintf("/forum/%d", f.forum+1), 404, []string{`role="alert"`}},
+		{"/forum/x", 404, []string{`role="alert"`}},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			getPage(t, h, tc.target, tc.status, tc.want)
+		})
+	}
+}
+
+// TestForumSignInReturns signs in from each forum page: a success
+// returns to the page, a failure shows the page again with the error on
+// its sign-in form, and a next that leaves the site is not followed.
+func TestForumSignInReturns(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	question := fmt.Sprintf("/forum/%d/questions/%d", f.forum, f.question)
+	for _, tc := range []struct {
+		name, token, next string
+		status            int
+		location          string   // for a success
+		want              []string // on the page of a failure
+	}{
+		{"index", f.tokens["POL"], "/forum", 303, "/forum", nil},
+		{"forum", f.tokens["POL"], fmt.Sprintf("/forum/%d", f.forum), 303, fmt.Sprintf("/forum/%d", f.forum), nil},
+		{"item", f.tokens["DEU"], f.itemURL(f.open), 303, f.itemURL(f.open), nil},
+		{"elsewhere", f.tokens["DEU"], "//evil.example/", 303, "/exchange#file", nil},
+		{"index, bad token", "ind_nope", "/forum", 401, "", []string{`<h1>Expert forum</h1>`, `id="signin-error"`, `unknown or revoked`, `name="next" value="/forum"`}},
+		{"forum, bad token", "ind_nope", fmt.Sprintf("/forum/%d", f.forum), 401, "", []string{`id="delegations"`, `id="signin-error"`, `name="next" value="` + fmt.Sprintf("/forum/%d", f.forum) + `"`}},
+		{"open item, bad token", "ind_nope", f.itemURL(f.open), 401, "", []string{`A hotline between Poland`, `id="signin-error"`, `name="next" value="` + f.itemURL(f.open) + `"`}},
+		{"decided item, no token", "", f.itemURL(f.decided), 400, "", []string{`Annual data exchange in Central Europe`, `id="signin-error"`, `paste your API token`}},
+		{"question, bad token", "ind_nope", question, 401, "", []string{`exercise_range_km`, `id="signin-error"`}},
+		{"missing item, bad token", "ind_nope", fmt.Sprintf("/forum/%d/items/99", f.forum), 401, "", []string{`id="signin-error"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, page := do(t, h, "POST", "/signin", url.Values{"token": {tc.token}, "next": {tc.next}})
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
+			}
+			if tc.location != "" && res.Header.Get("Location") != tc.location {
+				t.Errorf("redirect to %q, want %q", res.Header.Get("Location"), tc.location)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+		})
+	}
+	// Signed in already, a bad token still shows its error on the page.
+	c, _ := f.client(t, h, "POL")
+	res, page := c.post("/signin", url.Values{"token": {"ind_nope"}, "next": {f.itemURL(f.open)}})
+	if res.StatusCode != 401 || !strings.Contains(page, `id="signin-error"`) || !strings.Contains(page, `still signed in as Delegation of Poland`) {
+		t.Errorf("signed in, a bad token: status %d, or the error is not shown", res.StatusCode)
+	}
+}
+
+// TestForumCurrentPosition checks that the position form shows the
+// delegation's current position, as the rule counts it.
+func TestForumCurrentPosition(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	for _, tc := range []struct {
+		who, stance, kind, statement string
+	}{
+		{"AUS", "join", "interpretative", "We understand &#39;observers&#39; to include civilian experts."},
+		{"RUS", "abstain", "", ""},
+		{"POL", "support", "", ""},
+		{"DEU", "support", "", ""}, // no position yet
+	} {
+		t.Run(tc.who, func(t *testing.T) {
+			c, _ := f.client(t, h, tc.who)
+			_, page := c.get(f.itemURL(f.open))
+			checked := regexp.MustCompile(`id="stance-([a-z]+)" checked`).FindAllStringSubmatch(page, -1)
+			if len(checked) != 1 || checked[0][1] != tc.stance {
+				t.Errorf("checked stances %v, want %s", checked, tc.stance)
+			}
+			if tc.kind != "" && !strings.Contains(page, `<option value="`+tc.kind+`" selected>`) {
+				t.Errorf("statement kind %s not selected", tc.kind)
+			}
+			if !strings.Contains(page, `name="statement" rows="3">`+tc.statement+`</textarea>`) {
+				t.Errorf("statement not %q", tc.statement)
+			}
+		})
+	}
+}
+
+// TestForumCommentsAndFloor posts comments and requests for the floor
+// through the item page's forms: the page lists them, and the service's
+// refusals show on the page with nothing stored.
+func TestForumCommentsAndFloor(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	ctx := context.Background()
+	count := func(t *testing.T, item int64) int {
+		cs, err := f.db.Comments(ctx, item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sps, err := f.db.Speakers(ctx, item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs) + len(sps)
+	}
+	for _, tc := range []struct {
+		name, who string
+		item      int64
+		action    string
+		form      url.Values
+		status    int
+		want      []string // on the page (after the redirect of a success)
+	}{
+		{"delegation comments", "POL", f.open, "comments", url.Values{"text": {"We ask for a review after a year."}}, 303,
+			[]string{`id="comment-banner"`, `We ask for a review after a year.`, `Delegation of Poland`}},
+		{"expert comments", "Expert Ivanova", f.open, "comments", url.Values{"text": {"Hotlines reduce escalation."}}, 303,
+			[]string{`Hotlines reduce escalation.`, `Expert Ivanova`}},
+		{"empty comment", "POL", f.open, "comments", url.Values{"text": {"  "}}, 400, []string{`id="comment-error"`}},
+		{"comment on a decided item", "POL", f.decided, "comments", url.Values{"text": {"Late."}}, 409, []string{`id="comment-error"`, `is closed`}},
+		{"delegation asks for the floor", "DEU", f.open, "floor", url.Values{}, 303,
+			[]string{`id="floor-banner"`, `<ol class="speakers"`, `Delegation of Germany`, `id="on-list"`}},
+		{"again", "DEU", f.open, "floor", url.Values{}, 409, []string{`id="floor-error"`, `on the speakers&#39; list already`}},
+		{"expert asks for the floor", "Expert Schmidt", f.open, "floor", url.Values{}, 303, []string{`Expert Schmidt`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, size := count(t, tc.item), f.size(t)
+			c, csrf := f.client(t, h, tc.who)
+			tc.form.Set("csrf", csrf)
+			res, page := c.post(f.itemURL(tc.item)+"/"+tc.action, tc.form)
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
+			}
+			if tc.status == 303 {
+				loc := res.Header.Get("Location")
+				if !strings.HasPrefix(loc, f.itemURL(tc.item)+"?") {
+					t.Fatalf("redirect to %q", loc)
+				}
+				if count(t, tc.item) != before+1 {
+					t.Errorf("nothing stored")
+				}
+				loc, _, _ = strings.Cut(loc, "#")
+				_, page = c.get(loc)
+			} else {
+				if count(t, tc.item) != before || f.size(t) != size {
+					t.Errorf("a refusal stored something")
+				}
+				if !strings.Contains(page, `role="alert"`) {
+					t.Errorf("no error shown")
+				}
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+		})
+	}
+	t.Run("the page lists them for everyone", func(t *testing.T) {
+		_, page := do(t, h, "GET", f.itemURL(f.open), nil)
+		for _, w := range []string{`id="comments"`, `We ask for a review after a year.`, `Hotlines reduce escalation.`, `id="speakers"`, `Delegation of Germany`, `Expert Schmidt`} {
+			if !strings.Contains(page, w) {
+				t.Errorf("page lacks %q", w)
+			}
+		}
+		if strings.Contains(page, `id="comment-form"`) || strings.Contains(page, `id="floor-button"`) {
+			t.Errorf("a visitor is offered the forms")
+		}
+		c, _ := f.client(t, h, "POL")
+		if _, page := c.get(f.itemURL(f.open)); !strings.Contains(page, `id="comment-form"`) || !strings.Contains(page, `id="floor-button"`) {
+			t.Errorf("a delegation is not offered the forms")
+		}
+	})
+	t.Run("no session", func(t *testing.T) {
+		before := count(t, f.open)
+		for _, a := range []string{"comments", "floor"} {
+			if res, _ := do(t, h, "POST", f.itemURL(f.open)+"/"+a, url.Values{"text": {"Hi."}}); res.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s without a session: status %d, want 401", a, res.StatusCode)
+			}
+		}
+		if count(t, f.open) != before {
+			t.Errorf("stored without a session")
+		}
+	})
 }

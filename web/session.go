@@ -176,17 +176,26 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := strings.TrimSpace(r.PostForm.Get("token"))
-	// A failed sign-in shows the Exchange page's form, which then returns
-	// to the page the sign-in came from.
+	// A failed sign-in shows the forum page it came from with the error
+	// (forumSignInFailed), or else the Exchange page's form, which then
+	// returns to the page the sign-in came from.
 	next := localPath(r.PostForm.Get("next"))
 	if token == "" {
-		h.exchangeWith(w, r, http.StatusBadRequest, exchangeState{signInError: indivisible.Invalid("token", "paste your API token"), next: next})
+		err := indivisible.Invalid("token", "paste your API token")
+		// From a forum page, the page itself shows the error.
+		if h.forumSignInFailed(w, r, next, http.StatusBadRequest, err) {
+			return
+		}
+		h.exchangeWith(w, r, http.StatusBadRequest, exchangeState{signInError: err, next: next})
 		return
 	}
 	hash := indivisible.HashToken(token)
 	if _, err := h.deps.Accounts.Authenticate(r.Context(), hash); err != nil {
 		if indivisible.ErrorCode(err) == indivisible.EUNAUTHORIZED {
 			err = indivisible.FieldErrorf(indivisible.EUNAUTHORIZED, "token", "this token is unknown or revoked")
+		}
+		if h.forumSignInFailed(w, r, next, indivisible.HTTPStatus(err), err) {
+			return
 		}
 		h.exchangeWith(w, r, indivisible.HTTPStatus(err), exchangeState{signInError: err, next: next})
 		return

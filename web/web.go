@@ -151,8 +151,10 @@ func (h *handler) routes() {
 	h.mux.HandleFunc("POST /assess", h.assessSubmit)
 	h.mux.HandleFunc("POST /assess/result.json", h.assessDownload)
 	h.mux.HandleFunc("GET /state/{code}", h.statePage)
+	h.mux.HandleFunc("GET /docs/exchange", h.docsPage)
 	if h.exchangeOn() {
 		h.mux.HandleFunc("GET /exchange", h.exchangePage)
+		h.mux.HandleFunc("POST /exchange/compose", h.composeDecl)
 		h.mux.HandleFunc("POST /exchange/declarations", h.fileDeclaration)
 		h.mux.HandleFunc("POST /signin", h.signIn)
 		h.mux.HandleFunc("POST /signout", h.signOut)
@@ -161,9 +163,12 @@ func (h *handler) routes() {
 	}
 	if h.forumOn() {
 		h.mux.HandleFunc("GET /forum", h.forumIndex)
+		h.mux.HandleFunc("GET /forum/{forum}", h.forumPage)
 		h.mux.HandleFunc("GET /forum/{forum}/items/{item}", h.forumItem)
 		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/positions", h.takePosition)
 		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/close", h.closeItem)
+		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/comments", h.postComment)
+		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/floor", h.requestFloor)
 		h.mux.HandleFunc("GET /forum/{forum}/questions/{question}", h.forumQuestion)
 		h.mux.HandleFunc("POST /forum/{forum}/questions/{question}/answers", h.answerQuestion)
 	}

@@ -71,15 +71,7 @@ func TestPages(t *testing.T) {
 		{"/static/nowhere.js", 404, nil},
 	} {
 		t.Run(tc.target, func(t *testing.T) {
-			res, body := do(t, h, "GET", tc.target, nil)
-			if res.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("page lacks %q", w)
-				}
-			}
+			res, _ := getPage(t, h, tc.target, tc.status, tc.want)
 			if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
 				t.Errorf("Content-Security-Policy = %q", csp)
 			}
@@ -494,4 +486,20 @@ func FuzzAssessForm(f *testing.F) {
 			t.Fatalf("add: %v", err)
 		}
 	})
+}
+
+// getPage gets target, fails unless it answers status, reports each of
+// want the page lacks, and returns the answer.
+func getPage(t *testing.T, h http.Handler, target string, status int, want []string) (*http.Response, string) {
+	t.Helper()
+	res, body := do(t, h, "GET", target, nil)
+	if res.StatusCode != status {
+		t.Fatalf("status %d, want %d", res.StatusCode, status)
+	}
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("page lacks %q", w)
+		}
+	}
+	return res, body
 }

@@ -294,9 +294,38 @@
     }
   }
 
+  // keyParticipant is the participant a key belongs to: its name's prefix
+  // before the first '-', as `indivisible keys new` names keys
+  // (PARTICIPANT-XXXXXXXX, ledger.NewKey).
+  function keyParticipant(name) {
+    var i = name.indexOf('-');
+    return i < 0 ? name : name.slice(0, i);
+  }
+
+  // checkKeyOwner refuses, before anything is signed, a key of another
+  // participant than the declaration's, or a declaration for another
+  // participant than the signed-in delegation (the server would refuse
+  // either on filing).
+  function checkKeyOwner(keyName, msg, account) {
+    var decl;
+    try { decl = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(msg)); } catch (e) {
+      throw new Error('the declaration is not valid JSON (' + e.message + '), so it cannot be checked against your key: fix it or compose it with a form first');
+    }
+    var p = decl && typeof decl === 'object' && typeof decl.participant === 'string' ? decl.participant : '';
+    if (p === '') { throw new Error('the declaration names no "participant"'); }
+    if (account && p !== account) {
+      throw new Error('the declaration is for ' + p + ', but you are signed in for ' + account + ': a delegation files only its own declarations');
+    }
+    var owner = keyParticipant(keyName);
+    if (owner !== p) {
+      throw new Error('the key file ' + keyName + ' is a key of ' + owner + ', not of ' + p + ', whose declaration this is. Choose a key file of ' + p + ' (' + p + '-XXXXXXXX.key); nothing was signed');
+    }
+  }
+
   // enhanceFiling signs the declaration about to be sent, from a key file
   // read here and never uploaded (its input has no name), and fills the
-  // detached-signature field as declare -sign-only prints it.
+  // detached-signature field as declare -sign-only prints it. A key file
+  // of another participant is refused before signing (checkKeyOwner).
   function enhanceFiling(form) {
     var box = form.querySelector('[data-browser-sign]');
     var text = form.elements.declaration, file = form.elements.declaration_file;
@@ -325,6 +354,7 @@
         var key = parseSignerKey(await keyFile.files[0].text());
         var msg = await message();
         if (msg.length === 0) { throw new Error('there is no declaration to sign'); }
+        checkKeyOwner(key.name, msg, form.dataset.participant);
         var sig = await sign(key.seed, msg);
         signed = key.name + ' ' + b64encode(sig);
         sigField.value = signed;
