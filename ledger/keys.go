@@ -121,21 +121,30 @@ func writeNew(path, content string, mode os.FileMode) error {
 	return f.Close()
 }
 
-// LoadSigner reads a private key file (NAME.key). It refuses a file that
-// group or others may read, as ssh does.
-func LoadSigner(path string) (note.Signer, error) {
+// ReadPrivateKey reads the text of a private key file. It refuses a file
+// that group or others may read, as ssh does.
+func ReadPrivateKey(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, indivisible.Invalid(path, "%v", err)
+		return "", indivisible.Invalid(path, "%v", err)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, indivisible.FieldErrorf(indivisible.EFORBIDDEN, path, "private key is accessible by others (mode %04o); run chmod 600 %s", fi.Mode().Perm(), path)
+		return "", indivisible.FieldErrorf(indivisible.EFORBIDDEN, path, "private key is accessible by others (mode %04o); run chmod 600 %s", fi.Mode().Perm(), path)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, indivisible.Invalid(path, "%v", err)
+		return "", indivisible.Invalid(path, "%v", err)
 	}
-	s, err := note.NewSigner(strings.TrimSpace(string(b)))
+	return strings.TrimSpace(string(b)), nil
+}
+
+// LoadSigner reads a private key file (NAME.key) (see ReadPrivateKey).
+func LoadSigner(path string) (note.Signer, error) {
+	skey, err := ReadPrivateKey(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := note.NewSigner(skey)
 	if err != nil {
 		return nil, indivisible.Invalid(path, "not a private key file: %v", err)
 	}

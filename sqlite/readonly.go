@@ -13,7 +13,6 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/sqlstore"
 )
 
 // OpenReadOnly opens the existing SQLite database at path for reading
@@ -49,16 +48,7 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "deferred")
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	sqldb, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, indivisible.Errorf(indivisible.EINTERNAL, "open %s: %v", path, err)
-	}
-	if err := checkSchema(ctx, sqldb, path); err != nil {
-		sqldb.Close()
-		return nil, err
-	}
-	return &DB{Store: sqlstore.New(sqldb, path, sqlstore.Dialect{IsConstraint: isConstraint}), path: path}, nil
+	return open(ctx, path, q, checkSchema)
 }
 
 func exists(path string) bool {

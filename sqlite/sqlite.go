@@ -45,12 +45,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
+	return open(ctx, path, q, migrate)
+}
+
+// open opens the database file at path with the driver's URI parameters
+// q, and readies it with prepare (migrate, or check the schema) before
+// anything reads it.
+func open(ctx context.Context, path string, q url.Values, prepare func(context.Context, *sql.DB, string) error) (*DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, indivisible.Errorf(indivisible.EINTERNAL, "open %s: %v", path, err)
 	}
-	if err := migrate(ctx, sqldb, path); err != nil {
+	if err := prepare(ctx, sqldb, path); err != nil {
 		sqldb.Close()
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
 // A witness key is a note signer key text, "PRIVATE+KEY+NAME+HASH+BASE64(0x01
@@ -56,21 +56,14 @@ func NewSigner(skey string) (*torchwood.CosignatureSigner, error) {
 	return cs, nil
 }
 
-// LoadSigner reads a witness key file. Like ledger.LoadSigner it refuses a
-// file that group or others may read.
+// LoadSigner reads a witness key file; like ledger.LoadSigner it refuses
+// a file that group or others may read (ledger.ReadPrivateKey).
 func LoadSigner(path string) (*torchwood.CosignatureSigner, error) {
-	fi, err := os.Stat(path)
+	skey, err := ledger.ReadPrivateKey(path)
 	if err != nil {
-		return nil, indivisible.Invalid(path, "%v", err)
+		return nil, err
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, indivisible.FieldErrorf(indivisible.EFORBIDDEN, path, "private key is accessible by others (mode %04o); run chmod 600 %s", fi.Mode().Perm(), path)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, indivisible.Invalid(path, "%v", err)
-	}
-	s, err := NewSigner(strings.TrimSpace(string(b)))
+	s, err := NewSigner(skey)
 	if err != nil {
 		return nil, indivisible.InFile(path, err)
 	}
