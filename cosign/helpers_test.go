@@ -19,6 +19,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/ledgertest"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 	"github.com/indivisible-eurasia/indivisible/witness"
 )
@@ -39,19 +40,8 @@ func newTestLog(t testing.TB) *testLog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	skey, err := ledger.GenerateLogKey(testOrigin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ledger.Create(ctx, db, skey); err != nil {
-		t.Fatal(err)
-	}
-	ls, _ := note.NewSigner(skey)
-	l, err := ledger.Open(ctx, db, ls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close(); db.Close() })
+	t.Cleanup(func() { db.Close() })
+	l := ledgertest.NewLog(t, db, testOrigin)
 	pskey, pvkey, err := ledger.NewKey(rand.Reader, "POL")
 	if err != nil {
 		t.Fatal(err)

@@ -10,11 +10,11 @@ import (
 	"sync"
 	"testing"
 
-	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/ledgertest"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
 
@@ -89,20 +89,8 @@ func TestLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	skey, err := ledger.GenerateLogKey("forum.example.org/log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ledger.Create(ctx, db, skey); err != nil {
-		t.Fatal(err)
-	}
-	ls, _ := note.NewSigner(skey)
-	l, err := ledger.Open(ctx, db, ls)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	t.Cleanup(func() { db.Close() })
+	l := ledgertest.NewLog(t, db, "forum.example.org/log")
 	tw := newWitness(t, "witness.example/pol", "", l.Info().VerifierKey)
 
 	var old int64

@@ -394,3 +394,28 @@ func testLedger(t *testing.T, s indivisible.LogStore) {
 		t.Errorf("audit: size %d keys %d problems %v", rep.Checkpoint.Size, rep.Keys, rep.Problems)
 	}
 }
+
+// NewLog creates a log for origin in store, with a fresh key, and opens
+// it for appending; it is closed when the test ends (before store, if the
+// caller registered store's cleanup first).
+func NewLog(t testing.TB, store indivisible.LogStore, origin string) *ledger.Log {
+	t.Helper()
+	ctx := context.Background()
+	skey, err := ledger.GenerateLogKey(origin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ledger.Create(ctx, store, skey); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ledger.Open(ctx, store, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
