@@ -87,19 +87,7 @@ func jsonFields(t reflect.Type) []string {
 // the log's keys and findings, and the forum's and the Delphi rounds'
 // records. extra lists the fields the API adds to a type.
 func TestOpenAPISchemasMatchTypes(t *testing.T) {
-	b, err := os.ReadFile("../docs/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec struct {
-		Components struct {
-			Schemas map[string]schemaNode `yaml:"schemas"`
-		} `yaml:"components"`
-	}
-	if err := yaml.Unmarshal(b, &spec); err != nil {
-		t.Fatal(err)
-	}
-	sc := spec.Components.Schemas
+	sc := specSchemas(t)
 	resolve := func(n schemaNode) schemaNode {
 		for n.Ref != "" {
 			n = sc[strings.TrimPrefix(n.Ref, "#/components/schemas/")]
@@ -192,19 +180,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 // proposal parser: a measure with every documented field parses, one
 // without a required field does not, nor one with a field of another type.
 func TestOpenAPIMeasureTypes(t *testing.T) {
-	b, err := os.ReadFile("../docs/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var spec struct {
-		Components struct {
-			Schemas map[string]schemaNode `yaml:"schemas"`
-		} `yaml:"components"`
-	}
-	if err := yaml.Unmarshal(b, &spec); err != nil {
-		t.Fatal(err)
-	}
-	sc := spec.Components.Schemas
+	sc := specSchemas(t)
 	// A value of the right JSON type for each field; the parser checks
 	// form only.
 	value := func(name string, n schemaNode) any {
@@ -273,4 +249,22 @@ func TestOpenAPIMeasureTypes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// specSchemas reads docs/openapi.yaml's component schemas.
+func specSchemas(t *testing.T) map[string]schemaNode {
+	t.Helper()
+	b, err := os.ReadFile("../docs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Components struct {
+			Schemas map[string]schemaNode `yaml:"schemas"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(b, &spec); err != nil {
+		t.Fatal(err)
+	}
+	return spec.Components.Schemas
 }
