@@ -251,7 +251,8 @@ type LogInfo struct {
 // create or change, and the signed checkpoint of the new tree.
 type LogBatch struct {
 	// Start is the index of the first entry; it must equal the store's
-	// current size, or Append fails with ECONFLICT (another writer won).
+	// current size, or Append fails with ECONFLICT on field "start"
+	// (another writer won).
 	Start int64
 	// Entries are appended with Index Start, Start+1, ...
 	Entries []Entry
@@ -262,6 +263,30 @@ type LogBatch struct {
 	Keys []Key
 	// Checkpoint is the signed checkpoint of size Start+len(Entries).
 	Checkpoint Checkpoint
+	// Facts, when not empty, has one element per entry: the domain
+	// record that entry states, committed in the same transaction.
+	Facts []Fact
+}
+
+// A Fact is the domain record a log entry states, which exists only
+// together with it: a forum position or decision. A LogStore commits it
+// in the transaction that appends the entry, so that the log and the
+// forum's records never disagree, even when several servers share one
+// database; the store sets its log index and time from the entry. At most
+// one field is set.
+type Fact struct {
+	// Position is stored on its item, which must be open, and on the
+	// item's current version (else ECONFLICT on field "item" or
+	// "version").
+	Position *Position
+	// Decision closes its item (ECONFLICT on field "item" if it is
+	// closed already).
+	Decision *Decision
+	// LastPosition, with a Decision, is the log index of the last
+	// position on the item that the decision saw, or -1 for none: a later
+	// position is ECONFLICT on field "positions", since the decision
+	// would not have counted it.
+	LastPosition int64
 }
 
 // LogStore is the durable storage of a log: entries, tlog stored hashes,
@@ -279,8 +304,9 @@ type LogStore interface {
 	// entries. ENOTFOUND before Init.
 	Checkpoint(ctx context.Context) (Checkpoint, error)
 	// Append commits b durably and atomically, or not at all. It fails with
-	// ECONFLICT if b.Start is not the current size or an entry's body is
-	// already in the log.
+	// ECONFLICT on field "start" if b.Start is not the current size (another
+	// writer appended first), on field "body" if an entry's body is already
+	// in the log, and as Fact says if a fact cannot be committed.
 	Append(ctx context.Context, b *LogBatch) error
 	// ReadHashes returns the stored hashes at the given tlog storage
 	// indexes; ENOTFOUND if one is not stored.

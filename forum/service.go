@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -13,8 +12,12 @@ import (
 )
 
 // Log appends entries to the tamper-evident log (package ledger's *Log).
+// A position or decision is recorded with its entry, in one transaction
+// (see indivisible.Fact), so that the forum's records are never missing
+// an entry of the log or ahead of it, and an item is decided once even
+// when several servers share the database.
 type Log interface {
-	Append(ctx context.Context, e indivisible.Entry) (indivisible.Entry, error)
+	Record(ctx context.Context, e indivisible.Entry, f indivisible.Fact) (indivisible.Entry, error)
 }
 
 // Attester signs the entries the service vouches for itself, with a key
@@ -42,9 +45,6 @@ type Config struct {
 // share one set of checks.
 type Service struct {
 	cfg Config
-	// closing serialises Close, so that two closes of one item in this
-	// process cannot both append a decision.
-	closing sync.Mutex
 }
 
 // NewService returns a service over cfg.
@@ -411,14 +411,16 @@ func (s *Service) TakePosition(ctx context.Context, acc *indivisible.Account, fo
 			return nil, err
 		}
 	}
-	if e, err = s.cfg.Log.Append(ctx, e); err != nil {
-		return nil, indivisible.PrefixField("signed", err)
-	}
-	p.Time, p.LogIndex = e.Time, e.Index
 	if req.Signed != nil {
 		p.KeyName = e.KeyName
 	}
-	return p, s.cfg.Store.AddPosition(ctx, p)
+	if _, err = s.cfg.Log.Record(ctx, e, indivisible.Fact{Position: p}); err != nil {
+		if f := indivisible.ErrorField(err); f == "item" || f == "version" {
+			return nil, err
+		}
+		return nil, indivisible.PrefixField("signed", err)
+	}
+	return p, nil
 }
 
 func (s *Service) hasPosition(ctx context.Context, itemID int64, participant string) error {
@@ -438,14 +440,29 @@ func (s *Service) hasPosition(ctx context.Context, itemID int64, participant str
 }
 
 // Close closes an item under its rule (secretariat): it counts the
-// positions on the current version, writes the outcome document, appends
-// the decision with the document's SHA-256 to the log, and stores it.
+// positions on the current version, writes the outcome document, and
+// records the decision with the document's SHA-256 in the log, in one
+// transaction with closing the item (see Log). Of two closes of one item,
+// in this process or another sharing the database, one decides and the
+// other fails with ECONFLICT. A position taken while the item was being
+// counted makes the count stale: Close then counts again.
 func (s *Service) Close(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Decision, error) {
 	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
 		return nil, err
 	}
-	s.closing.Lock()
-	defer s.closing.Unlock()
+	for attempt := 1; ; attempt++ {
+		d, err := s.close(ctx, forumID, itemID)
+		if indivisible.ErrorField(err) != "positions" || attempt == maxCloseAttempts {
+			return d, err
+		}
+	}
+}
+
+// maxCloseAttempts bounds how often Close counts again because positions
+// kept arriving while it counted.
+const maxCloseAttempts = 5
+
+func (s *Service) close(ctx context.Context, forumID, itemID int64) (*indivisible.Decision, error) {
 	it, err := s.openItem(ctx, forumID, itemID)
 	if err != nil {
 		return nil, err
@@ -474,6 +491,10 @@ func (s *Service) Close(ctx context.Context, acc *indivisible.Account, forumID, 
 	if err != nil {
 		return nil, err
 	}
+	last := int64(-1)
+	for _, p := range ps {
+		last = max(last, p.LogIndex)
+	}
 	d := r.Decide(&Ballot{Delegations: ds, Positions: ps, Version: cur.Number, Closed: now})
 	d.ItemID = itemID
 	d.Document = Document(f, it, cur, d)
@@ -482,11 +503,10 @@ func (s *Service) Close(ctx context.Context, acc *indivisible.Account, forumID, 
 	if e.KeyName, e.Signature, err = s.cfg.Attester.Attest(ctx, e.Body); err != nil {
 		return nil, err
 	}
-	if e, err = s.cfg.Log.Append(ctx, e); err != nil {
+	if _, err := s.cfg.Log.Record(ctx, e, indivisible.Fact{Decision: d, LastPosition: last}); err != nil {
 		return nil, err
 	}
-	d.LogIndex = e.Index
-	return d, s.cfg.Store.CloseItem(ctx, d)
+	return d, nil
 }
 
 // CreateQuestion opens a Delphi question at round 1 (secretariat).

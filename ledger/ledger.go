@@ -267,6 +267,14 @@ func (l *Log) CheckSignature(participant, keyName string, body, sig []byte) erro
 // for a body already in the log (a replay), EFORBIDDEN for a read-only log.
 // If ctx ends first, the entry may or may not have been appended.
 func (l *Log) Append(ctx context.Context, e indivisible.Entry) (indivisible.Entry, error) {
+	return l.Record(ctx, e, indivisible.Fact{})
+}
+
+// Record appends e as Append does and commits f, the domain record e
+// states, in the same transaction (see indivisible.Fact): either both
+// are stored or neither is. A fact the store refuses (an item closed
+// meanwhile) fails this call alone, with the store's ECONFLICT.
+func (l *Log) Record(ctx context.Context, e indivisible.Entry, f indivisible.Fact) (indivisible.Entry, error) {
 	if e.Kind == indivisible.KindKey {
 		return indivisible.Entry{}, indivisible.Invalid("kind", "key entries are made by RegisterKey and RevokeKey")
 	}
@@ -277,7 +285,7 @@ func (l *Log) Append(ctx context.Context, e indivisible.Entry) (indivisible.Entr
 	if err := l.CheckSignature(e.Participant, e.KeyName, e.Body, e.Signature); err != nil {
 		return indivisible.Entry{}, err
 	}
-	return l.submit(ctx, e)
+	return l.submit(ctx, e, f)
 }
 
 // RegisterKey appends the registration of vkey (a note verifier key text)
@@ -291,7 +299,7 @@ func (l *Log) RegisterKey(ctx context.Context, participant, vkey string) (indivi
 	if err != nil {
 		return indivisible.Key{}, indivisible.Invalid("public_key", "%v", err)
 	}
-	_, err = l.submit(ctx, indivisible.Entry{Kind: indivisible.KindKey, Participant: participant, KeyName: v.Name(), Body: registerBody(vkey)})
+	_, err = l.submit(ctx, indivisible.Entry{Kind: indivisible.KindKey, Participant: participant, KeyName: v.Name(), Body: registerBody(vkey)}, indivisible.Fact{})
 	if err != nil {
 		return indivisible.Key{}, err
 	}
@@ -309,7 +317,7 @@ func (l *Log) RevokeKey(ctx context.Context, name string, from int64) (indivisib
 	if !ok {
 		return indivisible.Key{}, indivisible.FieldErrorf(indivisible.ENOTFOUND, "key", "no key %q is registered", name)
 	}
-	if _, err := l.submit(ctx, indivisible.Entry{Kind: indivisible.KindKey, Participant: k.Participant, KeyName: name, Body: revokeBody(name, from)}); err != nil {
+	if _, err := l.submit(ctx, indivisible.Entry{Kind: indivisible.KindKey, Participant: k.Participant, KeyName: name, Body: revokeBody(name, from)}, indivisible.Fact{}); err != nil {
 		return indivisible.Key{}, err
 	}
 	return (*l.registry.Load())[name].Key, nil
@@ -318,6 +326,7 @@ func (l *Log) RevokeKey(ctx context.Context, name string, from int64) (indivisib
 // request is one entry waiting for the sequencer.
 type request struct {
 	e    indivisible.Entry
+	fact indivisible.Fact
 	sum  [sha256.Size]byte
 	done chan result // buffered: the sequencer never blocks on a caller
 }
@@ -327,11 +336,11 @@ type result struct {
 	err error
 }
 
-func (l *Log) submit(ctx context.Context, e indivisible.Entry) (indivisible.Entry, error) {
+func (l *Log) submit(ctx context.Context, e indivisible.Entry, f indivisible.Fact) (indivisible.Entry, error) {
 	if l.signer == nil {
 		return indivisible.Entry{}, indivisible.Errorf(indivisible.EFORBIDDEN, "the log is open read-only (no log signing key)")
 	}
-	r := &request{e: e, sum: e.BodyHash(), done: make(chan result, 1)}
+	r := &request{e: e, fact: f, sum: e.BodyHash(), done: make(chan result, 1)}
 	select {
 	case l.reqs <- r:
 	case <-l.quit:
@@ -421,6 +430,8 @@ func (l *Log) commit(batch []*request, retry int) {
 	var (
 		accepted []*request
 		entries  []indivisible.Entry
+		facts    []indivisible.Fact
+		hasFacts bool
 		keys     []indivisible.Key
 		seen     = make(map[[sha256.Size]byte]bool)
 	)
@@ -466,6 +477,11 @@ func (l *Log) commit(batch []*request, retry int) {
 		seen[r.sum] = true
 		accepted = append(accepted, r)
 		entries = append(entries, e)
+		facts = append(facts, r.fact)
+		hasFacts = hasFacts || r.fact != (indivisible.Fact{})
+	}
+	if !hasFacts {
+		facts = nil
 	}
 	if len(entries) == 0 {
 		return
@@ -481,16 +497,17 @@ func (l *Log) commit(batch []*request, retry int) {
 		fail(accepted, err)
 		return
 	}
-	err = l.store.Append(ctx, &indivisible.LogBatch{Start: start, Entries: entries, Hashes: hr.mem, Keys: keys, Checkpoint: cp})
+	err = l.store.Append(ctx, &indivisible.LogBatch{Start: start, Entries: entries, Hashes: hr.mem, Keys: keys, Checkpoint: cp, Facts: facts})
 	if err != nil {
 		// Whatever happened, the store is the truth: reload it. On a
-		// conflict (another writer, or a replay the store caught) retry
-		// one by one so that only the offending request fails.
+		// conflict (another writer, a replay the store caught, or a fact
+		// the store refused) retry one by one so that only the offending
+		// request fails.
 		if rerr := l.reload(ctx); rerr != nil {
 			fail(accepted, rerr)
 			return
 		}
-		if indivisible.ErrorCode(err) == indivisible.ECONFLICT && indivisible.ErrorField(err) != "body" && retry < maxRetries {
+		if indivisible.ErrorCode(err) == indivisible.ECONFLICT && indivisible.ErrorField(err) == "start" && retry < maxRetries {
 			// Another process sharing the store (several servers on one
 			// PostgreSQL) appended first: rebuild the batch on the tree
 			// as it now is.

@@ -481,24 +481,6 @@ func (db *Store) SpeakerDone(ctx context.Context, id int64) (*indivisible.Speake
 	return one(ctx, db.DB, scanSpeaker, "speaker", id, `SELECT `+speakerColumns+` FROM forum_speakers WHERE id = $1`, id)
 }
 
-// AddPosition implements indivisible.ForumStore.
-func (db *Store) AddPosition(ctx context.Context, p *indivisible.Position) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	if _, err := db.Item(ctx, p.ItemID); err != nil {
-		return err
-	}
-	id, err := insert(ctx, db.DB, `INSERT INTO forum_positions (item_id, version, participant, stance, statement_kind, statement, time, log_index, key_name)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		p.ItemID, p.Version, p.Participant, string(p.Stance), p.StatementKind, p.Statement, p.Time.UnixMilli(), p.LogIndex, p.KeyName)
-	if db.isConstraint(err) {
-		return indivisible.FieldErrorf(indivisible.ECONFLICT, "log_index", "log entry %d is stored already", p.LogIndex)
-	}
-	p.ID = id
-	return internal(err)
-}
-
 // Positions implements indivisible.ForumStore.
 func (db *Store) Positions(ctx context.Context, itemID int64) ([]*indivisible.Position, error) {
 	return all(ctx, db.DB, func(r scanner) (*indivisible.Position, error) {
@@ -510,32 +492,6 @@ func (db *Store) Positions(ctx context.Context, itemID int64) ([]*indivisible.Po
 		return &p, err
 	}, `SELECT id, item_id, version, participant, stance, statement_kind, statement, time, log_index, key_name
 		FROM forum_positions WHERE item_id = $1 ORDER BY log_index`, itemID)
-}
-
-// CloseItem implements indivisible.ForumStore.
-func (db *Store) CloseItem(ctx context.Context, d *indivisible.Decision) error {
-	decision, err := encode(fmt.Sprintf("the decision on item %d", d.ItemID), "decision", d)
-	if err != nil {
-		return err
-	}
-	tx, err := db.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return internal(err)
-	}
-	defer tx.Rollback()
-	if err := openItem(ctx, tx, d.ItemID); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE forum_items SET status = $1 WHERE id = $2`, string(indivisible.ItemClosed), d.ItemID); err != nil {
-		return internal(err)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO forum_decisions (item_id, decision, log_index) VALUES ($1, $2, $3)`, d.ItemID, decision, d.LogIndex)
-	if db.isConstraint(err) {
-		return indivisible.FieldErrorf(indivisible.ECONFLICT, "item", "item %d has a decision already", d.ItemID)
-	} else if err != nil {
-		return internal(err)
-	}
-	return internal(tx.Commit())
 }
 
 // Decision implements indivisible.ForumStore.

@@ -95,6 +95,9 @@ func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
 	if want := tlog.StoredHashCount(b.Checkpoint.Size) - tlog.StoredHashCount(b.Start); int64(len(b.Hashes)) != want {
 		return indivisible.Errorf(indivisible.EINTERNAL, "batch has %d stored hashes, want %d", len(b.Hashes), want)
 	}
+	if len(b.Facts) != 0 && len(b.Facts) != len(b.Entries) {
+		return indivisible.Errorf(indivisible.EINTERNAL, "batch has %d facts for %d entries", len(b.Facts), len(b.Entries))
+	}
 	tx, err := db.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(err)
@@ -110,7 +113,7 @@ func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
 		return err
 	}
 	if cur.Size != b.Start {
-		return indivisible.Errorf(indivisible.ECONFLICT, "log has %d entries, not %d: another writer appended", cur.Size, b.Start)
+		return indivisible.FieldErrorf(indivisible.ECONFLICT, "start", "log has %d entries, not %d: another writer appended", cur.Size, b.Start)
 	}
 	// Multi-row inserts: one statement per chunk rather than per row, which
 	// saves a round trip per row on PostgreSQL.
@@ -149,6 +152,11 @@ func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
 	}
 	if err := db.insertCheckpoint(ctx, tx, b.Checkpoint); err != nil {
 		return err
+	}
+	for i, f := range b.Facts {
+		if err := db.commitFact(ctx, tx, f, &b.Entries[i]); err != nil {
+			return err
+		}
 	}
 	return internal(tx.Commit())
 }

@@ -305,6 +305,12 @@ func (l *notifyingLog) Append(ctx context.Context, e indivisible.Entry) (indivis
 	return e, err
 }
 
+func (l *notifyingLog) Record(ctx context.Context, e indivisible.Entry, f indivisible.Fact) (indivisible.Entry, error) {
+	e, err := l.Log.Record(ctx, e, f)
+	l.wake()
+	return e, err
+}
+
 func (l *notifyingLog) RegisterKey(ctx context.Context, participant, vkey string) (indivisible.Key, error) {
 	k, err := l.Log.RegisterKey(ctx, participant, vkey)
 	l.wake()

@@ -43,13 +43,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.close()
-	// The forum appends a position to the log before storing it; a crash
-	// in between left the log ahead, and the log is the record.
-	if n, err := a.forum.RecoverPositions(ctx, a.log); err != nil {
-		return err
-	} else if n > 0 {
-		logger.Warn("restored forum positions from the log", "count", n)
-	}
 	// Stopped after the HTTP server, before the log closes (defers run
 	// last in, first out).
 	defer a.runWitnesses(ctx)()
