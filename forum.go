@@ -670,4 +670,21 @@ type ItemView struct {
 	// the view then holds what could be, without the provisional count
 	// or the standings, which need every record.
 	Degraded bool `json:"-"`
+	// May is what the acting account may do on the item now, as the
+	// forum service decides it: the pages offer only those forms.
+	May ItemActs `json:"-"`
+}
+
+// ItemActs are the acts an account may take on an item now.
+type ItemActs struct {
+	// Speak: comment and ask for the floor. Propose: table an amendment
+	// (or the proposal).
+	Speak, Propose bool
+	// TakePosition and Object (which blocks a consensus) need an
+	// accredited delegation and a proposal.
+	TakePosition, Object bool
+	// Close needs every record readable (not Degraded).
+	Close bool
+	// Delegation is the account's accredited delegation, if any.
+	Delegation *Delegation
 }

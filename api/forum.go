@@ -15,14 +15,6 @@ import (
 // through the one table; reads are ActRead. docs/forum.md describes the
 // flow, docs/openapi.yaml the shapes.
 
-// readForum authorises a read and returns the path's forum ID.
-func readForum(r *http.Request) (int64, error) {
-	if err := indivisible.Authorize(account(r), indivisible.ActRead, ""); err != nil {
-		return 0, err
-	}
-	return pathID(r, "forum")
-}
-
 // forumAndID returns the path's forum ID and another path ID.
 func forumAndID(r *http.Request, name string) (int64, int64, error) {
 	f, err := pathID(r, "forum")
@@ -34,10 +26,7 @@ func forumAndID(r *http.Request, name string) (int64, int64, error) {
 }
 
 func (s *Server) listForums(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	if err := indivisible.Authorize(account(r), indivisible.ActRead, ""); err != nil {
-		return 0, nil, err
-	}
-	fs, err := s.cfg.Forum.Store().Forums(r.Context())
+	fs, err := s.cfg.Forum.Forums(r.Context(), account(r))
 	return http.StatusOK, map[string]any{"forums": fs}, err
 }
 
@@ -56,7 +45,7 @@ func (s *Server) createForum(w http.ResponseWriter, r *http.Request) (int, any, 
 // getForum returns a forum with its sessions and delegations, from the
 // forum's overview.
 func (s *Server) getForum(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := readForum(r)
+	id, err := pathID(r, "forum")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -77,14 +66,11 @@ func (s *Server) getForum(w http.ResponseWriter, r *http.Request) (int, any, err
 }
 
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := readForum(r)
+	id, err := pathID(r, "forum")
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.cfg.Forum.Store().Forum(r.Context(), id); err != nil {
-		return 0, nil, err
-	}
-	ss, err := s.cfg.Forum.Store().Sessions(r.Context(), id)
+	ss, err := s.cfg.Forum.Sessions(r.Context(), account(r), id)
 	return http.StatusOK, map[string]any{"sessions": ss}, err
 }
 
@@ -104,27 +90,12 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) (int, any
 }
 
 // session returns the path's session, which must be the path forum's.
-func (s *Server) session(r *http.Request) (*indivisible.Session, error) {
+func (s *Server) listItems(w http.ResponseWriter, r *http.Request) (int, any, error) {
 	f, id, err := forumAndID(r, "session")
 	if err != nil {
-		return nil, err
-	}
-	se, err := s.cfg.Forum.Store().Session(r.Context(), id)
-	if err == nil && se.ForumID != f {
-		err = indivisible.FieldErrorf(indivisible.ENOTFOUND, "session", "no session %d in forum %d", id, f)
-	}
-	return se, err
-}
-
-func (s *Server) listItems(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	if _, err := readForum(r); err != nil {
 		return 0, nil, err
 	}
-	se, err := s.session(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	its, err := s.cfg.Forum.Store().Items(r.Context(), se.ID)
+	its, err := s.cfg.Forum.Items(r.Context(), account(r), f, id)
 	return http.StatusOK, map[string]any{"items": its}, err
 }
 
@@ -146,14 +117,11 @@ func (s *Server) createItem(w http.ResponseWriter, r *http.Request) (int, any, e
 }
 
 func (s *Server) listDelegations(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := readForum(r)
+	id, err := pathID(r, "forum")
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.cfg.Forum.Store().Forum(r.Context(), id); err != nil {
-		return 0, nil, err
-	}
-	ds, err := s.cfg.Forum.Store().Delegations(r.Context(), id)
+	ds, err := s.cfg.Forum.Delegations(r.Context(), account(r), id)
 	return http.StatusOK, map[string]any{"delegations": ds}, err
 }
 
@@ -192,14 +160,11 @@ func (s *Server) setDelegationStatus(w http.ResponseWriter, r *http.Request) (in
 }
 
 func (s *Server) listExperts(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := readForum(r)
+	id, err := pathID(r, "forum")
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.cfg.Forum.Store().Forum(r.Context(), id); err != nil {
-		return 0, nil, err
-	}
-	es, err := s.cfg.Forum.Store().Experts(r.Context(), id)
+	es, err := s.cfg.Forum.Experts(r.Context(), account(r), id)
 	return http.StatusOK, map[string]any{"experts": es}, err
 }
 
@@ -222,9 +187,6 @@ func (s *Server) addExpert(w http.ResponseWriter, r *http.Request) (int, any, er
 // its position events with their standings under the rule, and its
 // provisional count or its decision.
 func (s *Server) getItem(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	if _, err := readForum(r); err != nil {
-		return 0, nil, err
-	}
 	f, id, err := forumAndID(r, "item")
 	if err != nil {
 		return 0, nil, err
@@ -236,25 +198,12 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request) (int, any, erro
 	return http.StatusOK, v, nil
 }
 
-// readItem authorises a read and checks the path's item.
-func (s *Server) readItem(r *http.Request) (int64, error) {
-	if _, err := readForum(r); err != nil {
-		return 0, err
-	}
-	f, id, err := forumAndID(r, "item")
-	if err != nil {
-		return 0, err
-	}
-	_, err = s.cfg.Forum.Item(r.Context(), f, id)
-	return id, err
-}
-
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := s.readItem(r)
+	f, id, err := forumAndID(r, "item")
 	if err != nil {
 		return 0, nil, err
 	}
-	vs, err := s.cfg.Forum.Store().Versions(r.Context(), id)
+	vs, err := s.cfg.Forum.Versions(r.Context(), account(r), f, id)
 	return http.StatusOK, map[string]any{"versions": vs}, err
 }
 
@@ -285,11 +234,11 @@ func (s *Server) tableVersion(w http.ResponseWriter, r *http.Request) (int, any,
 }
 
 func (s *Server) listComments(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := s.readItem(r)
+	f, id, err := forumAndID(r, "item")
 	if err != nil {
 		return 0, nil, err
 	}
-	cs, err := s.cfg.Forum.Store().Comments(r.Context(), id)
+	cs, err := s.cfg.Forum.Comments(r.Context(), account(r), f, id)
 	return http.StatusOK, map[string]any{"comments": cs}, err
 }
 
@@ -309,11 +258,11 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) (int, any, e
 }
 
 func (s *Server) listSpeakers(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := s.readItem(r)
+	f, id, err := forumAndID(r, "item")
 	if err != nil {
 		return 0, nil, err
 	}
-	sps, err := s.cfg.Forum.Store().Speakers(r.Context(), id)
+	sps, err := s.cfg.Forum.Speakers(r.Context(), account(r), f, id)
 	return http.StatusOK, map[string]any{"speakers": sps}, err
 }
 
@@ -340,11 +289,11 @@ func (s *Server) speakerDone(w http.ResponseWriter, r *http.Request) (int, any, 
 }
 
 func (s *Server) listPositions(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := s.readItem(r)
+	f, id, err := forumAndID(r, "item")
 	if err != nil {
 		return 0, nil, err
 	}
-	ps, err := s.cfg.Forum.Store().Positions(r.Context(), id)
+	ps, err := s.cfg.Forum.Positions(r.Context(), account(r), f, id)
 	return http.StatusOK, map[string]any{"positions": ps}, err
 }
 
@@ -406,11 +355,11 @@ func (s *Server) withProof(r *http.Request, d *indivisible.Decision) decisionVie
 }
 
 func (s *Server) getDecision(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := s.readItem(r)
+	f, id, err := forumAndID(r, "item")
 	if err != nil {
 		return 0, nil, err
 	}
-	d, err := s.cfg.Forum.Store().Decision(r.Context(), id)
+	d, err := s.cfg.Forum.Decision(r.Context(), account(r), f, id)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -420,10 +369,10 @@ func (s *Server) getDecision(w http.ResponseWriter, r *http.Request) (int, any, 
 // getOutcome serves the outcome document itself, as Markdown: the bytes
 // whose SHA-256 the decision's log entry carries.
 func (s *Server) getOutcome(w http.ResponseWriter, r *http.Request) {
-	id, err := s.readItem(r)
+	f, id, err := forumAndID(r, "item")
 	var d *indivisible.Decision
 	if err == nil {
-		d, err = s.cfg.Forum.Store().Decision(r.Context(), id)
+		d, err = s.cfg.Forum.Decision(r.Context(), account(r), f, id)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
@@ -435,14 +384,11 @@ func (s *Server) getOutcome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listQuestions(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := readForum(r)
+	id, err := pathID(r, "forum")
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, err := s.cfg.Forum.Store().Forum(r.Context(), id); err != nil {
-		return 0, nil, err
-	}
-	qs, err := s.cfg.Forum.Store().Questions(r.Context(), id)
+	qs, err := s.cfg.Forum.Questions(r.Context(), account(r), id)
 	return http.StatusOK, map[string]any{"questions": qs}, err
 }
 
@@ -469,9 +415,6 @@ func (s *Server) createQuestion(w http.ResponseWriter, r *http.Request) (int, an
 // getQuestion returns a question with its rounds' statistics and, for an
 // expert of the panel, their own answers.
 func (s *Server) getQuestion(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	if _, err := readForum(r); err != nil {
-		return 0, nil, err
-	}
 	f, id, err := forumAndID(r, "question")
 	if err != nil {
 		return 0, nil, err
@@ -505,11 +448,11 @@ func (s *Server) finishRound(w http.ResponseWriter, r *http.Request) (int, any, 
 }
 
 func (s *Server) delphiResult(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	id, err := readForum(r)
+	id, err := pathID(r, "forum")
 	if err != nil {
 		return 0, nil, err
 	}
-	res, err := s.cfg.Forum.DelphiResult(r.Context(), id)
+	res, err := s.cfg.Forum.DelphiResult(r.Context(), account(r), id)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -615,6 +615,9 @@ type Feedback struct {
 // QuestionFeedback returns a question with, for an expert on the panel,
 // their own answers.
 func (s *Service) QuestionFeedback(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*Feedback, error) {
+	if err := read(acc); err != nil {
+		return nil, err
+	}
 	q, err := s.Question(ctx, forumID, questionID)
 	if err != nil {
 		return nil, err
@@ -644,11 +647,8 @@ func (s *Service) QuestionFeedback(ctx context.Context, acc *indivisible.Account
 
 // DelphiResult gathers a forum's closed questions into a parameter file
 // and a distribution file.
-func (s *Service) DelphiResult(ctx context.Context, forumID int64) (*Result, error) {
-	if _, err := s.cfg.Store.Forum(ctx, forumID); err != nil {
-		return nil, err
-	}
-	qs, err := s.cfg.Store.Questions(ctx, forumID)
+func (s *Service) DelphiResult(ctx context.Context, acc *indivisible.Account, forumID int64) (*Result, error) {
+	qs, err := s.Questions(ctx, acc, forumID)
 	if err != nil {
 		return nil, err
 	}

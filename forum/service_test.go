@@ -401,7 +401,7 @@ func TestDelphiService(t *testing.T) {
 	if got.Status != indivisible.QuestionClosed || !strings.HasPrefix(got.StopReason, "stability") {
 		t.Fatalf("after round 2: %+v", got)
 	}
-	res := must[*forum.Result](t)(w.svc.DelphiResult(ctx, f.ID))
+	res := must[*forum.Result](t)(w.svc.DelphiResult(ctx, indivisible.Anonymous, f.ID))
 	p, err := model.ParseParams(res.Params)
 	if err != nil || p.ExerciseRangeKm != 525 {
 		t.Errorf("params %s: %v", res.Params, err)

@@ -159,8 +159,10 @@ func (s *Service) ItemView(ctx context.Context, acc *indivisible.Account, forumI
 	for i, p := range ps {
 		v.Positions[i] = &indivisible.PositionView{Position: *p}
 	}
+	v.May = s.itemActs(ctx, acc, v)
 	if err := dm.err(); err != nil {
 		v.Degraded = true
+		v.May.Close = false
 		return v, err
 	}
 	if v.Current == 0 {
@@ -184,6 +186,32 @@ func (s *Service) ItemView(ctx context.Context, acc *indivisible.Account, forumI
 		pv.Standing, pv.Reason = sd.Standing, sd.Reason
 	}
 	return v, nil
+}
+
+// itemActs is what acc may do on v's item: the checks its acts make.
+func (s *Service) itemActs(ctx context.Context, acc *indivisible.Account, v *indivisible.ItemView) indivisible.ItemActs {
+	var m indivisible.ItemActs
+	if acc == nil {
+		return m
+	}
+	if acc.Role == indivisible.RoleDelegation {
+		for _, d := range v.Delegations {
+			if d.Participant == acc.Participant && d.Status == indivisible.Accredited {
+				m.Delegation = d
+			}
+		}
+	}
+	if v.Item.Status != indivisible.ItemOpen {
+		return m
+	}
+	may := func(act indivisible.Action) bool { return indivisible.Authorize(acc, act, acc.Participant) == nil }
+	speaks := s.speaksFor(ctx, acc, v.Forum.ID) == nil
+	m.Speak = speaks && may(indivisible.ActComment)
+	m.Propose = speaks && may(indivisible.ActPropose)
+	m.TakePosition = m.Delegation != nil && v.Current > 0 && may(indivisible.ActTakePosition)
+	m.Object = m.TakePosition && may(indivisible.ActObject)
+	m.Close = v.Current > 0 && may(indivisible.ActManageForum)
+	return m
 }
 
 // PositionStanding is a position event's standing and, if it is not

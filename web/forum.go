@@ -25,8 +25,11 @@ import (
 // in the browser passes the same checks, and reaches the same log, as one
 // taken through the API or the CLI.
 type Forum interface {
-	// Store is the forum's records, for reads that need no checks.
-	Store() indivisible.ForumStore
+	// Forums, Forum, Comments and Speakers read the published record.
+	Forums(ctx context.Context, acc *indivisible.Account) ([]*indivisible.Forum, error)
+	Forum(ctx context.Context, acc *indivisible.Account, id int64) (*indivisible.Forum, error)
+	Comments(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) ([]*indivisible.Comment, error)
+	Speakers(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) ([]*indivisible.Speaker, error)
 	// Overview is a forum with its delegations, panel, questions and
 	// agendas; ItemView an item with its versions, positions and their
 	// standings, and its provisional or final decision. Both return what
@@ -164,7 +167,7 @@ func (h *handler) forumIndex(w http.ResponseWriter, r *http.Request) {
 // forumIndexWith renders the forum index with a failed sign-in's error.
 func (h *handler) forumIndexWith(w http.ResponseWriter, r *http.Request, status int, signInErr error) {
 	ctx := r.Context()
-	fs, err := h.deps.Forum.Store().Forums(ctx)
+	fs, err := h.deps.Forum.Forums(ctx, accountOf(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -431,14 +434,13 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		h.fail(w, r, err)
 		return
 	}
-	// The comments and the speakers' list are the store's, as the API
-	// lists them.
-	comments, err := h.deps.Forum.Store().Comments(ctx, iid)
+	// The comments and the speakers' list, as the API lists them.
+	comments, err := h.deps.Forum.Comments(ctx, accountOf(r), fid, iid)
 	if err := dm.keep(err); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	speakers, err := h.deps.Forum.Store().Speakers(ctx, iid)
+	speakers, err := h.deps.Forum.Speakers(ctx, accountOf(r), fid, iid)
 	if err := dm.keep(err); err != nil {
 		h.fail(w, r, err)
 		return
@@ -522,38 +524,18 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	if ses := sessionOf(r); ses != nil {
 		acc := ses.account
 		d.Account, d.CSRF = acc, ses.csrf
-		d.CanClose = s.Item.Status == indivisible.ItemOpen && d.Current > 0 && !degraded && indivisible.Authorize(acc, indivisible.ActManageForum, "") == nil
-		if acc.Role == indivisible.RoleDelegation {
-			for _, dl := range d.Delegations {
-				if dl.Participant == acc.Participant && dl.Status == indivisible.Accredited {
-					d.Delegation = dl
+		// What the account may do is the forum service's to say; the
+		// page offers only the forms it would accept.
+		d.Delegation, d.CanObject, d.CanClose, d.CanSpeak = s.May.Delegation, s.May.Object, s.May.Close, s.May.Speak
+		// The form shows the position the rule counts, as the forum
+		// service computed it; a form sent back keeps what was typed.
+		if d.Delegation != nil && !st.typed {
+			d.Form = positionForm{Stance: string(indivisible.Support)}
+			for _, p := range s.Positions {
+				if p.Participant == acc.Participant && p.Standing == indivisible.StandingCurrent {
+					d.Form = positionForm{Stance: string(p.Stance), StatementKind: p.StatementKind, Statement: p.Statement}
+					d.CurrentPosition = p
 				}
-			}
-			d.CanObject = indivisible.Authorize(acc, indivisible.ActObject, acc.Participant) == nil
-			// The form shows the position the rule counts, as the forum
-			// service computed it; a form sent back keeps what was typed.
-			if !st.typed {
-				d.Form = positionForm{Stance: string(indivisible.Support)}
-				for _, p := range s.Positions {
-					if p.Participant == acc.Participant && p.Standing == indivisible.StandingCurrent {
-						d.Form = positionForm{Stance: string(p.Stance), StatementKind: p.StatementKind, Statement: p.Statement}
-						d.CurrentPosition = p
-					}
-				}
-			}
-		}
-		// Who may comment and ask for the floor: the forum service
-		// decides, and refuses the others; the page offers the forms
-		// only to those it would accept.
-		if s.Item.Status == indivisible.ItemOpen && indivisible.Authorize(acc, indivisible.ActComment, acc.Participant) == nil {
-			switch acc.Role {
-			case indivisible.RoleDelegation:
-				d.CanSpeak = d.Delegation != nil
-			case indivisible.RoleExpert:
-				es, err := h.deps.Forum.Store().Experts(ctx, fid)
-				d.CanSpeak = err == nil && slices.ContainsFunc(es, func(e *indivisible.Expert) bool { return e.AccountID == acc.ID })
-			default:
-				d.CanSpeak = true
 			}
 		}
 		for i, sp := range d.Speakers {
@@ -796,7 +778,7 @@ func (h *handler) questionWith(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	ctx := r.Context()
-	f, err := h.deps.Forum.Store().Forum(ctx, fid)
+	f, err := h.deps.Forum.Forum(ctx, accountOf(r), fid)
 	if err != nil {
 		h.fail(w, r, err)
 		return

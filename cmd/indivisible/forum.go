@@ -577,7 +577,7 @@ func delphiResult(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumC
 	out := fs.String("o", "", "write the parameter file (for assess -params) to `FILE`")
 	dist := fs.String("dist", "", "write the distribution file (for simulate -params) to `FILE`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		res, err := c.svc.DelphiResult(ctx, *id)
+		res, err := c.svc.DelphiResult(ctx, c.acc, *id)
 		if err != nil {
 			return nil, err
 		}
