@@ -195,10 +195,13 @@ func (it *AgendaItem) Validate() error {
 	return checkText("description", it.Description, false)
 }
 
+// VersionKind says whether a version is the proposal or an amendment.
+type VersionKind string
+
 // Version kinds.
 const (
-	VersionProposal  = "proposal"
-	VersionAmendment = "amendment"
+	VersionProposal  VersionKind = "proposal"
+	VersionAmendment VersionKind = "amendment"
 )
 
 // ProposalVersion is one version of an agenda item's proposal: version 1
@@ -208,7 +211,7 @@ type ProposalVersion struct {
 	ItemID int64 `json:"item_id"`
 	Number int   `json:"number"`
 	// Kind is proposal (version 1) or amendment.
-	Kind string `json:"kind"`
+	Kind VersionKind `json:"kind"`
 	// Participant is the tabling delegation's participant ("" when the
 	// secretariat tables it); AccountID is the account that did.
 	Participant string `json:"participant,omitempty"`
@@ -356,10 +359,13 @@ type Objection struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// Outcome is what became of a closed item's proposal.
+type Outcome string
+
 // Outcomes.
 const (
-	Adopted    = "adopted"
-	NotAdopted = "not_adopted"
+	Adopted    Outcome = "adopted"
+	NotAdopted Outcome = "not_adopted"
 )
 
 // Decision is the result of closing an agenda item.
@@ -369,9 +375,9 @@ type Decision struct {
 	Version int      `json:"version"`
 	Rule    RuleSpec `json:"rule"`
 	// Outcome is adopted or not_adopted; Reason says why in words.
-	Outcome string `json:"outcome"`
-	Reason  string `json:"reason"`
-	Tally   Tally  `json:"tally"`
+	Outcome Outcome `json:"outcome"`
+	Reason  string  `json:"reason"`
+	Tally   Tally   `json:"tally"`
 	// Objectors are the blocking objections (under a majority rule, the
 	// member states that voted against); Ignored the objections that did
 	// not count, with the reason.
@@ -612,7 +618,7 @@ type ItemSummary struct {
 	Versions int `json:"versions"`
 	// Outcome is a closed item's outcome ("" while open, or if its
 	// decision could not be read).
-	Outcome string `json:"outcome,omitempty"`
+	Outcome Outcome `json:"outcome,omitempty"`
 }
 
 // Standing is what became of a position event under the item's rule.

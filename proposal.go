@@ -177,10 +177,14 @@ func ParseProposal(b []byte) (*Proposal, error) {
 	return p, nil
 }
 
+// Verdict says whether a proposal leaves every participant at least as
+// secure (indivisible) or not.
+type Verdict string
+
 // Verdicts.
 const (
-	Indivisible = "indivisible"
-	Divisible   = "divisible"
+	Indivisible Verdict = "indivisible"
+	Divisible   Verdict = "divisible"
 )
 
 // ParticipantResult is one participant's security before and after: the
@@ -225,7 +229,7 @@ type Assessment struct {
 	Scenario string `json:"scenario"`
 	// Year is the scenario's year; the risks are for the year after.
 	Year      int     `json:"year,omitempty"`
-	Verdict   string  `json:"verdict"`
+	Verdict   Verdict `json:"verdict"`
 	Tolerance float64 `json:"tolerance"`
 	// Measures are the measures assessed, so that the result reproduces.
 	Measures []Measure `json:"measures"`

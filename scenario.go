@@ -4,49 +4,49 @@
 // security. Subpackages are named for the concern or dependency they wrap.
 package indivisible
 
-// Kind distinguishes states from organisations.
-type Kind string
+// ParticipantKind distinguishes states from organisations.
+type ParticipantKind string
 
 // Participant kinds.
 const (
-	State        Kind = "state"
-	Organisation Kind = "organisation"
+	State        ParticipantKind = "state"
+	Organisation ParticipantKind = "organisation"
 )
 
 // Participant is a state (coded ISO 3166-1 alpha-3) or an organisation
 // (a short code such as CSTO).
 type Participant struct {
-	Code    string  `json:"code"`
-	Name    string  `json:"name"`
-	Kind    Kind    `json:"kind"`
-	Capital string  `json:"capital,omitempty"`
-	Lat     float64 `json:"lat"`
-	Lon     float64 `json:"lon"`
+	Code    string          `json:"code"`
+	Name    string          `json:"name"`
+	Kind    ParticipantKind `json:"kind"`
+	Capital string          `json:"capital,omitempty"`
+	Lat     float64         `json:"lat"`
+	Lon     float64         `json:"lon"`
 	// Borders lists the codes of states sharing a land border (filled from
 	// borders.csv, sorted).
 	Borders []string `json:"borders,omitempty"`
 }
 
-// Role is a state's standing in an organisation.
-type Role string
+// MembershipRole is a state's standing in an organisation.
+type MembershipRole string
 
 // Membership roles. Only members are bound by an organisation's commitments.
 const (
-	Member          Role = "member"
-	Partner         Role = "partner"
-	Observer        Role = "observer"
-	DialoguePartner Role = "dialogue_partner"
+	Member          MembershipRole = "member"
+	Partner         MembershipRole = "partner"
+	Observer        MembershipRole = "observer"
+	DialoguePartner MembershipRole = "dialogue_partner"
 )
 
 // Roles lists the valid roles.
-var Roles = []Role{Member, Partner, Observer, DialoguePartner}
+var Roles = []MembershipRole{Member, Partner, Observer, DialoguePartner}
 
 // Membership records a state's role in an organisation.
 type Membership struct {
-	State        string `json:"state"`
-	Organisation string `json:"organisation"`
-	Role         Role   `json:"role"`
-	Since        int    `json:"since,omitempty"`
+	State        string         `json:"state"`
+	Organisation string         `json:"organisation"`
+	Role         MembershipRole `json:"role"`
+	Since        int            `json:"since,omitempty"`
 }
 
 // CommitmentType follows the ATOP obligation types (Leeds et al. 2002).
@@ -164,7 +164,7 @@ func (s *Scenario) CheckDelegation(participant string, kind DelegationKind) erro
 	if !ok {
 		return Invalid("participant", "unknown participant %q", participant)
 	}
-	fits := map[Kind][]DelegationKind{
+	fits := map[ParticipantKind][]DelegationKind{
 		State:        {MemberState, PartnerState},
 		Organisation: {OrganisationDelegation, IntegrationAssociation},
 	}[p.Kind]
@@ -174,7 +174,7 @@ func (s *Scenario) CheckDelegation(participant string, kind DelegationKind) erro
 	return nil
 }
 
-func article(k Kind) string {
+func article(k ParticipantKind) string {
 	if k == Organisation {
 		return "an organisation"
 	}

@@ -202,7 +202,7 @@ type DecisionBody struct {
 	Item    int64                `json:"item"`
 	Version int                  `json:"version"`
 	Rule    indivisible.RuleSpec `json:"rule"`
-	Outcome string               `json:"outcome"`
+	Outcome indivisible.Outcome  `json:"outcome"`
 	Tally   indivisible.Tally    `json:"tally"`
 	// Objectors are the blocking objectors' participant codes.
 	Objectors []string `json:"objectors"`

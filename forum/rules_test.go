@@ -61,7 +61,7 @@ func TestRules(t *testing.T) {
 		positions []*indivisible.Position
 		version   int
 		closed    time.Time
-		outcome   string
+		outcome   indivisible.Outcome
 		objectors []string
 		ignored   []string
 	}{

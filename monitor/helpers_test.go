@@ -132,7 +132,7 @@ func (tl *testLog) position(t testing.TB, participant string, stance indivisible
 }
 
 // decision appends the forum's decision on item 1 counting the positions.
-func (tl *testLog) decision(t testing.TB, outcome string, objectors []string, counted []int64) int64 {
+func (tl *testLog) decision(t testing.TB, outcome indivisible.Outcome, objectors []string, counted []int64) int64 {
 	d := &indivisible.Decision{Version: 1, Rule: indivisible.RuleSpec{Name: "consensus", Version: 1}, Outcome: outcome,
 		Counted: counted, DocumentSHA256: strings.Repeat("0", 64), Time: time.Now()}
 	for _, o := range objectors {

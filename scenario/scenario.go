@@ -66,7 +66,7 @@ var Files = []string{"scenario.json", "participants.csv", "borders.csv", "member
 // Load reads and validates a scenario from fsys. Every problem is reported
 // as an EINVALID error whose field is "file:line:column".
 func Load(fsys fs.FS) (*indivisible.Scenario, error) {
-	l := &loader{s: &indivisible.Scenario{}, codes: map[string]indivisible.Kind{}}
+	l := &loader{s: &indivisible.Scenario{}, codes: map[string]indivisible.ParticipantKind{}}
 	if err := l.meta(fsys); err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func Load(fsys fs.FS) (*indivisible.Scenario, error) {
 
 type loader struct {
 	s     *indivisible.Scenario
-	codes map[string]indivisible.Kind
+	codes map[string]indivisible.ParticipantKind
 	// seen detects duplicate rows by their key, per file.
 	seen    map[string]int
 	borders map[string][]string
@@ -217,7 +217,7 @@ func (r *row) year(col string) (int, error) {
 
 // code reads a participant code that must already be defined with the given
 // kind ("" for either).
-func (l *loader) code(r *row, col string, kind indivisible.Kind) (string, error) {
+func (l *loader) code(r *row, col string, kind indivisible.ParticipantKind) (string, error) {
 	c := r.get(col)
 	k, ok := l.codes[c]
 	switch {
@@ -253,7 +253,7 @@ func (l *loader) unique(r *row, col string, key ...string) error {
 }
 
 func (l *loader) participant(r *row) error {
-	p := indivisible.Participant{Code: r.get("code"), Name: r.get("name"), Kind: indivisible.Kind(r.get("kind")), Capital: r.get("capital")}
+	p := indivisible.Participant{Code: r.get("code"), Name: r.get("name"), Kind: indivisible.ParticipantKind(r.get("kind")), Capital: r.get("capital")}
 	switch {
 	case !validCode(p.Code):
 		return r.err("code", "%q is not an upper-case code", p.Code)
@@ -320,7 +320,7 @@ func (l *loader) membership(r *row) error {
 	if err != nil {
 		return err
 	}
-	role := indivisible.Role(r.get("role"))
+	role := indivisible.MembershipRole(r.get("role"))
 	ok := false
 	for _, x := range indivisible.Roles {
 		ok = ok || x == role

@@ -251,7 +251,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`#assess-button`)),
 			chromedp.WaitVisible(chromedp.CSS(`#verdict`)), mapDrawn)
 		verdict, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#verdict`)))
-		if err != nil || verdict != indivisible.Divisible {
+		if err != nil || verdict != string(indivisible.Divisible) {
 			t.Errorf("verdict %q (%v), want divisible", verdict, err)
 		}
 		run(t, ctx, chromedp.Poll[chromedp.Void](`document.querySelector('.legend-title').textContent === '`+changeLegend+`'`),

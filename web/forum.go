@@ -157,7 +157,7 @@ type itemRow struct {
 	Versions int
 	// Outcome is the decision's outcome once closed ("" if the decision
 	// could not be read).
-	Outcome string
+	Outcome indivisible.Outcome
 }
 
 func (h *handler) forumIndex(w http.ResponseWriter, r *http.Request) {
@@ -342,7 +342,7 @@ func (d itemData) Invalid(field string) bool { return d.Error != nil && d.Error.
 type versionTab struct {
 	Number   int
 	Title    string
-	Kind     string
+	Kind     indivisible.VersionKind
 	Selected bool
 }
 
@@ -598,10 +598,10 @@ func standingText(p *indivisible.PositionView) string {
 }
 
 // outcomes words a decision's outcome.
-var outcomes = map[string]string{indivisible.Adopted: "adopted", indivisible.NotAdopted: "not adopted"}
+var outcomes = map[indivisible.Outcome]string{indivisible.Adopted: "adopted", indivisible.NotAdopted: "not adopted"}
 
 func (h *handler) decisionView(d *indivisible.Decision, final bool, kinds map[string]indivisible.DelegationKind) *decisionView {
-	v := &decisionView{D: d, Final: final, Outcome: cmp.Or(outcomes[d.Outcome], d.Outcome), Reason: sentence(d.Reason), Quorum: d.Tally.Quorum > 0}
+	v := &decisionView{D: d, Final: final, Outcome: cmp.Or(outcomes[d.Outcome], string(d.Outcome)), Reason: sentence(d.Reason), Quorum: d.Tally.Quorum > 0}
 	for _, o := range d.Objectors {
 		v.Objectors = append(v.Objectors, objectionRow{o, h.name(o.Participant)})
 	}

@@ -420,7 +420,7 @@ func forumItemStatus(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *for
 		for _, v := range st.Versions {
 			verdict := "no package"
 			if v.Assessment != nil {
-				verdict = v.Assessment.Verdict
+				verdict = string(v.Assessment.Verdict)
 			}
 			who := v.Participant
 			if who == "" {
