@@ -473,6 +473,15 @@ type Answer struct {
 // others, so that a page can show the rest; a caller that needs every
 // record, such as a decision rule, fails on it as on any other error.
 type ForumStore interface {
+	ForumDirectory
+	DelegationStore
+	AgendaStore
+	DebateStore
+	DelphiStore
+}
+
+// ForumDirectory keeps the forums and their sessions.
+type ForumDirectory interface {
 	CreateForum(ctx context.Context, f *Forum) error
 	Forum(ctx context.Context, id int64) (*Forum, error)
 	Forums(ctx context.Context) ([]*Forum, error)
@@ -480,7 +489,10 @@ type ForumStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	Session(ctx context.Context, id int64) (*Session, error)
 	Sessions(ctx context.Context, forumID int64) ([]*Session, error)
+}
 
+// DelegationStore keeps who takes part: delegations and the expert panel.
+type DelegationStore interface {
 	// CreateDelegation registers a pending delegation; ECONFLICT if the
 	// participant already has a pending or accredited one in the forum.
 	CreateDelegation(ctx context.Context, d *Delegation) error
@@ -494,7 +506,13 @@ type ForumStore interface {
 	// already there.
 	AddExpert(ctx context.Context, e *Expert) error
 	Experts(ctx context.Context, forumID int64) ([]*Expert, error)
+}
 
+// AgendaStore keeps the agenda items, their proposal versions, and the
+// positions and decisions on them. Positions and decisions are written
+// only with their log entries (Fact, LogStore.Append), so the store has
+// no method that writes them alone.
+type AgendaStore interface {
 	CreateItem(ctx context.Context, it *AgendaItem) error
 	Item(ctx context.Context, id int64) (*AgendaItem, error)
 	Items(ctx context.Context, sessionID int64) ([]*AgendaItem, error)
@@ -504,23 +522,29 @@ type ForumStore interface {
 	AddVersion(ctx context.Context, v *ProposalVersion) error
 	Versions(ctx context.Context, itemID int64) ([]*ProposalVersion, error)
 
+	// Positions lists an item's positions in log order.
+	Positions(ctx context.Context, itemID int64) ([]*Position, error)
+	// Decision returns a closed item's decision (ENOTFOUND while open).
+	Decision(ctx context.Context, itemID int64) (*Decision, error)
+
+	// AddPosition and CloseItem: TEMPORARY(issue 11), until storetest
+	// records facts through the log.
+	AddPosition(ctx context.Context, p *Position) error
+	CloseItem(ctx context.Context, d *Decision) error
+}
+
+// DebateStore keeps the floor: comments and the speakers' list.
+type DebateStore interface {
 	AddComment(ctx context.Context, c *Comment) error
 	Comments(ctx context.Context, itemID int64) ([]*Comment, error)
 	AddSpeaker(ctx context.Context, s *Speaker) error
 	Speakers(ctx context.Context, itemID int64) ([]*Speaker, error)
 	// SpeakerDone takes a request off the speakers' list.
 	SpeakerDone(ctx context.Context, id int64) (*Speaker, error)
+}
 
-	// AddPosition stores a position already in the log.
-	AddPosition(ctx context.Context, p *Position) error
-	Positions(ctx context.Context, itemID int64) ([]*Position, error)
-
-	// CloseItem stores the item's decision and closes it, atomically;
-	// ECONFLICT if it is already closed.
-	CloseItem(ctx context.Context, d *Decision) error
-	// Decision returns a closed item's decision (ENOTFOUND while open).
-	Decision(ctx context.Context, itemID int64) (*Decision, error)
-
+// DelphiStore keeps the Delphi questions, their rounds and answers.
+type DelphiStore interface {
 	CreateQuestion(ctx context.Context, q *Question) error
 	Question(ctx context.Context, id int64) (*Question, error)
 	Questions(ctx context.Context, forumID int64) ([]*Question, error)
