@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/indivisible-eurasia/indivisible"
 )
 
@@ -178,6 +180,17 @@ type PositionBody struct {
 func (b *PositionBody) Marshal() []byte {
 	out, _ := json.Marshal(b)
 	return out
+}
+
+// Sign signs the body's bytes with a delegation's registered key, giving
+// the statement its client sends as PositionRequest.Signed.
+func (b *PositionBody) Sign(s note.Signer) (*SignedStatement, error) {
+	body := b.Marshal()
+	sig, err := s.Sign(body)
+	if err != nil {
+		return nil, indivisible.Errorf(indivisible.EINTERNAL, "sign: %v", err)
+	}
+	return &SignedStatement{Body: body, KeyName: s.Name(), Signature: sig}, nil
 }
 
 // ParsePositionBody decodes a position body strictly.
