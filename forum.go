@@ -526,11 +526,6 @@ type AgendaStore interface {
 	Positions(ctx context.Context, itemID int64) ([]*Position, error)
 	// Decision returns a closed item's decision (ENOTFOUND while open).
 	Decision(ctx context.Context, itemID int64) (*Decision, error)
-
-	// AddPosition and CloseItem: TEMPORARY(issue 11), until storetest
-	// records facts through the log.
-	AddPosition(ctx context.Context, p *Position) error
-	CloseItem(ctx context.Context, d *Decision) error
 }
 
 // DebateStore keeps the floor: comments and the speakers' list.

@@ -60,7 +60,7 @@ func (db *Store) closeItem(ctx context.Context, tx *sql.Tx, d *indivisible.Decis
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(log_index), -1) FROM forum_positions WHERE item_id = $1`, d.ItemID).Scan(&last); err != nil {
 		return internal(err)
 	}
-	if lastPosition != -2 && last != lastPosition {
+	if last != lastPosition {
 		return indivisible.FieldErrorf(indivisible.ECONFLICT, "positions", "a position was taken on item %d (log index %d) while it was being closed", d.ItemID, last)
 	}
 	// The status changes only from open, so that even without the
@@ -81,24 +81,3 @@ func (db *Store) closeItem(ctx context.Context, tx *sql.Tx, d *indivisible.Decis
 	return internal(err)
 }
 
-// TEMPORARY(issue 11): AddPosition and CloseItem go once storetest
-// appends facts through the log.
-func (db *Store) AddPosition(ctx context.Context, p *indivisible.Position) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error { return db.addPosition(ctx, tx, p) })
-}
-
-func (db *Store) CloseItem(ctx context.Context, d *indivisible.Decision) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error { return db.closeItem(ctx, tx, d, -2) })
-}
-
-func (db *Store) inTx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := db.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return internal(err)
-	}
-	defer tx.Rollback()
-	if err := f(tx); err != nil {
-		return err
-	}
-	return internal(tx.Commit())
-}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -11,15 +12,20 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/ledgertest"
 )
 
-// ForumStore is what the forum suite needs: the forum's records, and the
-// accounts its experts are.
+// ForumStore is what the forum suite needs: the forum's records, the
+// accounts its experts are, and the log its positions and decisions are
+// written with.
 type ForumStore interface {
 	indivisible.ForumStore
 	indivisible.AccountStore
+	indivisible.LogStore
 }
 
 // TestForum checks a ForumStore. open must return an empty store each
@@ -39,6 +45,51 @@ func TestForum(t *testing.T, open func(t *testing.T) ForumStore) {
 }
 
 var code = indivisible.ErrorCode
+
+// facts writes positions and decisions as the forum does: each with an
+// entry of a log over the store, in one transaction (indivisible.Fact).
+type facts struct {
+	log    *ledger.Log
+	signer note.Signer
+	n      int
+}
+
+func newFacts(t *testing.T, s ForumStore) *facts {
+	t.Helper()
+	l := ledgertest.NewLog(t, s, "storetest.example/forum")
+	sk, vk, err := ledger.NewKey(rand.Reader, indivisible.ForumParticipant)
+	must(t, err)
+	_, err = l.RegisterKey(context.Background(), indivisible.ForumParticipant, vk)
+	must(t, err)
+	signer, err := note.NewSigner(sk)
+	must(t, err)
+	return &facts{log: l, signer: signer}
+}
+
+// record appends an attested entry stating f; its body is unique, so the
+// log refuses it only for what the store says of f.
+func (fs *facts) record(f indivisible.Fact) error {
+	fs.n++
+	e := indivisible.Entry{Kind: indivisible.KindPosition, Participant: indivisible.ForumParticipant, Body: fmt.Appendf(nil, "storetest fact %d", fs.n)}
+	if f.Decision != nil {
+		e.Kind = indivisible.KindDecision
+	}
+	sig, err := fs.signer.Sign(e.Body)
+	if err != nil {
+		return err
+	}
+	e.KeyName, e.Signature = fs.signer.Name(), sig
+	_, err = fs.log.Record(context.Background(), e, f)
+	return err
+}
+
+// size is the log's size, to check that a refused fact left no entry.
+func (fs *facts) size(t *testing.T) int64 {
+	t.Helper()
+	cp, err := fs.log.Checkpoint(context.Background())
+	must(t, err)
+	return cp.Size
+}
 
 func must(t *testing.T, err error) {
 	t.Helper()
@@ -222,36 +273,60 @@ func testCommentsAndSpeakers(t *testing.T, s ForumStore) {
 var positionTime = time.Date(2026, 11, 30, 10, 0, 0, 123e6, time.UTC)
 
 // takePositions makes an item with one version and two positions on it,
-// an objection (signed) and a joining statement (attested), and returns
-// the item and the positions.
-func takePositions(t *testing.T, s ForumStore) (*indivisible.AgendaItem, []*indivisible.Position) {
+// an objection (signed) and a joining statement (attested), each written
+// with its log entry, and returns the item, the positions and the log.
+func takePositions(t *testing.T, s ForumStore) (*indivisible.AgendaItem, []*indivisible.Position, *facts) {
 	t.Helper()
 	ctx := context.Background()
 	_, _, it := setupForum(t, s)
 	must(t, s.AddVersion(ctx, &indivisible.ProposalVersion{ItemID: it.ID, Title: "T", Text: "text"}))
 	ps := []*indivisible.Position{
-		{ItemID: it.ID, Version: 1, Participant: "POL", Stance: indivisible.Object, Statement: "no", Time: positionTime, LogIndex: 7, KeyName: "POL-12345678"},
-		{ItemID: it.ID, Version: 1, Participant: "AUS", Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "we read it so", Time: positionTime, LogIndex: 5},
+		{ItemID: it.ID, Version: 1, Participant: "POL", Stance: indivisible.Object, Statement: "no", KeyName: "POL-12345678"},
+		{ItemID: it.ID, Version: 1, Participant: "AUS", Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "we read it so"},
 	}
+	fs := newFacts(t, s)
 	for _, p := range ps {
-		must(t, s.AddPosition(ctx, p))
+		must(t, fs.record(indivisible.Fact{Position: p}))
 	}
-	return it, ps
+	return it, ps, fs
 }
 
-// testPositions: a log entry is one position, and positions list in log
-// order.
+// testPositions: a position takes its entry's index and time, positions
+// list in log order, and a position the store refuses (its item closed,
+// or its version not the current one) leaves neither a record nor an
+// entry.
 func testPositions(t *testing.T, s ForumStore) {
 	ctx := context.Background()
-	it, ps := takePositions(t, s)
-	dup := *ps[0]
-	if err := s.AddPosition(ctx, &dup); code(err) != indivisible.ECONFLICT {
-		t.Errorf("same log entry twice: %v, want conflict", err)
+	it, ps, fs := takePositions(t, s)
+	es, err := fs.log.Entries(ctx, 0, fs.size(t))
+	must(t, err)
+	for _, p := range ps {
+		if e := es[p.LogIndex]; e.Kind != indivisible.KindPosition || !e.Time.Equal(p.Time) {
+			t.Errorf("position at %d: the entry there is a %s at %v, the position's time %v", p.LogIndex, e.Kind, e.Time, p.Time)
+		}
 	}
 	got, err := s.Positions(ctx, it.ID)
 	must(t, err)
-	if diff := cmp.Diff([]*indivisible.Position{ps[1], ps[0]}, got); diff != "" {
+	if diff := cmp.Diff(ps, got); diff != "" {
 		t.Errorf("Positions, by log index (-want +got):\n%s", diff)
+	}
+	must(t, s.AddVersion(ctx, &indivisible.ProposalVersion{ItemID: it.ID, Title: "T", Text: "amended"}))
+	before := fs.size(t)
+	stale := &indivisible.Position{ItemID: it.ID, Version: 1, Participant: "DEU", Stance: indivisible.Support}
+	if err := fs.record(indivisible.Fact{Position: stale}); code(err) != indivisible.ECONFLICT || indivisible.ErrorField(err) != "version" {
+		t.Errorf("a position on version 1 of 2: %v, want a conflict on version", err)
+	}
+	closing := &indivisible.Decision{ItemID: it.ID, Version: 2, Rule: it.Rule, Outcome: indivisible.Adopted, Ignored: []indivisible.Objection{}}
+	must(t, fs.record(indivisible.Fact{Decision: closing, LastPosition: ps[1].LogIndex}))
+	late := &indivisible.Position{ItemID: it.ID, Version: 2, Participant: "DEU", Stance: indivisible.Support}
+	if err := fs.record(indivisible.Fact{Position: late}); code(err) != indivisible.ECONFLICT || indivisible.ErrorField(err) != "item" {
+		t.Errorf("a position on a closed item: %v, want a conflict on item", err)
+	}
+	if got := fs.size(t); got != before+1 {
+		t.Errorf("log size %d after two refused positions and a decision, want %d", got, before+1)
+	}
+	if got, err := s.Positions(ctx, it.ID); err != nil || len(got) != len(ps) {
+		t.Errorf("after the refused positions: %d positions (%v), want %d", len(got), err, len(ps))
 	}
 }
 
@@ -259,22 +334,36 @@ func testPositions(t *testing.T, s ForumStore) {
 // written, and a closed item takes no amendment and gives no floor.
 func testClosing(t *testing.T, s ForumStore) {
 	ctx := context.Background()
-	it, ps := takePositions(t, s)
+	it, ps, fs := takePositions(t, s)
 	if _, err := s.Decision(ctx, it.ID); code(err) != indivisible.ENOTFOUND {
 		t.Errorf("decision of an open item: %v", err)
 	}
 	d := &indivisible.Decision{ItemID: it.ID, Version: 1, Rule: it.Rule, Outcome: indivisible.NotAdopted, Reason: "POL objects",
-		Tally: indivisible.Tally{MemberStates: 1, Present: 1, Object: 1, Voting: 1, Others: 1}, Objectors: []indivisible.Objection{{Participant: "POL", LogIndex: 7, Statement: "no"}},
-		Ignored: []indivisible.Objection{}, Statements: []indivisible.Position{*ps[1]}, Counted: []int64{5, 7},
-		Document: "# Outcome", DocumentSHA256: "ab", Time: positionTime, LogIndex: 9}
-	must(t, s.CloseItem(ctx, d))
+		Tally: indivisible.Tally{MemberStates: 1, Present: 1, Object: 1, Voting: 1, Others: 1}, Objectors: []indivisible.Objection{{Participant: "POL", LogIndex: ps[0].LogIndex, Statement: "no"}},
+		Ignored: []indivisible.Objection{}, Statements: []indivisible.Position{*ps[1]}, Counted: []int64{ps[0].LogIndex, ps[1].LogIndex},
+		Document: "# Outcome", DocumentSHA256: "ab", Time: positionTime}
+	before := fs.size(t)
+	if err := fs.record(indivisible.Fact{Decision: d, LastPosition: ps[0].LogIndex}); code(err) != indivisible.ECONFLICT || indivisible.ErrorField(err) != "positions" {
+		t.Errorf("a decision that did not see the last position: %v, want a conflict on positions", err)
+	}
+	if got := fs.size(t); got != before {
+		t.Errorf("the refused decision left %d entries", got-before)
+	}
+	must(t, fs.record(indivisible.Fact{Decision: d, LastPosition: ps[1].LogIndex}))
+	if d.LogIndex != before {
+		t.Errorf("decision at log index %d, want its entry's, %d", d.LogIndex, before)
+	}
 	gd, err := s.Decision(ctx, it.ID)
 	must(t, err)
 	if diff := cmp.Diff(d, gd); diff != "" {
 		t.Errorf("Decision (-want +got):\n%s", diff)
 	}
-	if err := s.CloseItem(ctx, d); code(err) != indivisible.ECONFLICT {
-		t.Errorf("closing twice: %v, want conflict", err)
+	again := *d
+	if err := fs.record(indivisible.Fact{Decision: &again, LastPosition: ps[1].LogIndex}); code(err) != indivisible.ECONFLICT || indivisible.ErrorField(err) != "item" {
+		t.Errorf("closing twice: %v, want a conflict on item", err)
+	}
+	if got := fs.size(t); got != before+1 {
+		t.Errorf("log size %d after one decision and a refused one, want %d", got, before+1)
 	}
 	if err := s.AddVersion(ctx, &indivisible.ProposalVersion{ItemID: it.ID, Title: "T", Text: "late"}); code(err) != indivisible.ECONFLICT {
 		t.Errorf("amending a closed item: %v, want conflict", err)
@@ -359,21 +448,21 @@ func testUnencodable(t *testing.T, open func(t *testing.T) ForumStore) {
 	nan, inf := math.NaN(), math.Inf(1)
 	for _, tc := range []struct {
 		name           string
-		write          func(s ForumStore, it *indivisible.AgendaItem, q *indivisible.Question) error
+		write          func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, q *indivisible.Question) error
 		record, column string
 		// stored reports what the refused write would have left;
 		// want is that report with nothing stored.
 		stored func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, q *indivisible.Question) string
 		want   string
 	}{
-		{"version with a NaN in its assessment", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+		{"version with a NaN in its assessment", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
 			return s.AddVersion(ctx, &indivisible.ProposalVersion{ItemID: it.ID, Title: "T", Text: "text", Assessment: &indivisible.Assessment{Tolerance: nan}})
 		}, "version 1 of item", "assessment", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
 			vs, err := s.Versions(ctx, it.ID)
 			must(t, err)
 			return fmt.Sprintf("%d versions", len(vs))
 		}, "0 versions"},
-		{"version with an infinite package", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+		{"version with an infinite package", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
 			pkg := &indivisible.Proposal{Measures: []indivisible.Measure{{Type: indivisible.MeasureHoldings, Actor: "POL", Category: "battle_tanks", Change: inf}}}
 			return s.AddVersion(ctx, &indivisible.ProposalVersion{ItemID: it.ID, Title: "T", Text: "text", Package: pkg})
 		}, "version 1 of item", "package", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
@@ -381,31 +470,31 @@ func testUnencodable(t *testing.T, open func(t *testing.T) ForumStore) {
 			must(t, err)
 			return fmt.Sprintf("%d versions", len(vs))
 		}, "0 versions"},
-		{"item with a NaN quorum", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+		{"item with a NaN quorum", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
 			return s.CreateItem(ctx, &indivisible.AgendaItem{ForumID: it.ForumID, SessionID: it.SessionID, Title: "T", Rule: indivisible.RuleSpec{Name: indivisible.RuleQualifiedMajority, Version: 1, Quorum: nan}})
 		}, "item of session", "rule", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
 			its, err := s.Items(ctx, it.SessionID)
 			must(t, err)
 			return fmt.Sprintf("%d items", len(its))
 		}, "1 items"},
-		{"decision with an infinite quorum", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+		{"decision with an infinite quorum", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
 			rule := it.Rule
 			rule.Quorum = inf
-			return s.CloseItem(ctx, &indivisible.Decision{ItemID: it.ID, Version: 1, Rule: rule, Outcome: indivisible.Adopted, LogIndex: 3})
+			return newFacts(t, s).record(indivisible.Fact{Decision: &indivisible.Decision{ItemID: it.ID, Version: 1, Rule: rule, Outcome: indivisible.Adopted}, LastPosition: -1})
 		}, "decision on item", "decision", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
 			gi, err := s.Item(ctx, it.ID)
 			must(t, err)
 			_, err = s.Decision(ctx, it.ID)
 			return fmt.Sprintf("item %s, decision: %s", gi.Status, code(err))
 		}, "item open, decision: not_found"},
-		{"question with a NaN stopping rule", func(s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
+		{"question with a NaN stopping rule", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) error {
 			return s.CreateQuestion(ctx, &indivisible.Question{ForumID: it.ForumID, Parameter: "observer_discount", Text: "?", Min: 0, Max: 1, Stop: indivisible.StoppingRule{IQR: nan, MaxRounds: 3}})
 		}, "question on observer_discount", "stop", func(t *testing.T, s ForumStore, it *indivisible.AgendaItem, _ *indivisible.Question) string {
 			qs, err := s.Questions(ctx, it.ForumID)
 			must(t, err)
 			return fmt.Sprintf("%d questions", len(qs))
 		}, "1 questions"},
-		{"round with a NaN median", func(s ForumStore, _ *indivisible.AgendaItem, q *indivisible.Question) error {
+		{"round with a NaN median", func(t *testing.T, s ForumStore, _ *indivisible.AgendaItem, q *indivisible.Question) error {
 			_, err := s.FinishRound(ctx, q.ID, indivisible.RoundStats{Round: 1, N: 1, Median: nan}, "")
 			return err
 		}, "question", "rounds", func(t *testing.T, s ForumStore, _ *indivisible.AgendaItem, q *indivisible.Question) string {
@@ -419,7 +508,7 @@ func testUnencodable(t *testing.T, open func(t *testing.T) ForumStore) {
 			_, _, it := setupForum(t, s)
 			q := &indivisible.Question{ForumID: it.ForumID, Parameter: "exercise_range_km", Text: "How far?", Min: 1, Max: 10, Stop: indivisible.StoppingRule{MaxRounds: 3}}
 			must(t, s.CreateQuestion(ctx, q))
-			err := tc.write(s, it, q)
+			err := tc.write(t, s, it, q)
 			if code(err) != indivisible.EINTERNAL || !strings.Contains(err.Error(), tc.record) || !strings.Contains(err.Error(), tc.column) {
 				t.Errorf("error %v (%s), want an internal error naming %q and %q", err, code(err), tc.record, tc.column)
 			}
@@ -448,7 +537,7 @@ func testDamaged(t *testing.T, s ForumStore) {
 	}
 	it2 := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Second", Rule: indivisible.RuleSpec{Name: indivisible.RuleConsensus, Version: 1}}
 	must(t, s.CreateItem(ctx, it2))
-	must(t, s.CloseItem(ctx, &indivisible.Decision{ItemID: it2.ID, Version: 1, Rule: it2.Rule, Outcome: indivisible.Adopted, LogIndex: 4}))
+	must(t, newFacts(t, s).record(indivisible.Fact{Decision: &indivisible.Decision{ItemID: it2.ID, Version: 1, Rule: it2.Rule, Outcome: indivisible.Adopted}, LastPosition: -1}))
 	it3 := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Third", Rule: indivisible.RuleSpec{Name: indivisible.RuleConsensus, Version: 1}}
 	must(t, s.CreateItem(ctx, it3))
 	var ds []*indivisible.Delegation
