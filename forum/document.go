@@ -1,11 +1,13 @@
 package forum
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,17 +16,41 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 )
 
+// Record is what an outcome document is written from: the records the
+// decision rests on, and the participants' names.
+type Record struct {
+	Forum    *indivisible.Forum
+	Item     *indivisible.AgendaItem
+	Version  *indivisible.ProposalVersion
+	Decision *indivisible.Decision
+	// Positions are the item's positions: the document lists who took
+	// those the decision counted, by stance.
+	Positions []*indivisible.Position
+	// Name names a participant by its code (nil: the code alone).
+	Name func(code string) string
+}
+
+// who names a participant with its code: "Poland (POL)".
+func (r Record) who(code string) string {
+	if r.Name == nil || r.Name(code) == code || r.Name(code) == "" {
+		return code
+	}
+	return r.Name(code) + " (" + code + ")"
+}
+
 // Document writes the outcome document of a decision: the item, the rule
-// with its version, the outcome and tally, the objections, the text
-// decided with its reservations and interpretative statements attached,
-// and the summary of its assessment. It is a pure function of its
-// arguments, so anyone holding the records can recompute its hash.
-func Document(f *indivisible.Forum, it *indivisible.AgendaItem, v *indivisible.ProposalVersion, d *indivisible.Decision) string {
+// with its version, the outcome and tally with who supported, joined,
+// objected and abstained, the objections, the text decided with its
+// reservations and interpretative statements, its measures, and the
+// summary of its assessment. It is a pure function of the record, so
+// anyone holding the records and the scenario can recompute its hash.
+func Document(r Record) string {
+	f, it, v, d := r.Forum, r.Item, r.Version, r.Decision
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("# Outcome: %s\n\n", it.Title)
 	p("- Forum: %s\n- Agenda item: %d\n- Text decided: version %d (%s), %q\n", f.Title, it.ID, v.Number, v.Kind, v.Title)
-	p("- Rule: %s, version %d%s\n", d.Rule.Name, d.Rule.Version, ruleParams(d.Rule))
+	p("- Rule: %s, version %d%s\n", cmp.Or(ruleNames[d.Rule.Name], d.Rule.Name), d.Rule.Version, r.ruleParams(d.Rule))
 	p("- Closed: %s\n\n", d.Time.UTC().Format(time.RFC3339))
 	outcome := "**Adopted**"
 	if d.Outcome != indivisible.Adopted {
@@ -37,13 +63,35 @@ func Document(f *indivisible.Forum, it *indivisible.AgendaItem, v *indivisible.P
 	if t.Quorum > 0 {
 		p("Quorum: %d member states present needed.\n\n", t.Quorum)
 	}
+	counted := map[int64]bool{}
+	for _, i := range d.Counted {
+		counted[i] = true
+	}
+	by := map[indivisible.Stance][]string{}
+	for _, ps := range r.Positions {
+		if counted[ps.LogIndex] {
+			by[ps.Stance] = append(by[ps.Stance], r.who(ps.Participant)+fmt.Sprintf(" (log entry %d)", ps.LogIndex))
+		}
+	}
+	for _, s := range []struct {
+		stance indivisible.Stance
+		title  string
+	}{{indivisible.Support, "Supported"}, {indivisible.Join, "Joined with a statement"}, {indivisible.Object, "Objected"}, {indivisible.Abstain, "Abstained"}} {
+		if len(by[s.stance]) > 0 {
+			slices.Sort(by[s.stance])
+			p("- %s: %s\n", s.title, strings.Join(by[s.stance], "; "))
+		}
+	}
+	if len(by) > 0 {
+		p("\n")
+	}
 	objections := func(title string, os []indivisible.Objection) {
 		if len(os) == 0 {
 			return
 		}
 		p("## %s\n\n", title)
 		for _, o := range os {
-			p("- %s (log entry %d)", o.Participant, o.LogIndex)
+			p("- %s (log entry %d)", r.who(o.Participant), o.LogIndex)
 			if o.Reason != "" {
 				p(": %s", o.Reason)
 			}
@@ -60,25 +108,41 @@ func Document(f *indivisible.Forum, it *indivisible.AgendaItem, v *indivisible.P
 	if len(d.Statements) > 0 {
 		p("## Reservations and interpretative statements\n\n")
 		for _, s := range d.Statements {
-			p("- %s, %s statement (log entry %d):\n\n  > %s\n", s.Participant, s.StatementKind, s.LogIndex, strings.ReplaceAll(strings.TrimSpace(s.Statement), "\n", "\n  > "))
+			p("- %s, %s statement (log entry %d):\n\n  > %s\n", r.who(s.Participant), s.StatementKind, s.LogIndex, strings.ReplaceAll(strings.TrimSpace(s.Statement), "\n", "\n  > "))
 		}
 		p("\n")
 	}
 	if v.Package != nil {
-		p("## Package of measures\n\n%d measure(s).\n\n", len(v.Package.Measures))
+		p("## Package of measures\n\n")
+		if len(v.Package.Measures) == 0 {
+			p("No measures.\n")
+		}
+		words := indivisible.Words{Name: r.who, Count: func(q float64) string { return strconv.FormatFloat(q, 'f', -1, 64) }}
+		for i, m := range v.Package.Measures {
+			p("%d. %s\n", i+1, m.Describe(words))
+		}
+		p("\n")
 	}
 	if a := v.Assessment; a != nil {
-		p("%s", AssessmentSummary(a))
+		p("%s", AssessmentSummary(a, r.who))
 	}
 	return b.String()
 }
 
-func ruleParams(r indivisible.RuleSpec) string {
+// ruleNames are the rules' names in words.
+var ruleNames = map[string]string{
+	indivisible.RuleConsensus:         "consensus",
+	indivisible.RuleConsensusMinusOne: "consensus minus one",
+	indivisible.RuleQualifiedMajority: "qualified majority",
+	indivisible.RuleSilence:           "silence procedure",
+}
+
+func (rec Record) ruleParams(r indivisible.RuleSpec) string {
 	switch {
 	case r.Quorum != 0:
 		return fmt.Sprintf(" (quorum %g of member states)", r.Quorum)
 	case r.Concerned != "":
-		return fmt.Sprintf(" (state concerned: %s)", r.Concerned)
+		return fmt.Sprintf(" (state concerned: %s)", rec.who(r.Concerned))
 	case r.Deadline != nil:
 		return fmt.Sprintf(" (deadline %s)", r.Deadline.UTC().Format(time.RFC3339))
 	}
@@ -90,7 +154,7 @@ func ruleParams(r indivisible.RuleSpec) string {
 // state more and the equality measures. Figures are annual risks of facing
 // a militarized dispute (one minus security) in per cent, and changes in
 // percentage points.
-func AssessmentSummary(a *indivisible.Assessment) string {
+func AssessmentSummary(a *indivisible.Assessment, name func(code string) string) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("## Assessment\n\nVerdict: **%s** (scenario %s, tolerance %g). %d gain, %d lose. "+
@@ -107,7 +171,7 @@ func AssessmentSummary(a *indivisible.Assessment) string {
 		return 0
 	})
 	row := func(r indivisible.ParticipantResult) {
-		p("| %s | %.3f%% | %.3f%% | %+.4f |\n", r.Code, pct(r.Before), pct(r.After), -100*r.Delta)
+		p("| %s | %.3f%% | %.3f%% | %+.4f |\n", name(r.Code), pct(r.Before), pct(r.After), -100*r.Delta)
 	}
 	if len(ps) > 0 {
 		p("| participant | annual risk before | after | change (percentage points) |\n|---|---|---|---|\n")
@@ -131,15 +195,15 @@ func AssessmentSummary(a *indivisible.Assessment) string {
 		for _, e := range a.Expense[:min(5, len(a.Expense))] {
 			gain := ""
 			if e.FromDelta > a.Tolerance {
-				gain = fmt.Sprintf(", while %s's own risk falls by %.4f percentage points", e.From, 100*e.FromDelta)
+				gain = fmt.Sprintf(", while %s's own risk falls by %.4f percentage points", name(e.From), 100*e.FromDelta)
 			}
-			p("- %s against %s: %.3f%% → %.3f%%%s\n", e.From, e.To, 100*e.HazardBefore, 100*e.HazardAfter, gain)
+			p("- %s against %s: %.3f%% → %.3f%%%s\n", name(e.From), name(e.To), 100*e.HazardBefore, 100*e.HazardAfter, gain)
 		}
 		p("\n")
 	}
 	eq := a.Equality
 	p("Equality: highest risk %s %.3f%% → %s %.3f%%; mean risk %.3f%% → %.3f%%; Gini coefficient of security %.4f → %.4f.\n",
-		eq.Before.MinCode, pct(eq.Before.Min), eq.After.MinCode, pct(eq.After.Min), pct(eq.Before.Mean), pct(eq.After.Mean), eq.Before.Gini, eq.After.Gini)
+		name(eq.Before.MinCode), pct(eq.Before.Min), name(eq.After.MinCode), pct(eq.After.Min), pct(eq.Before.Mean), pct(eq.After.Mean), eq.Before.Gini, eq.After.Gini)
 	return b.String()
 }
 

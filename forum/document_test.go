@@ -3,6 +3,7 @@ package forum_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/forum"
@@ -25,7 +26,7 @@ func TestAssessmentSummary(t *testing.T) {
 	}
 	a.Equality.Before = indivisible.Equality{Min: 0.5, MinCode: "C", Mean: 0.75, Gini: 0.1}
 	a.Equality.After = indivisible.Equality{Min: 0.5, MinCode: "C", Mean: 0.76, Gini: 0.1}
-	doc := forum.AssessmentSummary(a)
+	doc := forum.AssessmentSummary(a, func(c string) string { return c })
 	for _, want := range []string{
 		"Verdict: **divisible** (scenario test, tolerance 0.0001). 1 gain, 1 lose.",
 		"| participant | annual risk before | after | change (percentage points) |",
@@ -41,5 +42,53 @@ func TestAssessmentSummary(t *testing.T) {
 	// A state whose risk does not change is not listed.
 	if strings.Contains(doc, "| C |") {
 		t.Errorf("the summary lists an unchanged state:\n%s", doc)
+	}
+}
+
+// TestDocument checks an outcome document written by hand from a made-up
+// record: participants by name with their codes, the rule in words, who
+// took which counted position (an uncounted one is left out), the
+// objections and statements by name, and each measure of the package in
+// words.
+func TestDocument(t *testing.T) {
+	names := map[string]string{"ARM": "Armenia", "AZE": "Azerbaijan", "AUS": "Australia", "RUS": "Russian Federation", "CSTO": "Collective Security Treaty Organization"}
+	rule := indivisible.RuleSpec{Name: indivisible.RuleConsensusMinusOne, Version: 1, Concerned: "AZE"}
+	ps := []*indivisible.Position{
+		{Participant: "ARM", Stance: indivisible.Support, LogIndex: 11, Version: 2},
+		{Participant: "RUS", Stance: indivisible.Join, StatementKind: indivisible.Reservation, Statement: "Subject to ratification.", LogIndex: 12, Version: 2},
+		{Participant: "AZE", Stance: indivisible.Object, Statement: "Not acceptable.", LogIndex: 13, Version: 2},
+		{Participant: "CSTO", Stance: indivisible.Abstain, LogIndex: 14, Version: 2},
+		{Participant: "AUS", Stance: indivisible.Support, LogIndex: 9, Version: 1}, // on version 1: not counted
+	}
+	d := &indivisible.Decision{Version: 2, Rule: rule, Outcome: indivisible.Adopted, Reason: "the only objection is by the state concerned",
+		Tally:     indivisible.Tally{MemberStates: 3, Present: 3, Support: 2, Object: 1, Voting: 3, Others: 1},
+		Ignored:   []indivisible.Objection{{Participant: "AZE", LogIndex: 13, Statement: "Not acceptable.", Reason: "the state concerned"}},
+		Objectors: []indivisible.Objection{}, Statements: []indivisible.Position{*ps[1]}, Counted: []int64{11, 12, 13, 14},
+		Time: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
+	v := &indivisible.ProposalVersion{Number: 2, Kind: indivisible.VersionAmendment, Title: "Hotline and notice", Text: "The parties open a hotline.",
+		Package: &indivisible.Proposal{Measures: []indivisible.Measure{
+			{Type: indivisible.MeasureCBM, Actors: []string{"ARM", "AZE"}, Kind: "hotline"},
+			{Type: indivisible.MeasureWithdraw, Actor: "RUS", Host: "ARM", Category: indivisible.BattleTanks, Quantity: 40},
+		}}}
+	doc := forum.Document(forum.Record{Forum: &indivisible.Forum{Title: "Forum"}, Item: &indivisible.AgendaItem{ID: 3, Title: "Caucasus"},
+		Version: v, Decision: d, Positions: ps, Name: func(c string) string { return names[c] }})
+	for _, want := range []string{
+		"- Text decided: version 2 (amendment), \"Hotline and notice\"\n",
+		"- Rule: consensus minus one, version 1 (state concerned: Azerbaijan (AZE))\n",
+		"**Adopted**: the only objection is by the state concerned.",
+		"- Supported: Armenia (ARM) (log entry 11)\n",
+		"- Joined with a statement: Russian Federation (RUS) (log entry 12)\n",
+		"- Objected: Azerbaijan (AZE) (log entry 13)\n",
+		"- Abstained: Collective Security Treaty Organization (CSTO) (log entry 14)\n",
+		"## Objections that did not count\n\n- Azerbaijan (AZE) (log entry 13): the state concerned\n\n  > Not acceptable.\n",
+		"- Russian Federation (RUS), reservation statement (log entry 12):\n\n  > Subject to ratification.\n",
+		"## Package of measures\n\n1. Armenia (ARM) and Azerbaijan (AZE) agree on hotline\n2. Russian Federation (RUS) withdraws 40 battle tanks from Armenia (ARM)\n",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("the document lacks %q:\n%s", want, doc)
+		}
+	}
+	if strings.Contains(doc, "Australia") {
+		t.Errorf("the document lists a position the decision did not count:\n%s", doc)
 	}
 }

@@ -458,6 +458,17 @@ func (s *Service) Close(ctx context.Context, acc *indivisible.Account, forumID, 
 	}
 }
 
+// name names a participant as the scenario does (its code if the
+// service has no scenario or the scenario does not know it).
+func (s *Service) name(code string) string {
+	if s.cfg.Scenario != nil {
+		if p, ok := s.cfg.Scenario.Participant(code); ok {
+			return p.Name
+		}
+	}
+	return code
+}
+
 // maxCloseAttempts bounds how often Close counts again because positions
 // kept arriving while it counted.
 const maxCloseAttempts = 5
@@ -497,7 +508,7 @@ func (s *Service) close(ctx context.Context, forumID, itemID int64) (*indivisibl
 	}
 	d := r.Decide(&Ballot{Delegations: ds, Positions: ps, Version: cur.Number, Closed: now})
 	d.ItemID = itemID
-	d.Document = Document(f, it, cur, d)
+	d.Document = Document(Record{Forum: f, Item: it, Version: cur, Decision: d, Positions: ps, Name: s.name})
 	d.DocumentSHA256 = SHA256(d.Document)
 	e := indivisible.Entry{Kind: indivisible.KindDecision, Participant: indivisible.ForumParticipant, Body: NewDecisionBody(it, d)}
 	if e.KeyName, e.Signature, err = s.cfg.Attester.Attest(ctx, e.Body); err != nil {

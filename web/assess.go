@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -384,57 +383,9 @@ func (m measureForm) measure() (indivisible.Measure, error) {
 	return out, err
 }
 
-// names lists states by name: "A", "A and B", "A, B and C".
-func (h *handler) nameList(codes []string) string {
-	ns := make([]string, len(codes))
-	for i, c := range codes {
-		ns[i] = h.name(c)
-	}
-	if len(ns) <= 1 {
-		return strings.Join(ns, "")
-	}
-	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
-}
-
 // describe says what a measure does, in words.
 func (h *handler) describe(m indivisible.Measure) string {
-	cat := catName(m.Category)
-	q := count(m.Quantity)
-	switch m.Type {
-	case indivisible.MeasureHoldings:
-		sign := "+"
-		if m.Change < 0 {
-			sign = ""
-		}
-		return fmt.Sprintf("%s changes its %s by %s%s", h.name(m.Actor), cat, sign, count(m.Change))
-	case indivisible.MeasureDeploy:
-		return fmt.Sprintf("%s deploys %s %s to %s", h.name(m.Actor), q, cat, h.name(m.Host))
-	case indivisible.MeasureWithdraw:
-		return fmt.Sprintf("%s withdraws %s %s from %s", h.name(m.Actor), q, cat, h.name(m.Host))
-	case indivisible.MeasureTransfer:
-		return fmt.Sprintf("%s transfers %s %s to %s", h.name(m.From), q, cat, h.name(m.To))
-	case indivisible.MeasureJoin:
-		return fmt.Sprintf("%s joins %s", h.name(m.Actor), h.name(m.Organisation))
-	case indivisible.MeasureLeave:
-		return fmt.Sprintf("%s leaves %s", h.name(m.Actor), h.name(m.Organisation))
-	case indivisible.MeasureExercise:
-		verb := "holds"
-		if len(m.Actors) > 1 {
-			verb = "hold"
-		}
-		var forces []string
-		for _, c := range slices.Sorted(maps.Keys(m.ExerciseForces())) {
-			forces = append(forces, count(m.ExerciseForces()[c])+" "+catName(c))
-		}
-		s := fmt.Sprintf("%s %s an exercise in %s", h.nameList(m.Actors), verb, h.name(m.Host))
-		if len(forces) > 0 {
-			s += " (" + strings.Join(forces, ", ") + ")"
-		}
-		return s
-	case indivisible.MeasureCBM:
-		return fmt.Sprintf("%s agree on %s", h.nameList(m.Actors), catName(m.Kind))
-	}
-	return "Proposal"
+	return m.Describe(indivisible.Words{Name: h.name, Count: count})
 }
 
 // setExerciseForce puts an exercise's forces in the Vienna Document field
