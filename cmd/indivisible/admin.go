@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"text/tabwriter"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/postgres"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
@@ -23,30 +21,18 @@ var adminCommands = map[string]command{
 	"restore":        {"check a backup and restore it to a new file: -db NEW BACKUP", cmdAdminRestore},
 }
 
-// openExisting opens a database that must already exist, so that a typo in
-// -db never silently creates an empty one: a missing one is ENOTFOUND.
-func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
-	if path == "" {
-		return nil, indivisible.Invalid("db", "-db FILE is required")
+// sqliteOnly refuses a PostgreSQL URL for the commands that copy a
+// SQLite file: PostgreSQL has its own tools for that (pg_dump).
+func sqliteOnly(flag, db string) error {
+	if postgres.IsURL(db) {
+		return indivisible.Invalid(flag, "backup and restore copy a SQLite file; back up a PostgreSQL database with pg_dump and restore it with pg_restore")
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, path, "no such database")
-	}
-	return sqlite.Open(ctx, path)
-}
-
-// openReading opens an existing database for a command that only reads
-// it: read-only, never migrated (sqlite.OpenReadOnly).
-func openReading(ctx context.Context, path string) (*sqlite.DB, error) {
-	if path == "" {
-		return nil, indivisible.Invalid("db", "-db FILE is required")
-	}
-	return sqlite.OpenReadOnly(ctx, path)
+	return nil
 }
 
 func cmdAdminAccountCreate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("admin account-create", e)
-	db := fs.String("db", "indivisible.db", "database `FILE`")
+	db := fs.String("db", "indivisible.db", dbUsage)
 	a := &indivisible.Account{}
 	fs.StringVar(&a.Name, "name", "", "the account's `NAME`")
 	role := fs.String("role", "", "secretariat, delegation, expert or public")
@@ -68,7 +54,7 @@ func cmdAdminAccountCreate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	store, err := openExisting(ctx, *db)
+	store, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
@@ -82,11 +68,11 @@ func cmdAdminAccountCreate(ctx context.Context, e *env, args []string) error {
 
 func cmdAdminAccountList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("admin account-list", e)
-	db := fs.String("db", "indivisible.db", "database `FILE`")
+	db := fs.String("db", "indivisible.db", dbUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	store, err := openReading(ctx, *db)
+	store, err := openExisting(ctx, *db, false)
 	if err != nil {
 		return err
 	}
@@ -105,13 +91,13 @@ func cmdAdminAccountList(ctx context.Context, e *env, args []string) error {
 
 func cmdAdminTokenCreate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("admin token-create", e)
-	db := fs.String("db", "indivisible.db", "database `FILE`")
+	db := fs.String("db", "indivisible.db", dbUsage)
 	id := fs.Int64("account", 0, "account `ID`")
 	name := fs.String("name", "", "a `NAME` to recognise the token by")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	store, err := openExisting(ctx, *db)
+	store, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
@@ -128,12 +114,12 @@ func cmdAdminTokenCreate(ctx context.Context, e *env, args []string) error {
 
 func cmdAdminTokenRevoke(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("admin token-revoke", e)
-	db := fs.String("db", "indivisible.db", "database `FILE`")
+	db := fs.String("db", "indivisible.db", dbUsage)
 	id := fs.Int64("id", 0, "token `ID`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	store, err := openExisting(ctx, *db)
+	store, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
@@ -150,7 +136,7 @@ func cmdAdminTokenRevoke(ctx context.Context, e *env, args []string) error {
 // back it up separately, and keep it secret.
 func cmdAdminBackup(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("admin backup", e)
-	db := fs.String("db", "indivisible.db", "database `FILE`")
+	db := fs.String("db", "indivisible.db", dbUsage)
 	out := fs.String("o", "", "backup `FILE` to write (must not exist)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -158,7 +144,10 @@ func cmdAdminBackup(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return indivisible.Invalid("o", "-o FILE is required")
 	}
-	store, err := openReading(ctx, *db)
+	if err := sqliteOnly("db", *db); err != nil {
+		return err
+	}
+	store, err := sqlite.OpenReadOnly(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -179,6 +168,9 @@ func cmdAdminRestore(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() != 1 || *db == "" {
 		return indivisible.Invalid("BACKUP", "usage: indivisible admin restore -db FILE BACKUP")
+	}
+	if err := sqliteOnly("db", *db); err != nil {
+		return err
 	}
 	if err := mustExist(fs.Arg(0)); err != nil {
 		return err

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"log/slog"
 	"net/url"
-	"os"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -181,36 +178,24 @@ func openStoreReadOnly(ctx context.Context, db string) (*sqlstore.Store, error) 
 }
 
 // ensureLog creates the log and its signing key on first start, named by
-// logOrigin(c). A log's origin is fixed when it is created: an existing
-// log named otherwise is an error if -origin asked for another name, and
-// worth a warning if the name only follows from -public-url.
+// logOrigin(c) (ledger.Ensure keeps the rule that no log exists without
+// its key). An existing log keeps its origin: asking for another with
+// -origin is an error, and one that only follows from -public-url is
+// worth a warning.
 func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, c appConfig, logger *slog.Logger) error {
 	origin, err := logOrigin(c)
 	if err != nil {
 		return err
 	}
-	info, err := db.Info(ctx)
+	info, created, err := ledger.Ensure(ctx, db, keyPath, origin, c.origin != "")
 	switch {
-	case err == nil && info.Origin == origin:
-		return nil
-	case err == nil && c.origin != "":
-		return indivisible.Invalid("origin", "the log was created as %q and keeps that name; -origin %s names another log", info.Origin, c.origin)
-	case err == nil:
-		if logger != nil && c.publicURL != nil {
-			logger.Warn("the log keeps the origin it was created with", "origin", info.Origin, "public_url_origin", origin)
-		}
-		return nil
-	case indivisible.ErrorCode(err) != indivisible.ENOTFOUND:
+	case err != nil:
 		return err
-	}
-	if _, err := os.Stat(keyPath); !errors.Is(err, fs.ErrNotExist) {
-		return indivisible.Invalid(keyPath, "a log key exists but the database has no log; refusing to pair them")
-	}
-	if err := createLog(ctx, db, keyPath, origin); err != nil {
-		return err
-	}
-	if logger != nil {
+	case logger == nil:
+	case created:
 		logger.Info("created the log", "key", keyPath, "origin", origin)
+	case info.Origin != origin && c.publicURL != nil:
+		logger.Warn("the log keeps the origin it was created with", "origin", info.Origin, "public_url_origin", origin)
 	}
 	return nil
 }
@@ -226,24 +211,6 @@ func logOrigin(c appConfig) (string, error) {
 		return ledger.OriginFromURL(c.publicURL.JoinPath("log").String())
 	}
 	return ledger.DefaultOrigin, nil
-}
-
-// createLog makes a log named origin in db and its signing key at
-// keyPath. The key file is written first and removed if creating the log
-// fails, so no log ever exists without its key.
-func createLog(ctx context.Context, db indivisible.LogStore, keyPath, origin string) error {
-	skey, err := ledger.GenerateLogKey(origin)
-	if err != nil {
-		return err
-	}
-	if err := ledger.WriteKeyFile(keyPath, skey); err != nil {
-		return err
-	}
-	if err := ledger.Create(ctx, db, skey); err != nil {
-		os.Remove(keyPath)
-		return err
-	}
-	return nil
 }
 
 // openWitnesses reads the witness policy and makes the collector for l.

@@ -1,14 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api/openapiclient"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
@@ -57,63 +59,95 @@ func (f *modelFlags) system() (*model.System, error) {
 // proposalArg reads the one PROPOSAL argument that assess and simulate
 // take, printing the usage when it is missing.
 func proposalArg(e *env, fs *flag.FlagSet) (*indivisible.Proposal, error) {
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return nil, indivisible.Invalid("PROPOSAL", "exactly one proposal file (or -) is needed")
-	}
-	return readProposal(e, fs.Arg(0))
+	p, _, err := proposalFile(e, fs)
+	return p, err
 }
 
-// readProposal reads and parses a proposal file ("-" for stdin).
-func readProposal(e *env, name string) (*indivisible.Proposal, error) {
-	r, err := openInput(e, name)
-	if err != nil {
-		return nil, err
+// proposalFile is proposalArg with the file's bytes too, for assess
+// -server to send as written.
+func proposalFile(e *env, fs *flag.FlagSet) (*indivisible.Proposal, []byte, error) {
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return nil, nil, indivisible.Invalid("PROPOSAL", "exactly one proposal file (or -) is needed")
 	}
-	defer r.Close()
-	b, err := io.ReadAll(io.LimitReader(r, maxProposalBytes+1))
+	name := fs.Arg(0)
+	b, err := readLimited(e, name, maxProposalBytes)
 	if err != nil {
-		return nil, indivisible.Invalid(name, "%v", err)
-	}
-	if len(b) > maxProposalBytes {
-		return nil, indivisible.FieldErrorf(indivisible.ETOOLARGE, name, "larger than %d bytes", maxProposalBytes)
+		return nil, nil, err
 	}
 	p, err := indivisible.ParseProposal(b)
 	if err != nil {
-		return nil, indivisible.InFile(name, err)
+		return nil, nil, indivisible.InFile(name, err)
 	}
-	return p, nil
+	return p, b, nil
 }
 
 const maxProposalBytes = 1 << 20
 
+// cmdAssess assesses a proposal with the model run here, or, with
+// -server, asks the server (POST /api/v1/assess), whose scenario and
+// parameters then count.
 func cmdAssess(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("assess", e)
 	var mf modelFlags
 	mf.register(fs)
+	// Only the flag makes assess a client: $INDIVISIBLE_SERVER, set for
+	// the forum commands, leaves the local model run as it was.
+	rf := remote(fs, "assess with the model of the service at `URL` instead of here ($INDIVISIBLE_SERVER does not count)")
 	asJSON := fs.Bool("json", false, "write the assessment as JSON")
 	tol := fs.Float64("tolerance", indivisible.DefaultTolerance, "largest fall in a state's security (a probability; 0.0001 is 0.01 percentage points of annual risk) that still counts as no loss")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	p, err := proposalArg(e, fs)
-	if err != nil {
-		return err
+	var a *indivisible.Assessment
+	var err error
+	if rf.server != "" {
+		a, err = assessRemote(ctx, e, fs, rf, *tol)
+	} else {
+		a, err = assessLocal(ctx, e, fs, mf, *tol)
 	}
-	sys, err := mf.system()
-	if err != nil {
-		return err
-	}
-	a, err := sys.Assess(ctx, p, *tol)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(a)
+		return writeJSON(e.stdout, a)
 	}
 	return writeAssessment(e.stdout, a)
+}
+
+func assessLocal(ctx context.Context, e *env, fs *flag.FlagSet, mf modelFlags, tol float64) (*indivisible.Assessment, error) {
+	p, err := proposalArg(e, fs)
+	if err != nil {
+		return nil, err
+	}
+	sys, err := mf.system()
+	if err != nil {
+		return nil, err
+	}
+	return sys.Assess(ctx, p, tol)
+}
+
+// assessRemote sends the proposal file as it is written, once it has
+// read here (so that a mistake names the file).
+func assessRemote(ctx context.Context, e *env, fs *flag.FlagSet, rf *remoteFlags, tol float64) (*indivisible.Assessment, error) {
+	var local []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "scenario" || f.Name == "params" || f.Name == "coefficients" {
+			local = append(local, f.Name)
+		}
+	})
+	if len(local) > 0 {
+		return nil, indivisible.Invalid(local[0], "with -server the server's model assesses; -%s are for a local run", strings.Join(local, ", -"))
+	}
+	_, b, err := proposalFile(e, fs)
+	if err != nil {
+		return nil, err
+	}
+	c, err := rf.dial(e)
+	if err != nil {
+		return nil, err
+	}
+	return reply[indivisible.Assessment](c.api.AssessWithBody(ctx, &openapiclient.AssessParams{Tolerance: &tol}, jsonType, bytes.NewReader(b)))
 }
 
 // writeAssessment prints an assessment as aligned text: each state's

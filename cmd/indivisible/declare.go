@@ -10,26 +10,26 @@ import (
 	"strings"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api/openapiclient"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
-// logTime formats log times: UTC with the log's millisecond precision.
-const logTime = "2006-01-02T15:04:05.000Z07:00"
-
-// cmdDeclare checks a declaration, signs its exact bytes with a
-// delegation's key and appends it to the log; it prints the entry's index,
-// its inclusion proof and the findings that involve it. Nothing is
-// appended on any error.
+// cmdDeclare checks a declaration and signs its exact bytes with a
+// delegation's key, here: the key never leaves the machine. It then files
+// body, key name and signature with the server (POST
+// /api/v1/declarations) and prints the entry's index, its inclusion proof
+// and the findings that involve it. The server appends nothing on any
+// error. With -sign-only it prints the detached signature and sends
+// nothing.
 func cmdDeclare(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("declare", e)
-	db := fs.String("db", "", "SQLite database `FILE` holding the log")
+	rf := remote(fs, serverUsage)
 	keyFile := fs.String("key", "", "the delegation's private key `FILE` (NAME.key from 'indivisible keys new')")
 	sigFile := fs.String("sig", "", "submit with the detached signature in `FILE` (written by -sign-only) instead of -key")
 	signOnly := fs.Bool("sign-only", false, "check and sign the declaration with -key, print the detached signature and submit nothing")
-	scen := fs.String("scenario", scenario.DefaultName, "scenario whose codes declarations use: eurasia (embedded) or a directory")
-	regimeFile := fs.String("regime", "", "regime `FILE` (default: the embedded Vienna Document 2011 regime)")
+	scen := fs.String("scenario", scenario.DefaultName, "scenario whose codes declarations use, for the check before signing: eurasia (embedded) or a directory")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -79,34 +79,29 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	regime, err := loadRegime(e, *regimeFile)
+	c, err := rf.dial(e)
 	if err != nil {
 		return err
 	}
-	l, done, err := openLog(ctx, *db, true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	svc := exchange.NewService(l, exchange.NewCodes(s), regime)
-	sub, err := svc.Submit(ctx, body, keyName, sig)
+	sub, err := reply[struct {
+		Entry struct {
+			Index int64  `json:"index"`
+			Time  string `json:"time"`
+		} `json:"entry"`
+		Proof string `json:"proof"`
+	}](c.api.SubmitDeclaration(ctx, openapiclient.SubmitDeclarationJSONRequestBody{Declaration: body, KeyName: keyName, Signature: sig}))
 	if err != nil {
 		return indivisible.InFile(name, err)
 	}
 	entry := sub.Entry
-	proof, err := l.ProveInclusion(ctx, entry.Index)
+	// The entry's own page carries the findings that involve it.
+	filed, err := reply[struct {
+		Findings []indivisible.Finding `json:"findings"`
+	}](c.api.GetDeclaration(ctx, entry.Index))
 	if err != nil {
 		return err
 	}
-	proofText, err := proof.MarshalText()
-	if err != nil {
-		return err
-	}
-	all, _, err := svc.Findings(ctx)
-	if err != nil {
-		return err
-	}
-	findings := exchange.Involving(all, entry.Index)
+	findings := filed.Findings
 
 	if *asJSON {
 		return writeJSON(e.stdout, struct {
@@ -117,11 +112,11 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 			KeyName     string                      `json:"key_name"`
 			Proof       string                      `json:"proof"`
 			Findings    []indivisible.Finding       `json:"findings"`
-		}{entry.Index, entry.Time.Format(logTime), d.Kind, d.Participant, keyName, string(proofText), nonNil(findings)})
+		}{entry.Index, entry.Time, d.Kind, d.Participant, keyName, sub.Proof, nonNil(findings)})
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "appended entry %d: %s of %s signed by %s at %s\n\ninclusion proof:\n%s\n", entry.Index, d.Kind, d.Participant, keyName,
-		entry.Time.Format(logTime), proofText)
+		entry.Time, sub.Proof)
 	if len(findings) == 0 {
 		fmt.Fprintf(&b, "no findings involve entry %d\n", entry.Index)
 	} else {
@@ -132,14 +127,17 @@ func cmdDeclare(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
-// cmdFindings recomputes the findings from the whole log and the regime:
-// they are a deterministic function of both, so nothing is stored.
+// cmdFindings prints the regime's findings over the whole log: the
+// server's (GET /api/v1/findings), or, with -db, recomputed here from a
+// database read-only under any regime file. They are a deterministic
+// function of log and regime, so nothing is stored.
 func cmdFindings(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("findings", e)
-	db := fs.String("db", "", "SQLite database `FILE` holding the log")
+	rf := remote(fs, serverUsage)
+	db := fs.String("db", "", "recompute from the log in this database (SQLite `FILE` or postgres://… URL), read-only, instead of asking -server")
 	participant := fs.String("participant", "", "only the findings concerning participant `CODE`")
 	rule := fs.String("rule", "", "only the findings of `RULE` (see docs/exchange.md)")
-	regimeFile := fs.String("regime", "", "regime `FILE` (default: the embedded Vienna Document 2011 regime)")
+	regimeFile := fs.String("regime", "", "with -db: regime `FILE` (default: the embedded Vienna Document 2011 regime)")
 	asJSON := fs.Bool("json", false, "print the findings as a JSON array")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -147,27 +145,21 @@ func cmdFindings(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 0 {
 		return indivisible.Invalid("findings", "unexpected argument %q", fs.Arg(0))
 	}
-	if *rule != "" && !slices.Contains(exchange.Rules, *rule) {
-		return indivisible.Invalid("rule", "%q is not a rule; the rules are %s", *rule, strings.Join(exchange.Rules, ", "))
+	var (
+		findings []indivisible.Finding
+		size     int64
+		err      error
+	)
+	if *db != "" {
+		findings, size, err = localFindings(ctx, e, *db, *regimeFile, *participant, *rule)
+	} else {
+		if *regimeFile != "" {
+			return indivisible.Invalid("regime", "the server's findings follow its own regime; -regime FILE needs -db")
+		}
+		findings, size, err = remoteFindings(ctx, e, rf, *participant, *rule)
 	}
-	regime, err := loadRegime(e, *regimeFile)
 	if err != nil {
 		return err
-	}
-	l, done, err := openLog(ctx, *db, false)
-	if err != nil {
-		return err
-	}
-	defer done()
-	findings, size, err := exchange.NewService(l, nil, regime).Findings(ctx)
-	if err != nil {
-		return err
-	}
-	if *participant != "" {
-		findings = exchange.Concerning(findings, *participant)
-	}
-	if *rule != "" {
-		findings = slices.DeleteFunc(findings, func(f indivisible.Finding) bool { return f.Rule != *rule })
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, nonNil(findings))
@@ -181,6 +173,57 @@ func cmdFindings(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(&b, "%d finding%s over %d entries\n", len(findings), plural, size)
 	_, err = io.WriteString(e.stdout, b.String())
 	return err
+}
+
+// remoteFindings asks the server for its findings, which it filters.
+func remoteFindings(ctx context.Context, e *env, rf *remoteFlags, participant, rule string) ([]indivisible.Finding, int64, error) {
+	c, err := rf.dial(e)
+	if err != nil {
+		return nil, 0, err
+	}
+	params := &openapiclient.ListFindingsParams{}
+	if participant != "" {
+		params.Participant = &participant
+	}
+	if rule != "" {
+		params.Rule = &rule
+	}
+	r, err := reply[struct {
+		Findings []indivisible.Finding `json:"findings"`
+		LogSize  int64                 `json:"log_size"`
+	}](c.api.ListFindings(ctx, params))
+	if err != nil {
+		return nil, 0, err
+	}
+	return r.Findings, r.LogSize, nil
+}
+
+// localFindings recomputes the findings from a database opened
+// read-only, under the regime file ("" the embedded one).
+func localFindings(ctx context.Context, e *env, db, regimeFile, participant, rule string) ([]indivisible.Finding, int64, error) {
+	if rule != "" && !slices.Contains(exchange.Rules, rule) {
+		return nil, 0, indivisible.Invalid("rule", "%q is not a rule; the rules are %s", rule, strings.Join(exchange.Rules, ", "))
+	}
+	regime, err := loadRegime(e, regimeFile)
+	if err != nil {
+		return nil, 0, err
+	}
+	l, done, err := openLog(ctx, db, "", false)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer done()
+	findings, size, err := exchange.NewService(l, nil, regime).Findings(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if participant != "" {
+		findings = exchange.Concerning(findings, participant)
+	}
+	if rule != "" {
+		findings = slices.DeleteFunc(findings, func(f indivisible.Finding) bool { return f.Rule != rule })
+	}
+	return findings, size, nil
 }
 
 // writeFindings writes findings two lines each: what and where, then the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -18,18 +19,16 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api/openapiclient"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
-	"github.com/indivisible-eurasia/indivisible/postgres"
-	"github.com/indivisible-eurasia/indivisible/scenario"
 )
 
-// forumSubcommands run the expert forum from the command line. It works on the
-// database directly, as admin does, acting as the account given by -as:
-// every step goes through the same forum.Service, and so the same
-// authorisation table, as the API. Against a database a server is
-// serving, use the API instead (the server's log then stays the only
-// writer).
+// forumSubcommands run the expert forum from a delegation's, expert's or
+// the secretariat's desk: each is a client of a server's API (remote.go),
+// acting as the account whose token it sends. The server authorises
+// every step through the same table as the web pages, and stays the
+// log's only writer.
 var forumSubcommands = forumGroup()
 
 // forumGroup gives each forum step the flags they all share.
@@ -43,61 +42,31 @@ func forumGroup() map[string]command {
 
 func runForum(ctx context.Context, e *env, name string, c forumCommand, args []string) error {
 	flags := newFlags("forum "+name, e)
-	var f forumFlags
-	flags.StringVar(&f.db, "db", "indivisible.db", "SQLite database `FILE`, or postgres://… URL")
-	flags.StringVar(&f.logKey, "log-key", "", "the log's signing key `FILE` (default: the database path + .key)")
-	flags.Int64Var(&f.as, "as", 0, "act as the account with this `ID` (see 'admin account-list')")
-	flags.StringVar(&f.scenario, "scenario", scenario.DefaultName, "scenario: eurasia (embedded) or a directory")
-	flags.BoolVar(&f.json, "json", false, "print the result as JSON")
-	run := c.run(flags, &f)
+	rf := remote(flags, serverUsage)
+	asJSON := flags.Bool("json", false, "print the result as JSON")
+	run := c.run(flags)
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
-	if !postgres.IsURL(f.db) {
-		if _, err := os.Stat(f.db); errors.Is(err, fs.ErrNotExist) {
-			return indivisible.FieldErrorf(indivisible.ENOTFOUND, f.db, "no such database")
-		}
-	}
-	a, err := openApp(ctx, appConfig{db: f.db, logKey: f.logKey, scenario: f.scenario, readOnly: forumReadOnly[name]})
+	cl, err := rf.dial(e)
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	acc := indivisible.Anonymous
-	if f.as != 0 {
-		if acc, err = a.db.Account(ctx, f.as); err != nil {
-			return indivisible.FieldErrorf(indivisible.ErrorCode(err), "as", "%s", indivisible.ErrorMessage(err))
-		}
-	}
-	out, err := run(ctx, &forumCtx{e: e, acc: acc, svc: a.forum, args: flags.Args()})
+	out, err := run(ctx, &forumCtx{e: e, c: cl, args: flags.Args()})
 	if err != nil || out == nil {
 		return err
 	}
-	if f.json {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out.value)
+	if *asJSON {
+		return writeJSON(e.stdout, out.value)
 	}
 	_, err = io.WriteString(e.stdout, out.text)
 	return err
 }
 
-// forumReadOnly are the forum subcommands that only read the database:
-// they open it read-only and never migrate it.
-var forumReadOnly = map[string]bool{"list": true, "show": true, "status": true, "outcome": true, "delphi-show": true, "delphi-result": true}
-
-// forumFlags are the flags every forum subcommand takes.
-type forumFlags struct {
-	db, logKey, scenario string
-	as                   int64
-	json                 bool
-}
-
 // forumCtx is what a subcommand works with.
 type forumCtx struct {
 	e    *env
-	acc  *indivisible.Account
-	svc  *forum.Service
+	c    *client
 	args []string
 }
 
@@ -111,7 +80,7 @@ type forumOut struct {
 // once they are parsed.
 type forumCommand struct {
 	summary string
-	run     func(fs *flag.FlagSet, f *forumFlags) func(ctx context.Context, c *forumCtx) (*forumOut, error)
+	run     func(fs *flag.FlagSet) func(ctx context.Context, c *forumCtx) (*forumOut, error)
 }
 
 var forumCommands = map[string]forumCommand{
@@ -139,38 +108,72 @@ var forumCommands = map[string]forumCommand{
 	"delphi-result": {"the closed questions as a parameter file and a distribution file: -forum F -o PARAMS.json [-dist DIST.json]", delphiResult},
 }
 
-func forumCreate(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+// marshal is a request body for the generated client's ...WithBody
+// methods, from a value of the API's shape: a root or forum type where
+// the API reads one, so that optional fields stay plain values here. A
+// flag JSON cannot carry (-min NaN) is bad input.
+func marshal(v any) (io.Reader, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, indivisible.Invalid("flags", "cannot be sent to the server: %v", err)
+	}
+	return bytes.NewReader(b), nil
+}
+
+func forumCreate(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	title := fs.String("title", "", "the forum's `TITLE`")
 	desc := fs.String("description", "", "a `DESCRIPTION`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		f := &indivisible.Forum{Title: *title, Description: *desc}
-		if err := c.svc.CreateForum(ctx, c.acc, f); err != nil {
+		f, err := reply[indivisible.Forum](c.c.api.CreateForum(ctx, openapiclient.CreateForumJSONRequestBody{Title: *title, Description: desc}))
+		if err != nil {
 			return nil, err
 		}
 		return &forumOut{f, fmt.Sprintf("forum %d: %s\n", f.ID, f.Title)}, nil
 	}
 }
 
-func forumList(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumList(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		all, err := c.svc.Store().Forums(ctx)
+		r, err := reply[struct {
+			Forums []*indivisible.Forum `json:"forums"`
+		}](c.c.api.ListForums(ctx))
 		if err != nil {
 			return nil, err
 		}
 		var b strings.Builder
-		for _, f := range all {
+		for _, f := range r.Forums {
 			fmt.Fprintf(&b, "%d\t%s\n", f.ID, f.Title)
 		}
-		return &forumOut{all, b.String()}, nil
+		return &forumOut{r.Forums, b.String()}, nil
 	}
 }
 
-func forumShow(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+// forumShow puts the forum's overview together from the API's answers:
+// the forum with its sessions and delegations, and each session's items.
+func forumShow(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		o, err := c.svc.Overview(ctx, c.acc, *id)
+		r, err := reply[struct {
+			Forum       *indivisible.Forum        `json:"forum"`
+			Sessions    []*indivisible.Session    `json:"sessions"`
+			Delegations []*indivisible.Delegation `json:"delegations"`
+		}](c.c.api.GetForum(ctx, *id))
 		if err != nil {
 			return nil, err
+		}
+		o := &indivisible.ForumOverview{Forum: r.Forum, Delegations: r.Delegations}
+		for _, se := range r.Sessions {
+			its, err := reply[struct {
+				Items []*indivisible.AgendaItem `json:"items"`
+			}](c.c.api.ListItems(ctx, *id, se.ID))
+			if err != nil {
+				return nil, err
+			}
+			sa := &indivisible.SessionAgenda{Session: *se}
+			for _, it := range its.Items {
+				sa.Items = append(sa.Items, &indivisible.ItemSummary{AgendaItem: *it})
+			}
+			o.Sessions = append(o.Sessions, sa)
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "forum %d: %s\n\ndelegations:\n", o.Forum.ID, o.Forum.Title)
@@ -189,46 +192,48 @@ func forumShow(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx)
 	}
 }
 
-func forumSession(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumSession(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	title := fs.String("title", "", "the session's `TITLE`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		se := &indivisible.Session{ForumID: *id, Title: *title}
-		if err := c.svc.CreateSession(ctx, c.acc, se); err != nil {
+		se, err := reply[indivisible.Session](c.c.api.CreateSession(ctx, *id, openapiclient.CreateSessionJSONRequestBody{Title: *title}))
+		if err != nil {
 			return nil, err
 		}
 		return &forumOut{se, fmt.Sprintf("session %d: %s\n", se.ID, se.Title)}, nil
 	}
 }
 
-func forumRegister(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumRegister(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
-	d := &indivisible.Delegation{}
-	fs.StringVar(&d.Participant, "participant", "", "the participant `CODE`")
+	participant := fs.String("participant", "", "the participant `CODE`")
 	kind := fs.String("kind", "", "member_state, partner_state, organisation or integration_association")
-	fs.StringVar(&d.Name, "name", "", "the delegation's `NAME`")
-	fs.StringVar(&d.Head, "head", "", "the head of delegation")
+	name := fs.String("name", "", "the delegation's `NAME`")
+	head := fs.String("head", "", "the head of delegation")
 	members := fs.String("members", "", "the members, comma-separated")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		d.ForumID, d.Kind = *id, indivisible.DelegationKind(*kind)
+		ms := []string{}
 		for _, m := range strings.Split(*members, ",") {
 			if m = strings.TrimSpace(m); m != "" {
-				d.Members = append(d.Members, m)
+				ms = append(ms, m)
 			}
 		}
-		if err := c.svc.RegisterDelegation(ctx, c.acc, d); err != nil {
+		d, err := reply[indivisible.Delegation](c.c.api.RegisterDelegation(ctx, *id, openapiclient.RegisterDelegationJSONRequestBody{
+			Participant: *participant, Kind: openapiclient.DelegationKind(*kind), Name: *name, Head: *head, Members: &ms}))
+		if err != nil {
 			return nil, err
 		}
 		return &forumOut{d, fmt.Sprintf("delegation %d: %s (%s), %s\n", d.ID, d.Participant, d.Kind, d.Status)}, nil
 	}
 }
 
-func forumStatus(next indivisible.AccreditationStatus) func(*flag.FlagSet, *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
-	return func(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumStatus(next indivisible.AccreditationStatus) func(*flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
+	return func(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 		id := fs.Int64("forum", 0, "the forum's `ID`")
 		del := fs.Int64("delegation", 0, "the delegation's `ID`")
 		return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-			d, err := c.svc.SetDelegationStatus(ctx, c.acc, *id, *del, next)
+			d, err := reply[indivisible.Delegation](c.c.api.SetDelegationStatus(ctx, *id, *del,
+				openapiclient.SetDelegationStatusJSONRequestBody{Status: openapiclient.SetDelegationStatusJSONBodyStatus(next)}))
 			if err != nil {
 				return nil, err
 			}
@@ -237,11 +242,11 @@ func forumStatus(next indivisible.AccreditationStatus) func(*flag.FlagSet, *foru
 	}
 }
 
-func forumExpert(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumExpert(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	acc := fs.Int64("account", 0, "the expert account's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		x, err := c.svc.AddExpert(ctx, c.acc, *id, *acc)
+		x, err := reply[indivisible.Expert](c.c.api.AddExpert(ctx, *id, openapiclient.AddExpertJSONRequestBody{AccountId: *acc}))
 		if err != nil {
 			return nil, err
 		}
@@ -253,34 +258,42 @@ func forumExpert(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCt
 	}
 }
 
-func forumItem(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumItem(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	se := fs.Int64("session", 0, "the session's `ID`")
-	it := &indivisible.AgendaItem{}
-	fs.StringVar(&it.Title, "title", "", "the item's `TITLE`")
-	fs.StringVar(&it.Description, "description", "", "a `DESCRIPTION`")
-	fs.StringVar(&it.Rule.Name, "rule", indivisible.RuleConsensus, "the decision `RULE`: "+strings.Join(forum.RuleNames(), ", "))
-	fs.IntVar(&it.Rule.Version, "rule-version", 0, "the rule's `VERSION` (default the latest)")
-	fs.Float64Var(&it.Rule.Quorum, "quorum", 0, "qualified majority: the `SHARE` of member states that must be present (default 0.5)")
-	fs.StringVar(&it.Rule.Concerned, "concerned", "", "consensus minus one: the state concerned")
+	title := fs.String("title", "", "the item's `TITLE`")
+	desc := fs.String("description", "", "a `DESCRIPTION`")
+	var rule indivisible.RuleSpec
+	fs.StringVar(&rule.Name, "rule", indivisible.RuleConsensus, "the decision `RULE`: "+strings.Join(forum.RuleNames(), ", "))
+	fs.IntVar(&rule.Version, "rule-version", 0, "the rule's `VERSION` (default the latest)")
+	fs.Float64Var(&rule.Quorum, "quorum", 0, "qualified majority: the `SHARE` of member states that must be present (default 0.5)")
+	fs.StringVar(&rule.Concerned, "concerned", "", "consensus minus one: the state concerned")
 	deadline := fs.String("deadline", "", "silence procedure: the deadline (RFC 3339 `TIME`)")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		it.ForumID, it.SessionID = *id, *se
 		if *deadline != "" {
 			t, err := time.Parse(time.RFC3339, *deadline)
 			if err != nil {
 				return nil, indivisible.Invalid("deadline", "%q is not an RFC 3339 time", *deadline)
 			}
-			it.Rule.Deadline = &t
+			rule.Deadline = &t
 		}
-		if err := c.svc.CreateItem(ctx, c.acc, it); err != nil {
+		body, err := marshal(struct {
+			Title       string               `json:"title"`
+			Description string               `json:"description"`
+			Rule        indivisible.RuleSpec `json:"rule"`
+		}{*title, *desc, rule})
+		if err != nil {
+			return nil, err
+		}
+		it, err := reply[indivisible.AgendaItem](c.c.api.CreateItemWithBody(ctx, *id, *se, jsonType, body))
+		if err != nil {
 			return nil, err
 		}
 		return &forumOut{it, fmt.Sprintf("item %d: %s (%s v%d)\n", it.ID, it.Title, it.Rule.Name, it.Rule.Version)}, nil
 	}
 }
 
-func forumTable(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumTable(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
 	title := fs.String("title", "", "the version's `TITLE`")
@@ -294,17 +307,27 @@ func forumTable(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx
 		if err != nil {
 			return nil, err
 		}
-		v := &indivisible.ProposalVersion{ItemID: *item, Title: *title, Text: string(body)}
+		var pkgJSON json.RawMessage
 		if *pkg != "" {
-			b, err := readLimited(c.e, *pkg, 1<<20)
-			if err != nil {
+			if pkgJSON, err = readLimited(c.e, *pkg, maxProposalBytes); err != nil {
 				return nil, err
 			}
-			if v.Package, err = indivisible.ParseProposal(b); err != nil {
+			// Read here too, so that a mistake is reported in the file's
+			// terms (FILE:field) before anything is sent.
+			if _, err := indivisible.ParseProposal(pkgJSON); err != nil {
 				return nil, indivisible.InFile(*pkg, err)
 			}
 		}
-		if err := c.svc.Table(ctx, c.acc, *id, v); err != nil {
+		req, err := marshal(struct {
+			Title   string          `json:"title"`
+			Text    string          `json:"text"`
+			Package json.RawMessage `json:"package,omitempty"`
+		}{*title, string(body), pkgJSON})
+		if err != nil {
+			return nil, err
+		}
+		v, err := reply[indivisible.ProposalVersion](c.c.api.TableVersionWithBody(ctx, *id, *item, jsonType, req))
+		if err != nil {
 			return nil, err
 		}
 		s := fmt.Sprintf("item %d version %d (%s): %s\n", v.ItemID, v.Number, v.Kind, v.Title)
@@ -325,23 +348,23 @@ func list(xs []string) string {
 	return strings.Join(xs, " ")
 }
 
-func forumComment(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumComment(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		cm := &indivisible.Comment{ItemID: *item, Text: strings.Join(c.args, " ")}
-		if err := c.svc.Comment(ctx, c.acc, *id, cm); err != nil {
+		cm, err := reply[indivisible.Comment](c.c.api.AddComment(ctx, *id, *item, openapiclient.AddCommentJSONRequestBody{Text: strings.Join(c.args, " ")}))
+		if err != nil {
 			return nil, err
 		}
 		return &forumOut{cm, fmt.Sprintf("comment %d on item %d\n", cm.ID, cm.ItemID)}, nil
 	}
 }
 
-func forumFloor(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumFloor(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		sp, err := c.svc.RequestFloor(ctx, c.acc, *id, *item)
+		sp, err := reply[indivisible.Speaker](c.c.api.RequestFloor(ctx, *id, *item))
 		if err != nil {
 			return nil, err
 		}
@@ -349,7 +372,7 @@ func forumFloor(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx
 	}
 }
 
-func forumPosition(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumPosition(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
 	req := &forum.PositionRequest{}
@@ -357,7 +380,7 @@ func forumPosition(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forum
 	stance := fs.String("stance", "", "support, object, abstain, join or withdraw")
 	fs.StringVar(&req.StatementKind, "statement-kind", "", "with join: reservation or interpretative")
 	fs.StringVar(&req.Statement, "statement", "", "the reservation, interpretative statement or written objection")
-	keyFile := fs.String("key", "", "sign the statement with the delegation's private key `FILE` (otherwise the service attests it)")
+	keyFile := fs.String("key", "", "sign the statement here with the delegation's private key `FILE`, which never leaves this machine (otherwise the service attests it)")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
 		req.Stance = indivisible.Stance(*stance)
 		if *keyFile != "" {
@@ -365,7 +388,11 @@ func forumPosition(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forum
 				return nil, err
 			}
 		}
-		p, err := c.svc.TakePosition(ctx, c.acc, *id, *item, req)
+		body, err := marshal(req)
+		if err != nil {
+			return nil, err
+		}
+		p, err := reply[indivisible.Position](c.c.api.TakePositionWithBody(ctx, *id, *item, jsonType, body))
 		if err != nil {
 			return nil, err
 		}
@@ -378,7 +405,9 @@ func forumPosition(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forum
 }
 
 // signPosition turns req into a statement signed with the key in keyFile:
-// the client builds and signs the exact bytes that go into the log.
+// the client builds and signs the exact bytes that go into the log, for
+// the account the token belongs to and, unless req names one, the
+// item's current version.
 func signPosition(ctx context.Context, c *forumCtx, forumID, itemID int64, req *forum.PositionRequest, keyFile string) error {
 	if err := mustExist(keyFile); err != nil {
 		return err
@@ -387,16 +416,22 @@ func signPosition(ctx context.Context, c *forumCtx, forumID, itemID int64, req *
 	if err != nil {
 		return err
 	}
+	acc, err := c.c.whoami(ctx)
+	if err != nil {
+		return err
+	}
 	if req.Version == 0 {
-		vs, err := c.svc.Store().Versions(ctx, itemID)
+		vs, err := reply[struct {
+			Versions []*indivisible.ProposalVersion `json:"versions"`
+		}](c.c.api.ListVersions(ctx, forumID, itemID))
 		if err != nil {
 			return err
 		}
-		if len(vs) > 0 {
-			req.Version = vs[len(vs)-1].Number
+		if n := len(vs.Versions); n > 0 {
+			req.Version = vs.Versions[n-1].Number
 		}
 	}
-	body := (&forum.PositionBody{Type: forum.PositionType, Forum: forumID, Item: itemID, Version: req.Version, Participant: c.acc.Participant,
+	body := (&forum.PositionBody{Type: forum.PositionType, Forum: forumID, Item: itemID, Version: req.Version, Participant: acc.Participant,
 		Stance: req.Stance, StatementKind: req.StatementKind, Statement: req.Statement, Time: time.Now().UTC().Format(time.RFC3339Nano)}).Marshal()
 	sig, err := signer.Sign(body)
 	if err != nil {
@@ -406,11 +441,11 @@ func signPosition(ctx context.Context, c *forumCtx, forumID, itemID int64, req *
 	return nil
 }
 
-func forumItemStatus(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumItemStatus(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		st, err := c.svc.ItemView(ctx, c.acc, *id, *item)
+		st, err := reply[indivisible.ItemView](c.c.api.GetItem(ctx, *id, *item))
 		if err != nil {
 			return nil, err
 		}
@@ -453,12 +488,12 @@ func forumItemStatus(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *for
 	}
 }
 
-func forumClose(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumClose(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
 	out := fs.String("o", "", "write the outcome document to `FILE`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		d, err := c.svc.Close(ctx, c.acc, *id, *item)
+		d, err := reply[indivisible.Decision](c.c.api.CloseItem(ctx, *id, *item))
 		if err != nil {
 			return nil, err
 		}
@@ -471,14 +506,11 @@ func forumClose(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx
 	}
 }
 
-func forumOutcome(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func forumOutcome(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		if _, err := c.svc.Item(ctx, *id, *item); err != nil {
-			return nil, err
-		}
-		d, err := c.svc.Store().Decision(ctx, *item)
+		d, err := reply[indivisible.Decision](c.c.api.GetDecision(ctx, *id, *item))
 		if err != nil {
 			return nil, err
 		}
@@ -486,32 +518,43 @@ func forumOutcome(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumC
 	}
 }
 
-func delphiOpen(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func delphiOpen(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
-	q := &indivisible.Question{}
-	fs.StringVar(&q.Parameter, "parameter", "", "the model parameter `PATH`: exercise_intensity, exercise_range_km, notified_discount, observer_discount, cbm.X, weights.X, dyads.AAA-BBB")
-	fs.StringVar(&q.Text, "text", "", "the question's `TEXT`")
-	fs.StringVar(&q.Unit, "unit", "", "the answer's `UNIT`")
-	fs.Float64Var(&q.Min, "min", 0, "the smallest answer allowed")
-	fs.Float64Var(&q.Max, "max", 0, "the largest answer allowed")
-	fs.Float64Var(&q.Stop.IQR, "iqr", 0, "stop when the interquartile range is at most this (0: never)")
-	fs.Float64Var(&q.Stop.Stability, "stability", 0, "stop when the median moves by less than this share (default 0.15)")
-	fs.IntVar(&q.Stop.MaxRounds, "max-rounds", 0, "stop after this many rounds (default 4)")
+	parameter := fs.String("parameter", "", "the model parameter `PATH`: exercise_intensity, exercise_range_km, notified_discount, observer_discount, cbm.X, weights.X, dyads.AAA-BBB")
+	text := fs.String("text", "", "the question's `TEXT`")
+	unit := fs.String("unit", "", "the answer's `UNIT`")
+	lo := fs.Float64("min", 0, "the smallest answer allowed")
+	hi := fs.Float64("max", 0, "the largest answer allowed")
+	var stop indivisible.StoppingRule
+	fs.Float64Var(&stop.IQR, "iqr", 0, "stop when the interquartile range is at most this (0: never)")
+	fs.Float64Var(&stop.Stability, "stability", 0, "stop when the median moves by less than this share (default 0.15)")
+	fs.IntVar(&stop.MaxRounds, "max-rounds", 0, "stop after this many rounds (default 4)")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		q.ForumID = *id
-		if err := c.svc.CreateQuestion(ctx, c.acc, q); err != nil {
+		body, err := marshal(struct {
+			Parameter string                   `json:"parameter"`
+			Text      string                   `json:"text"`
+			Unit      string                   `json:"unit"`
+			Min       float64                  `json:"min"`
+			Max       float64                  `json:"max"`
+			Stop      indivisible.StoppingRule `json:"stop"`
+		}{*parameter, *text, *unit, *lo, *hi, stop})
+		if err != nil {
+			return nil, err
+		}
+		q, err := reply[indivisible.Question](c.c.api.CreateQuestionWithBody(ctx, *id, jsonType, body))
+		if err != nil {
 			return nil, err
 		}
 		return &forumOut{q, fmt.Sprintf("question %d on %s: round 1 open\n", q.ID, q.Parameter)}, nil
 	}
 }
 
-func delphiAnswer(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func delphiAnswer(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	qid := fs.Int64("question", 0, "the question's `ID`")
 	value := fs.Float64("value", 0, "your estimate")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		a, err := c.svc.Answer(ctx, c.acc, *id, *qid, *value)
+		a, err := reply[indivisible.Answer](c.c.api.AnswerQuestion(ctx, *id, *qid, openapiclient.AnswerQuestionJSONRequestBody{Value: *value}))
 		if err != nil {
 			return nil, err
 		}
@@ -519,13 +562,16 @@ func delphiAnswer(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumC
 	}
 }
 
-func delphiRound(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func delphiRound(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	qid := fs.Int64("question", 0, "the question's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		q, err := c.svc.FinishRound(ctx, c.acc, *id, *qid)
+		q, err := reply[indivisible.Question](c.c.api.FinishRound(ctx, *id, *qid))
 		if err != nil {
 			return nil, err
+		}
+		if len(q.Rounds) == 0 {
+			return nil, indivisible.Errorf(indivisible.EINTERNAL, "the server finished a round of question %d but lists none", q.ID)
 		}
 		r := q.Rounds[len(q.Rounds)-1]
 		s := fmt.Sprintf("question %d round %d: n=%d median %g IQR %g\n", q.ID, r.Round, r.N, r.Median, r.IQR)
@@ -538,11 +584,11 @@ func delphiRound(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCt
 	}
 }
 
-func delphiShow(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func delphiShow(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	qid := fs.Int64("question", 0, "the question's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		fb, err := c.svc.QuestionFeedback(ctx, c.acc, *id, *qid)
+		fb, err := reply[forum.Feedback](c.c.api.GetQuestion(ctx, *id, *qid))
 		if err != nil {
 			return nil, err
 		}
@@ -572,12 +618,12 @@ func delphiShow(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx
 	}
 }
 
-func delphiResult(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumCtx) (*forumOut, error) {
+func delphiResult(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	out := fs.String("o", "", "write the parameter file (for assess -params) to `FILE`")
 	dist := fs.String("dist", "", "write the distribution file (for simulate -params) to `FILE`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		res, err := c.svc.DelphiResult(ctx, c.acc, *id)
+		res, err := reply[forum.Result](c.c.api.GetDelphiResult(ctx, *id))
 		if err != nil {
 			return nil, err
 		}
@@ -588,7 +634,12 @@ func delphiResult(fs *flag.FlagSet, _ *forumFlags) func(context.Context, *forumC
 			if f.name == "" {
 				continue
 			}
-			if err := os.WriteFile(f.name, append(f.data, '\n'), 0o644); err != nil {
+			// The API sends the files compact; people read and edit them.
+			var b bytes.Buffer
+			if err := json.Indent(&b, f.data, "", "  "); err != nil {
+				return nil, indivisible.Errorf(indivisible.EINTERNAL, "the server's %s is not JSON: %v", f.name, err)
+			}
+			if err := os.WriteFile(f.name, append(b.Bytes(), '\n'), 0o644); err != nil {
 				return nil, indivisible.Invalid(f.name, "%v", err)
 			}
 		}
@@ -669,121 +720,4 @@ func (a *attester) load(ctx context.Context) (note.Signer, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// seedForum gives the demo a forum: every demo delegation accredited, an
-// open item under consensus with a proposal, an amendment and positions
-// (Armenia's signed with its key), an item under qualified majority
-// already decided, and a Delphi question in its first round.
-func seedForum(ctx context.Context, a *app, accs []demoAccount) error {
-	var sec, expert *indivisible.Account
-	del := map[string]demoAccount{}
-	for _, d := range accs {
-		switch d.acc.Role {
-		case indivisible.RoleSecretariat:
-			sec = &d.acc
-		case indivisible.RoleExpert:
-			expert = &d.acc
-		case indivisible.RoleDelegation:
-			del[d.acc.Participant] = d
-		}
-	}
-	f := &indivisible.Forum{Title: "International expert forum on an equal and indivisible security architecture in Eurasia",
-		Description: "Delegations of member states, partner states, organisations and integration associations, with an expert panel."}
-	if err := a.forum.CreateForum(ctx, sec, f); err != nil {
-		return err
-	}
-	se := &indivisible.Session{ForumID: f.ID, Title: "First session: confidence-building in the Caucasus and in Europe"}
-	if err := a.forum.CreateSession(ctx, sec, se); err != nil {
-		return err
-	}
-	for _, d := range accs {
-		if d.acc.Role != indivisible.RoleDelegation {
-			continue
-		}
-		dl := &indivisible.Delegation{ForumID: f.ID, Participant: d.acc.Participant, Kind: d.acc.Kind, Name: d.acc.Name, Head: "Head of delegation", Members: []string{"Military adviser"}}
-		if err := a.forum.RegisterDelegation(ctx, &d.acc, dl); err != nil {
-			return err
-		}
-		if _, err := a.forum.SetDelegationStatus(ctx, sec, f.ID, dl.ID, indivisible.Accredited); err != nil {
-			return err
-		}
-	}
-	if _, err := a.forum.AddExpert(ctx, sec, f.ID, expert.ID); err != nil {
-		return err
-	}
-	cbm := func(kinds ...string) *indivisible.Proposal {
-		p := &indivisible.Proposal{}
-		for _, k := range kinds {
-			p.Measures = append(p.Measures, indivisible.Measure{Type: indivisible.MeasureCBM, Actors: []string{"ARM", "AZE"}, Kind: k})
-		}
-		return p
-	}
-	caucasus := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Confidence-building between Armenia and Azerbaijan",
-		Rule: indivisible.RuleSpec{Name: indivisible.RuleConsensus}}
-	europe := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Data exchange on forces in Central Europe",
-		Rule: indivisible.RuleSpec{Name: indivisible.RuleQualifiedMajority}}
-	for _, it := range []*indivisible.AgendaItem{caucasus, europe} {
-		if err := a.forum.CreateItem(ctx, sec, it); err != nil {
-			return err
-		}
-	}
-	type step struct {
-		who string
-		v   *indivisible.ProposalVersion
-		pos *forum.PositionRequest
-		key bool
-	}
-	steps := []step{
-		{who: "ARM", v: &indivisible.ProposalVersion{ItemID: caucasus.ID, Title: "A hotline", Text: "Armenia and Azerbaijan open a **hotline** between their ministries of defence.\n", Package: cbm("hotline")}},
-		{who: "AZE", v: &indivisible.ProposalVersion{ItemID: caucasus.ID, Title: "A hotline and observers", Text: "Armenia and Azerbaijan open a **hotline** between their ministries of defence and **exchange military observers** at exercises.\n", Package: cbm("hotline", "observers")}},
-		{who: "ARM", pos: &forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Reservation, Statement: "Observers are exchanged on the basis of reciprocity."}, key: true},
-		{who: "AZE", pos: &forum.PositionRequest{Stance: indivisible.Support}},
-		{who: "RUS", pos: &forum.PositionRequest{Stance: indivisible.Abstain}},
-		{who: "AUS", pos: &forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We understand 'observers' to include civilian experts."}},
-		{who: "POL", pos: &forum.PositionRequest{Stance: indivisible.Support}},
-	}
-	for _, s := range steps {
-		d := del[s.who]
-		if s.v != nil {
-			if err := a.forum.Table(ctx, &d.acc, f.ID, s.v); err != nil {
-				return err
-			}
-			continue
-		}
-		if s.key {
-			c := &forumCtx{acc: &d.acc, svc: a.forum}
-			if err := signPosition(ctx, c, f.ID, caucasus.ID, s.pos, d.keyPath); err != nil {
-				return err
-			}
-		}
-		if _, err := a.forum.TakePosition(ctx, &d.acc, f.ID, caucasus.ID, s.pos); err != nil {
-			return err
-		}
-	}
-	exchange := &indivisible.Proposal{Measures: []indivisible.Measure{{Type: indivisible.MeasureCBM, Actors: []string{"POL", "DEU", "RUS"}, Kind: "data_exchange"}}}
-	if err := a.forum.Table(ctx, sec, f.ID, &indivisible.ProposalVersion{ItemID: europe.ID, Title: "Annual data exchange",
-		Text: "Poland, Germany and the Russian Federation exchange data on their forces every year.\n", Package: exchange}); err != nil {
-		return err
-	}
-	for who, st := range map[string]indivisible.Stance{"POL": indivisible.Support, "DEU": indivisible.Support, "RUS": indivisible.Object, "ARM": indivisible.Abstain} {
-		req := &forum.PositionRequest{Stance: st}
-		if st == indivisible.Object {
-			req.Statement = "Data exchange must cover all of Europe."
-		}
-		acc := del[who].acc
-		if _, err := a.forum.TakePosition(ctx, &acc, f.ID, europe.ID, req); err != nil {
-			return err
-		}
-	}
-	if _, err := a.forum.Close(ctx, sec, f.ID, europe.ID); err != nil {
-		return err
-	}
-	q := &indivisible.Question{ForumID: f.ID, Parameter: "exercise_range_km", Text: "At what distance (km) from an exercise has its effect on the odds of a dispute fallen to 1/e (about 37%)?",
-		Unit: "km", Min: 50, Max: 2000, Stop: indivisible.StoppingRule{IQR: 75}}
-	if err := a.forum.CreateQuestion(ctx, sec, q); err != nil {
-		return err
-	}
-	_, err := a.forum.Answer(ctx, expert, f.ID, q.ID, 450)
-	return err
 }

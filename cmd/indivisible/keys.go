@@ -12,9 +12,9 @@ import (
 
 var keysCommands = map[string]command{
 	"new":      {"make a delegation key pair: -participant P -o DIR", cmdKeysNew},
-	"register": {"register a public key (secretariat): -db FILE -participant P PUBKEYFILE", cmdKeysRegister},
-	"revoke":   {"revoke a key from a log index on: -db FILE -key NAME [-from INDEX]", cmdKeysRevoke},
-	"list":     {"the key registry: -db FILE", cmdKeysList},
+	"register": {"register a public key in the log: -db FILE|URL [-log-key FILE] -participant P PUBKEYFILE", cmdKeysRegister},
+	"revoke":   {"revoke a key from a log index on: -db FILE|URL [-log-key FILE] -key NAME [-from INDEX]", cmdKeysRevoke},
+	"list":     {"the key registry: -db FILE|URL", cmdKeysList},
 }
 
 // cmdKeysNew makes a delegation's Ed25519 key pair.
@@ -39,7 +39,8 @@ func cmdKeysNew(ctx context.Context, e *env, args []string) error {
 // cmdKeysRegister is the secretariat's registration of a public key.
 func cmdKeysRegister(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("keys register", e)
-	db := fs.String("db", "", "SQLite database `FILE`")
+	db := fs.String("db", "", dbUsage)
+	logKey := fs.String("log-key", "", logKeyUsage)
 	participant := fs.String("participant", "", "participant `CODE` the key belongs to")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -57,7 +58,7 @@ func cmdKeysRegister(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, done, err := openLog(ctx, *db, true)
+	l, done, err := openLog(ctx, *db, *logKey, true)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,8 @@ func cmdKeysRegister(ctx context.Context, e *env, args []string) error {
 // cmdKeysRevoke revokes a key from a log index onward.
 func cmdKeysRevoke(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("keys revoke", e)
-	db := fs.String("db", "", "SQLite database `FILE`")
+	db := fs.String("db", "", dbUsage)
+	logKey := fs.String("log-key", "", logKeyUsage)
 	name := fs.String("key", "", "`NAME` of the key to revoke")
 	from := fs.Int64("from", -1, "first log `INDEX` the key may no longer sign (default: the next index)")
 	if err := parseFlags(fs, args); err != nil {
@@ -82,7 +84,7 @@ func cmdKeysRevoke(ctx context.Context, e *env, args []string) error {
 	if *name == "" {
 		return indivisible.Invalid("key", "-key NAME is required")
 	}
-	l, done, err := openLog(ctx, *db, true)
+	l, done, err := openLog(ctx, *db, *logKey, true)
 	if err != nil {
 		return err
 	}
@@ -105,11 +107,11 @@ func cmdKeysRevoke(ctx context.Context, e *env, args []string) error {
 // cmdKeysList prints the key registry.
 func cmdKeysList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("keys list", e)
-	db := fs.String("db", "", "SQLite database `FILE`")
+	db := fs.String("db", "", dbUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	l, done, err := openLog(ctx, *db, false)
+	l, done, err := openLog(ctx, *db, "", false)
 	if err != nil {
 		return err
 	}

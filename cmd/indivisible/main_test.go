@@ -23,25 +23,65 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/indivisible-eurasia/indivisible/postgres/pgtest"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"indivisible": func() { os.Exit(mainExit()) }})
 }
 
-// TestScripts runs the CLI end-to-end scripts in testdata/*.txtar. Scripts
-// see $EXAMPLES (the repository's examples) and $SHARED (the shared data
-// directory, which scripts that need it check for).
+// TestScripts runs the CLI end-to-end scripts in testdata/*.txtar, on
+// SQLite: $DB is $WORK/ind.db and $LOGKEY its key file, next to it.
+// Scripts see $EXAMPLES (the repository's examples) and $SHARED (the
+// shared data directory, which scripts that need it check for).
 func TestScripts(t *testing.T) {
+	p := scriptParams(false, func(e *testscript.Env) (string, string) {
+		db := filepath.Join(e.WorkDir, "ind.db")
+		return db, logKeyPath(db)
+	})
+	p.Dir = "testdata"
+	testscript.Run(t, p)
+}
+
+// postgresScripts are the scripts that run on PostgreSQL too: the
+// operator commands and a live serve on $DB, the participants through
+// its API.
+var postgresScripts = []string{"forum.txtar", "exchange.txtar", "operators.txtar"}
+
+// TestScriptsPostgres reruns postgresScripts with $DB a fresh PostgreSQL
+// database each (pgtest.Fresh: skipped without $INDIVISIBLE_POSTGRES,
+// failed under CI) and $LOGKEY a key file in the script's directory. The
+// [postgres] condition holds in these runs only.
+func TestScriptsPostgres(t *testing.T) {
+	dsns := make(chan string, len(postgresScripts))
+	for range postgresScripts {
+		dsns <- pgtest.Fresh(t)
+	}
+	p := scriptParams(true, func(e *testscript.Env) (string, string) {
+		return <-dsns, filepath.Join(e.WorkDir, "log.key")
+	})
+	for _, f := range postgresScripts {
+		p.Files = append(p.Files, filepath.Join("testdata", f))
+	}
+	testscript.Run(t, p)
+}
+
+// scriptParams are the scripts' settings, with db giving each script its
+// $DB and $LOGKEY, on PostgreSQL if pg.
+func scriptParams(pg bool, db func(e *testscript.Env) (dsn, logKey string)) testscript.Params {
 	examples, _ := filepath.Abs("../../examples")
 	shared, _ := filepath.Abs("../../../shared/data")
 	repo, _ := filepath.Abs("../..")
-	testscript.Run(t, testscript.Params{
-		Dir: "testdata",
+	return testscript.Params{
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("EXAMPLES", examples)
 			e.Setenv("SHARED", shared)
 			e.Setenv("REPO", repo)
+			dsn, logKey := db(e)
+			e.Setenv("DB", dsn)
+			e.Setenv("LOGKEY", logKey)
+			e.Values[serverKey{}] = &serverSlot{}
 			// Scripts that run the go command (goversion.txtar) use the
 			// caches and settings of the go command running the tests.
 			for k, v := range goEnv() {
@@ -51,19 +91,125 @@ func TestScripts(t *testing.T) {
 		},
 		// [shared] holds when the shared data directory is present; under
 		// CI it must be, so scripts that need it fail instead of skipping.
+		// [postgres] holds when $DB is a PostgreSQL database.
 		Condition: func(cond string) (bool, error) {
-			if cond != "shared" {
-				return false, fmt.Errorf("unknown condition %q", cond)
+			switch cond {
+			case "shared":
+				_, err := os.Stat(shared)
+				return err == nil || os.Getenv("CI") == "true", nil
+			case "postgres":
+				return pg, nil
 			}
-			_, err := os.Stat(shared)
-			return err == nil || os.Getenv("CI") == "true", nil
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits": cmdExits, "pairs": cmdPairs, "stamp": cmdStamp, "glob": cmdGlob,
 			"signalled": cmdSignalled, "oldschema": cmdOldSchema, "readmego": cmdReadmeGo,
+			"serve-bg": cmdServeBg, "serve-stop": cmdServeStop, "capture": cmdCapture,
 		},
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") == "1",
-	})
+	}
+}
+
+// cmdServeBg is the scripts' "serve-bg ARGS...": it starts 'indivisible
+// serve -addr 127.0.0.1:0 ARGS...' in the background, waits until it
+// listens and sets $SERVER to its URL. "serve-stop", or else the end of
+// the script, sends it SIGTERM, and it must exit cleanly.
+func cmdServeBg(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("usage: serve-bg [ARGS...]")
+	}
+	slot := ts.Value(serverKey{}).(*serverSlot)
+	if slot.bg != nil {
+		ts.Fatalf("serve-bg: a server is running already; serve-stop it first")
+	}
+	cmd := exec.Command("indivisible", append([]string{"serve", "-addr", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = ts.MkAbs(".")
+	cmd.Env = append(os.Environ(), "TMPDIR="+ts.Getenv("TMPDIR"), "HOME="+ts.Getenv("HOME"))
+	bg := &background{cmd: cmd}
+	cmd.Stderr = &bg.stderr
+	pr, err := cmd.StdoutPipe()
+	ts.Check(err)
+	ts.Check(cmd.Start())
+	sc := bufio.NewScanner(pr)
+	url := ""
+	for url == "" && sc.Scan() {
+		url, _ = strings.CutPrefix(sc.Text(), "listening on ")
+	}
+	// Whatever it prints later must not block it.
+	go io.Copy(io.Discard, pr)
+	if url == "" {
+		err := cmd.Wait()
+		ts.Fatalf("serve exited before listening: %v\n%s", err, bg.stderr.String())
+	}
+	ts.Setenv("SERVER", url)
+	slot.bg = bg
+	ts.Defer(func() { bg.stop(ts) })
+}
+
+// cmdServeStop is the scripts' "serve-stop": it stops the server that
+// serve-bg started.
+func cmdServeStop(ts *testscript.TestScript, neg bool, args []string) {
+	slot := ts.Value(serverKey{}).(*serverSlot)
+	if neg || len(args) != 0 || slot.bg == nil {
+		ts.Fatalf("usage: serve-stop, after serve-bg")
+	}
+	slot.bg.stop(ts)
+	slot.bg = nil
+}
+
+// serverKey is the key of the script's serverSlot among its values.
+type serverKey struct{}
+
+// serverSlot holds the server serve-bg started in a script (nil: none).
+type serverSlot struct{ bg *background }
+
+// background is a server serve-bg started.
+type background struct {
+	cmd     *exec.Cmd
+	stderr  syncBuffer
+	stopped bool
+}
+
+// stop sends the server SIGTERM, once, and checks it exits cleanly.
+func (bg *background) stop(ts *testscript.TestScript) {
+	if bg.stopped {
+		return
+	}
+	bg.stopped = true
+	ts.Check(bg.cmd.Process.Signal(syscall.SIGTERM))
+	if err := bg.cmd.Wait(); err != nil {
+		ts.Fatalf("serve did not exit cleanly on SIGTERM: %v\n%s", err, bg.stderr.String())
+	}
+}
+
+// syncBuffer is a strings.Builder a process may write while a script
+// reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// cmdCapture is the scripts' "capture VAR": it sets $VAR to the last
+// command's standard output, without its final newline (a token that
+// 'admin token-create' printed, say).
+func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: capture VAR")
+	}
+	ts.Setenv(args[0], strings.TrimSuffix(ts.ReadFile("stdout"), "\n"))
 }
 
 // cmdExits is the scripts' "exits N PROGRAM ARGS...": the program exits

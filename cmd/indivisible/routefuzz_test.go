@@ -62,6 +62,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/demo"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/scenario"
@@ -114,9 +115,10 @@ type bodyTemplate struct {
 
 var discard = slog.New(slog.DiscardHandler)
 
-// newRouteEnv builds the service exactly as demo does (openApp, then
-// seedDemo) on a temporary SQLite database, with the rate limit lifted so
-// that the fuzzer's requests are not all 429s.
+// newRouteEnv builds the service exactly as the demo command does
+// (openApp, then seedDemo: package demo's data) on a temporary SQLite
+// database, with the rate limit lifted so that the fuzzer's requests are
+// not all 429s.
 func newRouteEnv(tb testing.TB) *routeEnv {
 	tb.Helper()
 	ctx := context.Background()
@@ -143,21 +145,21 @@ func newRouteEnv(tb testing.TB) *routeEnv {
 		must(err)
 		return secret
 	}
-	byName := map[string]demoAccount{}
-	for _, d := range creds {
-		byName[d.acc.Name] = d
-		if d.keyPath != "" {
-			s, err := ledger.LoadSigner(d.keyPath)
+	byName := map[string]demo.Credential{}
+	for _, c := range creds {
+		byName[c.Account.Name] = c
+		if c.KeyPath != "" {
+			s, err := ledger.LoadSigner(c.KeyPath)
 			must(err)
 			e.signers = append(e.signers, s)
 		}
 	}
 	role := func(name, account string) *fuzzRole {
-		d := byName[account]
-		acc := d.acc
-		r := &fuzzRole{name: name, token: d.token, acc: &acc}
-		if d.keyPath != "" {
-			s, err := ledger.LoadSigner(d.keyPath)
+		c := byName[account]
+		acc := c.Account
+		r := &fuzzRole{name: name, token: c.Token, acc: &acc}
+		if c.KeyPath != "" {
+			s, err := ledger.LoadSigner(c.KeyPath)
 			must(err)
 			r.signer = s
 		}
