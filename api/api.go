@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/accounts"
 	"github.com/indivisible-eurasia/indivisible/forum"
 )
 
@@ -36,7 +37,11 @@ type Config struct {
 	// Explainer explains a state's baseline risk on
 	// GET /api/v1/participants/{code}; nil leaves the explanation out.
 	Explainer indivisible.Explainer
-	Accounts  indivisible.AccountStore
+	// Accounts authenticates API tokens.
+	Accounts indivisible.AccountStore
+	// AccountService serves the account, token and key routes, and
+	// decides who may use them; nil disables those routes.
+	AccountService *accounts.Service
 	// Log serves the C2SP tiles; Ledger (usually the same *ledger.Log)
 	// and Exchange serve declarations, findings and keys.
 	Log      Log

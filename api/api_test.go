@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/accounts"
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
@@ -58,6 +59,8 @@ func newFixture(t *testing.T, mod func(*api.Config)) *fixture {
 	if mod != nil {
 		mod(&cfg)
 	}
+	keys, _ := cfg.Ledger.(accounts.Keys)
+	cfg.AccountService = accounts.New(accounts.Config{Store: db, Scenario: s, Keys: keys})
 	f := &fixture{api: api.New(cfg), db: db, tokens: map[string]string{}}
 	f.srv = httptest.NewServer(f.api)
 	t.Cleanup(f.srv.Close)

@@ -14,15 +14,13 @@ import (
 	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
-// Ledger is what the declaration and key routes need of the log, beyond
-// the tiles (package ledger's *Log).
+// Ledger is what the declaration routes need of the log, beyond the tiles
+// (package ledger's *Log); the key routes go through the accounts
+// service.
 type Ledger interface {
 	Log
 	Entries(ctx context.Context, start, end int64) ([]indivisible.Entry, error)
 	ProveInclusion(ctx context.Context, index int64) (*ledger.InclusionProof, error)
-	Keys(ctx context.Context) ([]indivisible.Key, error)
-	RegisterKey(ctx context.Context, participant, vkey string) (indivisible.Key, error)
-	RevokeKey(ctx context.Context, name string, from int64) (indivisible.Key, error)
 }
 
 // Exchange files declarations and computes findings (exchange.Service).
@@ -230,15 +228,9 @@ func nonNil(fs []indivisible.Finding) []indivisible.Finding {
 }
 
 func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	if err := indivisible.Authorize(account(r), indivisible.ActRead, ""); err != nil {
-		return 0, nil, err
-	}
-	keys, err := s.cfg.Ledger.Keys(r.Context())
+	keys, err := s.cfg.AccountService.Keys(r.Context(), account(r))
 	if err != nil {
 		return 0, nil, err
-	}
-	if keys == nil {
-		keys = []indivisible.Key{}
 	}
 	return http.StatusOK, map[string]any{"keys": keys}, nil
 }
@@ -247,9 +239,6 @@ func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) (int, any, err
 // public key (a note verifier key text); the registration is itself a
 // log entry.
 func (s *Server) registerKey(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	if err := indivisible.Authorize(account(r), indivisible.ActManageKeys, ""); err != nil {
-		return 0, nil, err
-	}
 	req, err := decode[struct {
 		Participant string `json:"participant"`
 		PublicKey   string `json:"public_key"`
@@ -257,10 +246,7 @@ func (s *Server) registerKey(w http.ResponseWriter, r *http.Request) (int, any, 
 	if err != nil {
 		return 0, nil, err
 	}
-	if p, ok := s.cfg.Scenario.Participant(req.Participant); !ok || p.Kind != indivisible.State && p.Kind != indivisible.Organisation {
-		return 0, nil, indivisible.Invalid("participant", "unknown participant %q", req.Participant)
-	}
-	k, err := s.cfg.Ledger.RegisterKey(r.Context(), req.Participant, req.PublicKey)
+	k, err := s.cfg.AccountService.RegisterKey(r.Context(), account(r), req.Participant, req.PublicKey)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -268,16 +254,13 @@ func (s *Server) registerKey(w http.ResponseWriter, r *http.Request) (int, any, 
 }
 
 func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) (int, any, error) {
-	if err := indivisible.Authorize(account(r), indivisible.ActManageKeys, ""); err != nil {
-		return 0, nil, err
-	}
 	req, err := decode[struct {
 		From int64 `json:"from"`
 	}](s, w, r)
 	if err != nil {
 		return 0, nil, err
 	}
-	k, err := s.cfg.Ledger.RevokeKey(r.Context(), r.PathValue("name"), req.From)
+	k, err := s.cfg.AccountService.RevokeKey(r.Context(), account(r), r.PathValue("name"), req.From)
 	if err != nil {
 		return 0, nil, err
 	}

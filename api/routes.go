@@ -19,7 +19,7 @@ func (s *Server) routes() {
 	api("GET /api/v1/participants/{code}", s.handle(s.getParticipant))
 	api("POST /api/v1/assess", s.handle(s.assess))
 
-	if s.cfg.Accounts != nil {
+	if s.cfg.AccountService != nil {
 		api("GET /api/v1/accounts", s.handle(s.listAccounts))
 		api("POST /api/v1/accounts", s.handle(s.createAccount))
 		api("GET /api/v1/accounts/{id}", s.handle(s.getAccount))
@@ -33,6 +33,8 @@ func (s *Server) routes() {
 		api("GET /api/v1/declarations", s.handle(s.listDeclarations))
 		api("GET /api/v1/declarations/{index}", s.handle(s.getDeclaration))
 		api("GET /api/v1/findings", s.handle(s.listFindings))
+	}
+	if s.cfg.Ledger != nil && s.cfg.AccountService != nil {
 		api("GET /api/v1/keys", s.handle(s.listKeys))
 		api("POST /api/v1/keys", s.handle(s.registerKey))
 		api("POST /api/v1/keys/{name}/revoke", s.handle(s.revokeKey))

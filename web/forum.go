@@ -677,6 +677,14 @@ func (h *handler) takePosition(w http.ResponseWriter, r *http.Request) {
 		h.itemWith(w, r, http.StatusBadRequest, itemState{form: f, typed: true, err: indivisible.Invalid("version", "the form lacks the version; reload the page")})
 		return
 	}
+	// An objection blocks the consensus: one who may object must
+	// confirm it.
+	if req.Stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) == nil {
+		if err := confirmed(r, "object: an objection blocks the consensus"); err != nil {
+			h.itemWith(w, r, http.StatusBadRequest, itemState{form: f, typed: true, err: err})
+			return
+		}
+	}
 	p, err := h.deps.Forum.TakePosition(r.Context(), s.account, fid, iid, req)
 	if err != nil {
 		// The authorisation table refuses an objection without naming a
@@ -729,6 +737,10 @@ func (h *handler) requestFloor(w http.ResponseWriter, r *http.Request) {
 // closeItem closes an item under its rule (the secretariat).
 func (h *handler) closeItem(w http.ResponseWriter, r *http.Request) {
 	fid, iid, s, err := itemPost(w, r, 8<<10)
+	// Closing is final: whoever may close must have ticked the box.
+	if err == nil && indivisible.Authorize(s.account, indivisible.ActManageForum, "") == nil {
+		err = confirmed(r, "close the item")
+	}
 	if err == nil {
 		_, err = h.deps.Forum.Close(r.Context(), s.account, fid, iid)
 	}

@@ -250,7 +250,7 @@ func TestForumPosition(t *testing.T) {
 	}
 	t.Run("object", func(t *testing.T) {
 		before := f.size(t)
-		res, _ := post(t, "DEU", url.Values{"version": {"2"}, "stance": {"object"}, "statement_kind": {"reservation"}, "statement": {"Observers only at large exercises."}})
+		res, _ := post(t, "DEU", url.Values{"version": {"2"}, "stance": {"object"}, "statement_kind": {"reservation"}, "statement": {"Observers only at large exercises."}, "confirm": {"yes"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status %d", res.StatusCode)
 		}
@@ -326,7 +326,7 @@ func TestForumPosition(t *testing.T) {
 		if !strings.Contains(page, `id="close-button"`) {
 			t.Fatal("the secretariat is not offered to close the item")
 		}
-		res, _ := c.post(f.itemURL(f.open)+"/close", url.Values{"csrf": {csrf}})
+		res, _ := c.post(f.itemURL(f.open)+"/close", url.Values{"csrf": {csrf}, "confirm": {"yes"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status %d", res.StatusCode)
 		}
@@ -498,7 +498,7 @@ func TestForumDamagedRows(t *testing.T) {
 	}
 	t.Run("closing still fails", func(t *testing.T) {
 		c, csrf := f.client(t, h, "secretariat")
-		res, _ := c.post(f.itemURL(f.open)+"/close", url.Values{"csrf": {csrf}})
+		res, _ := c.post(f.itemURL(f.open)+"/close", url.Values{"csrf": {csrf}, "confirm": {"yes"}})
 		if res.StatusCode != http.StatusInternalServerError {
 			t.Errorf("closing an item with a damaged version: status %d, want 500", res.StatusCode)
 		}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/accounts"
 )
 
 //go:embed templates
@@ -54,6 +55,10 @@ type Deps struct {
 	// Accounts authenticates the API tokens delegations sign in with
 	// (indivisible.AccountStore).
 	Accounts Authenticator
+	// AccountService manages accounts, tokens and keys
+	// (*accounts.Service): the secretariat's desk (/admin) acts through
+	// it, as the API does, and appears when it is set.
+	AccountService *accounts.Service
 	// Forum is the expert forum (*forum.Service): its pages read and act
 	// through it, as the API does.
 	Forum Forum
@@ -172,6 +177,7 @@ func (h *handler) routes() {
 		h.mux.HandleFunc("GET /forum/{forum}/questions/{question}", h.forumQuestion)
 		h.mux.HandleFunc("POST /forum/{forum}/questions/{question}/answers", h.answerQuestion)
 	}
+	h.adminRoutes()
 	h.mux.Handle("GET /static/", static)
 	h.mux.HandleFunc("/", h.notFound)
 }
@@ -201,10 +207,15 @@ func parsePages() map[string]*template.Template {
 	t := map[string]*template.Template{}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name == "layout" || name == "partials" {
+		if name == "layout" || name == "partials" || name == "admin-form" {
 			continue
 		}
-		t[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", f))
+		shared := []string{"templates/layout.html", "templates/partials.html"}
+		// The desk's pages share its form.
+		if strings.HasPrefix(name, "admin") {
+			shared = append(shared, "templates/admin-form.html")
+		}
+		t[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, append(shared, f)...))
 	}
 	return t
 }
@@ -241,7 +252,7 @@ func (h *handler) exchangeOn() bool {
 var mapPages = map[string]bool{"overview": true, "assess": true, "item": true}
 
 // pageScripts are the scripts a page loads beyond app.js.
-var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "entry": {"ledger.js"}}
+var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "entry": {"ledger.js"}, "admin-token": {"admin.js"}}
 
 // view is what the layout sees; Data is the page's own.
 type view struct {
@@ -255,6 +266,8 @@ type view struct {
 	Account *indivisible.Account
 	// SignIn offers a sign-in link: delegations can sign in.
 	SignIn bool
+	// Desk links the secretariat's desk: the account may use it.
+	Desk bool
 	// Version is Deps.Version, for the footer.
 	Version string
 	Data    any
@@ -281,7 +294,7 @@ func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte
 	var buf bytes.Buffer
 	v := view{Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], SignIn: h.exchangeOn(), Version: h.deps.Version, Data: data}
 	if s := sessionOf(r); s != nil {
-		v.Account = s.account
+		v.Account, v.Desk = s.account, h.deskLink(s.account)
 	}
 	err := pages[page].ExecuteTemplate(&buf, "layout", v)
 	return buf.Bytes(), err

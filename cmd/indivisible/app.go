@@ -8,6 +8,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/accounts"
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/cosign"
 	"github.com/indivisible-eurasia/indivisible/exchange"
@@ -120,12 +121,14 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	a.forum = forum.NewService(forum.Config{Store: a.db, Accounts: a.db, Assessor: a.model, Log: nl,
 		Attester: &attester{keyPath: forumKeyPath(c.logKey), log: a.log},
 		Scenario: a.scenario})
+	// Key registrations go through nl, as declarations do.
+	accountService := accounts.New(accounts.Config{Store: a.db, Scenario: a.scenario, Keys: nl})
 	a.api = api.New(api.Config{
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model, Explainer: a.model,
-		Accounts: a.db, Log: a.log, Ledger: nl, Witnesses: apiWitnesses, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst, Version: version(),
+		Accounts: a.db, AccountService: accountService, Log: a.log, Ledger: nl, Witnesses: apiWitnesses, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst, Version: version(),
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
 		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Explainer: a.model, Logger: c.logger,
-			Exchange: a.exchange, Ledger: webLedger, Accounts: a.db, Forum: a.forum, PublicURL: c.publicURL, Version: version()}),
+			Exchange: a.exchange, Ledger: webLedger, Accounts: a.db, AccountService: accountService, Forum: a.forum, PublicURL: c.publicURL, Version: version()}),
 	})
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
 		cp, err := a.log.Checkpoint(context.Background())

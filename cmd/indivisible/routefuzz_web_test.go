@@ -47,7 +47,7 @@ var (
 	controlRE  = regexp.MustCompile(`<(input|button)\b([^>]*)>`)
 	attrRE     = regexp.MustCompile(`([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*"([^"]*)")?`)
 	optionRE   = regexp.MustCompile(`<option\b([^>]*)>([^<]*)`)
-	pageLinkRE = regexp.MustCompile(`href="(/forum/\d+/(?:items|questions)/\d+)"`)
+	pageLinkRE = regexp.MustCompile(`href="(/forum/\d+/(?:items|questions)/\d+|/admin/(?:forums|accounts)/\d+)"`)
 )
 
 func attrs(s string) map[string]string {
@@ -157,7 +157,7 @@ func (e *routeEnv) discoverForms(tb testing.TB, found *findings) *webForms {
 	byKey := map[string]*webForm{}
 	for _, r := range e.roles {
 		e.signIn(tb, r)
-		pages := []string{"/", "/assess", "/exchange", "/forum", "/log"}
+		pages := []string{"/", "/assess", "/exchange", "/forum", "/log", "/admin"}
 		for i := 0; i < len(pages); i++ {
 			fc := &fuzzCase{role: r, pattern: "GET " + pages[i], method: "GET", target: pages[i], web: true, header: http.Header{}, did: "page"}
 			if r.cookie != "" {
@@ -224,11 +224,28 @@ func (e *routeEnv) formCase(c chooser, f *webForm, r *fuzzRole, mutate bool) *fu
 		fc.header.Set("Cookie", sessionCookieName+"="+r.cookie)
 	}
 	action := f.action
-	// The close form closes only the items kept for closing.
-	if strings.HasSuffix(action, "/close") {
-		parts := strings.Split(action, "/")
-		parts[len(parts)-2] = pick(c, e.guarded["item"])
+	// The forms that destroy act only on the records kept for it: the
+	// close form on the items kept for closing, the desk's revocations and
+	// status changes on the tokens, keys and delegations kept for those.
+	path, query, _ := strings.Cut(action, "?")
+	guard := ""
+	switch {
+	case strings.HasSuffix(path, "/close"):
+		guard = "item"
+	case strings.HasPrefix(path, "/admin/tokens/") && strings.HasSuffix(path, "/revoke"):
+		guard = "token"
+	case strings.HasPrefix(path, "/admin/keys/") && strings.HasSuffix(path, "/revoke"):
+		guard = "key"
+	case strings.HasPrefix(path, "/admin/forums/") && strings.HasSuffix(path, "/status"):
+		guard = "delegation"
+	}
+	if guard != "" {
+		parts := strings.Split(path, "/")
+		parts[len(parts)-2] = url.PathEscape(pick(c, e.guarded[guard]))
 		action = strings.Join(parts, "/")
+		if query != "" {
+			action += "?" + query
+		}
 	}
 	fc.pattern = f.method + " " + idSegmentRE.ReplaceAllString(f.action, "/N$1")
 	fc.method = f.method
