@@ -80,4 +80,3 @@ func (db *Store) closeItem(ctx context.Context, tx *sql.Tx, d *indivisible.Decis
 	}
 	return internal(err)
 }
-
