@@ -25,8 +25,7 @@ type Ledger interface {
 
 // Exchange files declarations and computes findings (exchange.Service).
 type Exchange interface {
-	Parse(body []byte) (*indivisible.Declaration, error)
-	Submit(ctx context.Context, body []byte, keyName string, sig []byte) (*exchange.Submission, error)
+	File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*exchange.Filing, error)
 	Findings(ctx context.Context) ([]indivisible.Finding, int64, error)
 }
 
@@ -83,25 +82,12 @@ func (s *Server) submitDeclaration(w http.ResponseWriter, r *http.Request) (int,
 	if err != nil {
 		return 0, nil, indivisible.Invalid("signature", "not base64: %v", err)
 	}
-	// Authorisation needs the participant, which only the parsed
-	// declaration gives; a body that does not parse is refused as such.
-	d, err := s.cfg.Exchange.Parse(body)
-	if err != nil {
-		return 0, nil, indivisible.PrefixField("declaration", err)
-	}
-	if err := indivisible.Authorize(account(r), indivisible.ActFileDeclaration, d.Participant); err != nil {
-		return 0, nil, err
-	}
-	sub, err := s.cfg.Exchange.Submit(r.Context(), body, req.KeyName, sig)
+	f, err := s.cfg.Exchange.File(r.Context(), account(r), body, req.KeyName, sig)
 	if err != nil {
 		return 0, nil, err
 	}
-	proof, err := s.cfg.Ledger.ProveInclusion(r.Context(), sub.Entry.Index)
-	if err != nil {
-		return 0, nil, err
-	}
-	text, _ := proof.MarshalText()
-	return http.StatusCreated, map[string]any{"entry": viewEntry(sub.Entry), "proof": string(text)}, nil
+	text, _ := f.Proof.MarshalText()
+	return http.StatusCreated, map[string]any{"entry": viewEntry(f.Entry), "proof": string(text)}, nil
 }
 
 // listDeclarations pages through the log's declarations, oldest first:

@@ -122,7 +122,7 @@ func fillLog(t *testing.T, l *ledger.Log, n int) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			_, errs[i] = ex.Submit(ctx, []byte(body), signers[p].Name(), sig)
+			_, errs[i] = ex.File(ctx, &indivisible.Account{Role: indivisible.RoleDelegation, Participant: p}, []byte(body), signers[p].Name(), sig)
 		})
 	}
 	wg.Wait()

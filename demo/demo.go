@@ -38,10 +38,10 @@ type KeyRegistrar interface {
 	RegisterKey(ctx context.Context, participant, vkey string) (indivisible.Key, error)
 }
 
-// Submitter puts a signed declaration on the log, as *exchange.Service
-// does.
-type Submitter interface {
-	Submit(ctx context.Context, body []byte, keyName string, sig []byte) (*exchange.Submission, error)
+// Filer files a signed declaration for a delegation's account, as
+// *exchange.Service does.
+type Filer interface {
+	File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*exchange.Filing, error)
 }
 
 // Deps are the services Seed works through, so that the demonstration
@@ -49,7 +49,7 @@ type Submitter interface {
 type Deps struct {
 	Accounts indivisible.AccountStore
 	Keys     KeyRegistrar
-	Exchange Submitter
+	Exchange Filer
 	Forum    *forum.Service
 }
 
@@ -118,12 +118,13 @@ func Seed(ctx context.Context, d Deps, keyDir string, now time.Time) ([]Credenti
 		}
 		out = append(out, c)
 	}
-	keyOf := map[string]string{}
+	of := map[string]Credential{}
 	for _, c := range out {
-		keyOf[c.Account.Participant] = c.KeyPath
+		of[c.Account.Participant] = c
 	}
 	for _, decl := range declarations(now) {
-		signer, err := ledger.LoadSigner(keyOf[decl.participant])
+		c := of[decl.participant]
+		signer, err := ledger.LoadSigner(c.KeyPath)
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +132,7 @@ func Seed(ctx context.Context, d Deps, keyDir string, now time.Time) ([]Credenti
 		if err != nil {
 			return nil, indivisible.Errorf(indivisible.EINTERNAL, "sign: %v", err)
 		}
-		if _, err := d.Exchange.Submit(ctx, []byte(decl.body), signer.Name(), sig); err != nil {
+		if _, err := d.Exchange.File(ctx, &c.Account, []byte(decl.body), signer.Name(), sig); err != nil {
 			return nil, fmt.Errorf("demo declaration of %s: %w", decl.participant, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
 // Log is what the exchange needs of the tamper-evident log (package
@@ -18,6 +19,8 @@ type Log interface {
 	Entries(ctx context.Context, start, end int64) ([]indivisible.Entry, error)
 	// Append durably appends e and returns it with its index and time.
 	Append(ctx context.Context, e indivisible.Entry) (indivisible.Entry, error)
+	// ProveInclusion proves an entry in the latest checkpoint's tree.
+	ProveInclusion(ctx context.Context, index int64) (*ledger.InclusionProof, error)
 }
 
 // Service files declarations into the log and keeps the regime's findings
@@ -65,9 +68,8 @@ func (s *Service) sync(ctx context.Context) error {
 	return nil
 }
 
-// Parse reads a declaration as Submit would, without filing it: a surface
-// that must authorise the declaration's participant parses it first, so
-// that a malformed body is refused as malformed, whoever sends it.
+// Parse reads a declaration as File does, without filing it (the
+// declaration forms show what a body would be).
 func (s *Service) Parse(body []byte) (*indivisible.Declaration, error) {
 	if len(body) > MaxDeclarationSize {
 		return nil, indivisible.FieldErrorf(indivisible.ETOOLARGE, "declaration", "%d bytes exceeds the limit of %d", len(body), MaxDeclarationSize)
@@ -75,21 +77,29 @@ func (s *Service) Parse(body []byte) (*indivisible.Declaration, error) {
 	return Parse(body, s.codes)
 }
 
-// Submission is a declaration accepted into the log.
-type Submission struct {
+// Filing is a declaration accepted into the log, with the proof that the
+// log holds it.
+type Filing struct {
 	Declaration *indivisible.Declaration
 	Entry       indivisible.Entry
+	// Proof proves Entry in the tree of the log's latest checkpoint.
+	Proof *ledger.InclusionProof
 }
 
-// Submit checks a signed declaration and appends its exact bytes to the
-// log: the declaration must parse, the signature must be valid under a key
-// registered to the declaration's participant, and the log must admit it
-// (State.Admit). Nothing is appended on any error. Two racing
-// submissions that only conflict with each other (two annual exchanges of
-// one year) can both be appended; the duplicate then shows as a finding.
-func (s *Service) Submit(ctx context.Context, body []byte, keyName string, sig []byte) (*Submission, error) {
+// File files a signed declaration for acc and appends its exact bytes to
+// the log: the declaration must parse (a malformed body is refused as
+// such, whoever sends it), acc must be allowed to file for its
+// participant, the signature must be valid under a key registered to that
+// participant, and the log must admit it (State.Admit). Nothing is
+// appended on any error. Two racing filings that only conflict with each
+// other (two annual exchanges of one year) can both be appended; the
+// duplicate then shows as a finding.
+func (s *Service) File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*Filing, error) {
 	d, err := s.Parse(body)
 	if err != nil {
+		return nil, indivisible.PrefixField("declaration", err)
+	}
+	if err := indivisible.Authorize(acc, indivisible.ActFileDeclaration, d.Participant); err != nil {
 		return nil, err
 	}
 	// The signature is checked before anything that depends on the log, so
@@ -105,7 +115,11 @@ func (s *Service) Submit(ctx context.Context, body []byte, keyName string, sig [
 	if err != nil {
 		return nil, err
 	}
-	return &Submission{Declaration: d, Entry: e}, nil
+	proof, err := s.log.ProveInclusion(ctx, e.Index)
+	if err != nil {
+		return nil, err
+	}
+	return &Filing{Declaration: d, Entry: e, Proof: proof}, nil
 }
 
 func (s *Service) admit(ctx context.Context, d *indivisible.Declaration) error {

@@ -281,18 +281,16 @@ func TestServiceView(t *testing.T) {
 	}
 }
 
-// memLog is a log in memory, for reading only.
-type memLog struct{ entries []indivisible.Entry }
+// memLog is a log in memory, for reading only: the writing methods of
+// the embedded Log are nil and would panic.
+type memLog struct {
+	Log
+	entries []indivisible.Entry
+}
 
-func (l *memLog) CheckSignature(participant, keyName string, body, sig []byte) error { return nil }
 func (l *memLog) Checkpoint(ctx context.Context) (indivisible.Checkpoint, error) {
 	return indivisible.Checkpoint{Size: int64(len(l.entries))}, nil
 }
 func (l *memLog) Entries(ctx context.Context, start, end int64) ([]indivisible.Entry, error) {
 	return l.entries[start:end], nil
-}
-func (l *memLog) Append(ctx context.Context, e indivisible.Entry) (indivisible.Entry, error) {
-	e.Index = int64(len(l.entries))
-	l.entries = append(l.entries, e)
-	return e, nil
 }

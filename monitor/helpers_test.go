@@ -105,7 +105,7 @@ func (tl *testLog) declare(t testing.TB, participant, body string) int64 {
 	t.Helper()
 	s := tl.signers[participant]
 	sig, _ := s.Sign([]byte(body))
-	sub, err := tl.ex.Submit(context.Background(), []byte(body), s.Name(), sig)
+	sub, err := tl.ex.File(context.Background(), &indivisible.Account{Role: indivisible.RoleDelegation, Participant: participant}, []byte(body), s.Name(), sig)
 	if err != nil {
 		t.Fatal(err)
 	}

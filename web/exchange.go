@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,8 +22,9 @@ import (
 // Exchange files declarations and computes the regime's findings
 // (*exchange.Service).
 type Exchange interface {
-	// Submit checks a signed declaration and appends it to the log.
-	Submit(ctx context.Context, body []byte, keyName string, sig []byte) (*exchange.Submission, error)
+	// File checks a signed declaration for the account and appends it
+	// to the log, with the proof that the log holds it.
+	File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*exchange.Filing, error)
 	// Findings returns the findings over the whole log and the log size
 	// they were computed at.
 	Findings(ctx context.Context) ([]indivisible.Finding, int64, error)
@@ -441,30 +441,12 @@ func (h *handler) file(r *http.Request, acc *indivisible.Account, f *fileForm) (
 	if err != nil {
 		return nil, err
 	}
-	// Authorisation needs the participant, which only the parsed
-	// declaration gives: peek at it, and let Submit parse it properly.
-	var head struct {
-		Participant string `json:"participant"`
-	}
-	if err := json.Unmarshal(body, &head); err != nil {
-		return nil, indivisible.Invalid("declaration", "not a JSON object: %v", err)
-	}
-	if head.Participant == "" {
-		return nil, indivisible.Invalid("participant", "missing")
-	}
-	if err := indivisible.Authorize(acc, indivisible.ActFileDeclaration, head.Participant); err != nil {
-		return nil, err
-	}
 	ctx := r.Context()
-	sub, err := h.deps.Exchange.Submit(ctx, body, keyName, sig)
+	sub, err := h.deps.Exchange.File(ctx, acc, body, keyName, sig)
 	if err != nil {
 		return nil, err
 	}
-	proof, err := h.deps.Ledger.ProveInclusion(ctx, sub.Entry.Index)
-	if err != nil {
-		return nil, err
-	}
-	text, err := proof.MarshalText()
+	text, err := sub.Proof.MarshalText()
 	if err != nil {
 		return nil, err
 	}

@@ -150,7 +150,7 @@ func (f *exchangeFixture) submit(t testing.TB, participant, body string) {
 	t.Helper()
 	name, sig, err := parseSignature(f.sign(t, participant, body))
 	if err == nil {
-		_, err = f.deps.Exchange.Submit(context.Background(), []byte(body), name, sig)
+		_, err = f.deps.Exchange.File(context.Background(), &indivisible.Account{Role: indivisible.RoleDelegation, Participant: participant}, []byte(body), name, sig)
 	}
 	if err != nil {
 		t.Fatalf("submit %s: %v", participant, err)
