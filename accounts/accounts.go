@@ -29,6 +29,12 @@ type Config struct {
 	Keys Keys
 }
 
+// Operator is the identity the operator commands act as (indivisible
+// admin and keys, on the database directly): whoever can open the
+// database needs no account, and has the secretariat's rights. It is
+// never stored and has no token, so no request can carry it.
+var Operator = &indivisible.Account{Name: "operator (direct database access)", Role: indivisible.RoleSecretariat}
+
 // Service manages accounts, tokens and keys.
 type Service struct{ cfg Config }
 

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/accounts"
 	"github.com/indivisible-eurasia/indivisible/postgres"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
@@ -19,6 +20,17 @@ var adminCommands = map[string]command{
 	"token-revoke":   {"revoke a token: -id ID", cmdAdminTokenRevoke},
 	"backup":         {"online, consistent copy of a SQLite database: -o FILE", cmdAdminBackup},
 	"restore":        {"check a backup and restore it to a new file: -db NEW BACKUP", cmdAdminRestore},
+}
+
+// operatorAccounts is the accounts service as the operator commands use
+// it: on the database directly, as accounts.Operator, with the embedded
+// scenario's participants; keys is the log, for the key commands.
+func operatorAccounts(store indivisible.AccountStore, keys accounts.Keys) (*accounts.Service, error) {
+	s, err := scenario.Eurasia()
+	if err != nil {
+		return nil, err
+	}
+	return accounts.New(accounts.Config{Store: store, Scenario: s, Keys: keys}), nil
 }
 
 // sqliteOnly refuses a PostgreSQL URL for the commands that copy a
@@ -42,24 +54,16 @@ func cmdAdminAccountCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	a.Role, a.Kind = indivisible.AccountRole(*role), indivisible.DelegationKind(*kind)
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	if a.Participant != "" {
-		s, err := scenario.Eurasia()
-		if err != nil {
-			return err
-		}
-		if err := s.CheckDelegation(a.Participant, a.Kind); err != nil {
-			return err
-		}
-	}
 	store, err := openExisting(ctx, *db, true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if err := store.CreateAccount(ctx, a); err != nil {
+	svc, err := operatorAccounts(store, nil)
+	if err != nil {
+		return err
+	}
+	if err := svc.CreateAccount(ctx, accounts.Operator, a); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "account %d: %s (%s)\n", a.ID, a.Name, a.Role)
@@ -77,7 +81,11 @@ func cmdAdminAccountList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	as, err := store.Accounts(ctx)
+	svc, err := operatorAccounts(store, nil)
+	if err != nil {
+		return err
+	}
+	as, err := svc.Accounts(ctx, accounts.Operator)
 	if err != nil {
 		return err
 	}
@@ -102,8 +110,11 @@ func cmdAdminTokenCreate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	secret, hash := indivisible.NewTokenSecret()
-	t, err := store.CreateToken(ctx, *id, *name, hash)
+	svc, err := operatorAccounts(store, nil)
+	if err != nil {
+		return err
+	}
+	t, secret, err := svc.CreateToken(ctx, accounts.Operator, *id, *name)
 	if err != nil {
 		return err
 	}
@@ -124,7 +135,11 @@ func cmdAdminTokenRevoke(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	if err := store.RevokeToken(ctx, *id); err != nil {
+	svc, err := operatorAccounts(store, nil)
+	if err != nil {
+		return err
+	}
+	if err := svc.RevokeToken(ctx, accounts.Operator, *id); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "token %d revoked\n", *id)

@@ -4,8 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
-
-	"golang.org/x/mod/sumdb/note"
+	"strings"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/accounts"
@@ -50,16 +49,10 @@ type appConfig struct {
 	origin string
 	// witnesses is -witnesses, the witness policy file ("": none).
 	witnesses string
-	// readOnly opens an existing SQLite database for reading only: no
-	// migration, no log created, no signing key loaded (see
-	// sqlite.OpenReadOnly).
-	readOnly bool
 }
 
 // openApp opens (creating and migrating on first start) the database, the
 // log with its signing key, and the model, and builds the HTTP handler.
-// With c.readOnly it only reads an existing database, and the log cannot
-// be appended to.
 func openApp(ctx context.Context, c appConfig) (*app, error) {
 	a := &app{}
 	ok := false
@@ -76,31 +69,21 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	if a.scenario, err = openScenario(c.scenario); err != nil {
 		return nil, err
 	}
-	if c.readOnly {
-		a.db, err = openStoreReadOnly(ctx, c.db)
-	} else {
-		a.db, err = openStore(ctx, c.db)
-	}
-	if err != nil {
+	if c.logKey, err = logKeyFor(c.db, c.logKey); err != nil {
 		return nil, err
 	}
-	if c.logKey == "" {
-		if postgres.IsURL(c.db) && !c.readOnly {
-			return nil, indivisible.Invalid("log-key", "a PostgreSQL database needs -log-key FILE, the log's signing key")
-		}
-		c.logKey = logKeyPath(c.db)
+	if a.db, err = openStore(ctx, c.db); err != nil {
+		return nil, err
 	}
-	var signer note.Signer
-	if !c.readOnly {
-		if err := ensureLog(ctx, a.db, c.logKey, c, c.logger); err != nil {
-			return nil, err
-		}
-		if err := mustExist(c.logKey); err != nil {
-			return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, c.logKey, "the log's signing key is missing")
-		}
-		if signer, err = ledger.LoadSigner(c.logKey); err != nil {
-			return nil, err
-		}
+	if err := ensureLog(ctx, a.db, c.logKey, c, c.logger); err != nil {
+		return nil, err
+	}
+	if err := mustExist(c.logKey); err != nil {
+		return nil, indivisible.FieldErrorf(indivisible.ENOTFOUND, c.logKey, "the log's signing key is missing")
+	}
+	signer, err := ledger.LoadSigner(c.logKey)
+	if err != nil {
+		return nil, err
 	}
 	if a.log, err = ledger.Open(ctx, a.db, signer); err != nil {
 		return nil, err
@@ -119,7 +102,7 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 	}
 	a.exchange = exchange.NewService(nl, exchange.NewCodes(a.scenario), exchange.DefaultRegime())
 	a.forum = forum.NewService(forum.Config{Store: a.db, Accounts: a.db, Assessor: a.model, Log: nl,
-		Attester: &attester{keyPath: forumKeyPath(c.logKey), log: a.log},
+		Attester: &ledger.FileAttester{Log: a.log, Participant: indivisible.ForumParticipant, KeyPath: forumKeyPath(c.logKey)},
 		Scenario: a.scenario})
 	// Key registrations go through nl, as declarations do.
 	accountService := accounts.New(accounts.Config{Store: a.db, Scenario: a.scenario, Keys: nl})
@@ -202,6 +185,10 @@ func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, c a
 	}
 	return nil
 }
+
+// forumKeyPath is the forum's attestation key file, next to the log's
+// key (DB.forum.key and DB.forum.pub).
+func forumKeyPath(logKey string) string { return strings.TrimSuffix(logKey, ".key") + ".forum.key" }
 
 // logOrigin is the name a new log gets: -origin, or else the log's URL
 // prefix under -public-url without the scheme, as C2SP tlog-tiles advises

@@ -3,20 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
-
-	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api/openapiclient"
@@ -652,72 +646,4 @@ func delphiResult(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut,
 		}
 		return &forumOut{res, b.String()}, nil
 	}
-}
-
-// attester is the service's attestation key, kept next to the log's key
-// (DB.forum.key and DB.forum.pub) and registered in the log to
-// indivisible.ForumParticipant. It is made on first use, so a log never
-// gets a forum key entry unless the forum records something.
-type attester struct {
-	mu      sync.Mutex
-	keyPath string
-	log     *ledger.Log
-	signer  note.Signer
-}
-
-// forumKeyPath derives the attestation key's file from the log key's.
-func forumKeyPath(logKey string) string { return strings.TrimSuffix(logKey, ".key") + ".forum.key" }
-
-// Attest implements forum.Attester.
-func (a *attester) Attest(ctx context.Context, body []byte) (string, []byte, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.signer == nil {
-		s, err := a.load(ctx)
-		if err != nil {
-			return "", nil, err
-		}
-		a.signer = s
-	}
-	return forum.KeyAttester{Signer: a.signer}.Attest(ctx, body)
-}
-
-// load reads the key, making and registering it if need be; a key whose
-// registration is missing (a restored database) is registered again.
-func (a *attester) load(ctx context.Context) (note.Signer, error) {
-	pubPath := strings.TrimSuffix(a.keyPath, ".key") + ".pub"
-	if _, err := os.Stat(a.keyPath); errors.Is(err, fs.ErrNotExist) {
-		skey, vkey, err := ledger.NewKey(rand.Reader, indivisible.ForumParticipant)
-		if err != nil {
-			return nil, err
-		}
-		if err := ledger.WriteKeyFile(a.keyPath, skey); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(pubPath, []byte(vkey+"\n"), 0o644); err != nil {
-			os.Remove(a.keyPath)
-			return nil, indivisible.Invalid(pubPath, "%v", err)
-		}
-	}
-	s, err := ledger.LoadSigner(a.keyPath)
-	if err != nil {
-		return nil, err
-	}
-	vkey, err := ledger.ReadVerifierKey(pubPath)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := a.log.Keys(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
-		if k.Name == s.Name() {
-			return s, nil
-		}
-	}
-	if _, err := a.log.RegisterKey(ctx, indivisible.ForumParticipant, vkey); err != nil {
-		return nil, err
-	}
-	return s, nil
 }

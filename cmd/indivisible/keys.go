@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/accounts"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
@@ -63,7 +64,11 @@ func cmdKeysRegister(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	k, err := l.RegisterKey(ctx, *participant, vkey)
+	svc, err := operatorAccounts(nil, l)
+	if err != nil {
+		return err
+	}
+	k, err := svc.RegisterKey(ctx, accounts.Operator, *participant, vkey)
 	if err != nil {
 		return err
 	}
@@ -96,7 +101,11 @@ func cmdKeysRevoke(ctx context.Context, e *env, args []string) error {
 		}
 		*from = cp.Size
 	}
-	k, err := l.RevokeKey(ctx, *name, *from)
+	svc, err := operatorAccounts(nil, l)
+	if err != nil {
+		return err
+	}
+	k, err := svc.RevokeKey(ctx, accounts.Operator, *name, *from)
 	if err != nil {
 		return err
 	}
