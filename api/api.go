@@ -63,8 +63,6 @@ type Config struct {
 	// anonymous requests (defaults 50/s, burst 100).
 	Rate  float64
 	Burst int
-	// Web serves everything outside /api, /log and the health endpoints.
-	Web http.Handler
 	// Now is the clock (tests fix it).
 	Now func() time.Time
 	// Version is the build's version, as "indivisible version" prints
@@ -113,6 +111,11 @@ func New(cfg Config) *Server {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Wrap gives another surface served beside the API (package server puts
+// the web pages there) the API's outer layers: a panic becomes a logged
+// 500, and each request is counted in the metrics by its route.
+func (s *Server) Wrap(h http.Handler) http.Handler { return s.recover(s.instrument(h)) }
 
 // errorBody is the one shape of every error response.
 type errorBody struct {

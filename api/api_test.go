@@ -18,6 +18,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
+	"github.com/indivisible-eurasia/indivisible/server"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
 
@@ -113,20 +114,27 @@ func errorOf(v map[string]any) (code, field string) {
 	return code, field
 }
 
-// withWeb mounts a stand-in for the web handler, as serve does: every API
-// answer below must still be JSON, never its HTML.
-func withWeb(c *api.Config) {
-	c.Web = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// webPages are the paths the stand-in for the web pages serves.
+var webPages = map[string]bool{"/": true, "/apiary": true, "/log": true, "/log/entry/3": true}
+
+// withWeb serves the fixture's API beside a stand-in for the web pages,
+// assembled by package server as serve does: every API answer must still
+// be JSON, never the pages' HTML, and the pages must get their paths.
+func withWeb(t *testing.T, f *fixture) {
+	f.srv.Close()
+	f.srv = httptest.NewServer(server.New(f.api, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if r.URL.Path != "/" && r.URL.Path != "/apiary" {
+		if !webPages[r.URL.Path] {
 			w.WriteHeader(http.StatusNotFound)
 		}
 		io.WriteString(w, "<html>web</html>")
-	})
+	})))
+	t.Cleanup(f.srv.Close)
 }
 
 func TestAPIRequests(t *testing.T) {
-	f := newFixture(t, withWeb)
+	f := newFixture(t, nil)
+	withWeb(t, f)
 	tank := `{"title":"t","measures":[{"type":"holdings","actor":"POL","category":"battle_tanks","change":250}]}`
 	for _, tc := range []struct {
 		name, who, method, path, body string
@@ -156,6 +164,10 @@ func TestAPIRequests(t *testing.T) {
 		{"wrong method on health", "", "POST", "/healthz", "", 405, indivisible.EMETHOD, ""},
 		{"a web page", "", "GET", "/", "", 200, "", ""},
 		{"a web page that only starts like the API", "", "GET", "/apiary", "", 200, "", ""},
+		{"the log's page is the web's", "", "GET", "/log", "", 200, "", ""},
+		{"an entry's page is the web's", "", "GET", "/log/entry/3", "", 200, "", ""},
+		{"an unknown page is the web's 404", "", "GET", "/nothing", "", 404, "", ""},
+		{"a wrong method under /api is the API's 405", "", "PATCH", "/api/v1/scenario", "", 405, indivisible.EMETHOD, ""},
 		{"accounts are the secretariat's", "POL", "GET", "/api/v1/accounts", "", 403, indivisible.EFORBIDDEN, ""},
 		{"list accounts", "secretariat", "GET", "/api/v1/accounts", "", 200, "", ""},
 		{"create account", "secretariat", "POST", "/api/v1/accounts", `{"name":"Armenia","role":"delegation","participant":"ARM","kind":"member_state"}`, 201, "", ""},
@@ -173,7 +185,7 @@ func TestAPIRequests(t *testing.T) {
 				t.Fatalf("status %d, want %d: %v", status, tc.status, v)
 			}
 			web := strings.HasPrefix(h.Get("Content-Type"), "text/html")
-			if web != (tc.path == "/" || tc.path == "/apiary") {
+			if web != (webPages[tc.path] || tc.path == "/nothing") {
 				t.Errorf("Content-Type %q", h.Get("Content-Type"))
 			}
 			if tc.status == 405 && h.Get("Allow") == "" {

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -53,11 +52,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, body)
 }
 
-// unmatched answers a request that no route takes. A wrong method on one
-// of the API's paths (the log's included) is a 405 with the Allow header;
-// anything else outside /api goes to the web handler (which has the log's
-// pages under /log); the rest is a 404. Both errors take the API's JSON error shape: a client of the API
-// never gets an HTML page.
+// unmatched answers a request that no route takes: a wrong method on one
+// of the API's paths (the log's included) is a 405 with the Allow header,
+// anything else a 404, both in the API's JSON error shape, so that a
+// client of the API never gets an HTML page. (Package server sends the
+// API only its own paths; the pages are the web's.)
 func (s *Server) unmatched(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := s.mux.Handler(r)
@@ -67,10 +66,6 @@ func (s *Server) unmatched(next http.Handler) http.Handler {
 		}
 		rec := &headerRecorder{header: http.Header{}}
 		h.ServeHTTP(rec, r)
-		if s.cfg.Web != nil && rec.status != http.StatusMethodNotAllowed && !apiPath(r.URL.Path) {
-			s.cfg.Web.ServeHTTP(w, r)
-			return
-		}
 		if allow := rec.header.Get("Allow"); allow != "" {
 			w.Header().Set("Allow", allow)
 		}
@@ -81,9 +76,6 @@ func (s *Server) unmatched(next http.Handler) http.Handler {
 		s.writeError(w, r, err)
 	})
 }
-
-// apiPath says whether path lies in the namespace the API owns.
-func apiPath(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
 
 // headerRecorder captures the status and headers of the mux's own 404 and
 // 405 handlers, discarding their plain-text bodies.

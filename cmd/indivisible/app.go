@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/postgres"
+	"github.com/indivisible-eurasia/indivisible/server"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 	"github.com/indivisible-eurasia/indivisible/sqlstore"
 	"github.com/indivisible-eurasia/indivisible/web"
@@ -30,6 +32,8 @@ type app struct {
 	exchange *exchange.Service
 	forum    *forum.Service
 	api      *api.Server
+	// handler serves the API and the pages (package server).
+	handler http.Handler
 	// witnesses collects the witnesses' cosignatures (serve -witnesses);
 	// nil without a policy. runWitnesses runs it.
 	witnesses *cosign.Collector
@@ -110,9 +114,10 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		Logger: c.logger, Scenario: a.scenario, Assessor: a.model, Baseline: a.model, Explainer: a.model,
 		Accounts: a.db, AccountService: accountService, Log: a.log, Ledger: nl, Witnesses: apiWitnesses, Exchange: a.exchange, Forum: a.forum, Rate: c.rate, Burst: c.burst, Version: version(),
 		Ready: func(ctx context.Context) error { return a.db.DB.PingContext(ctx) },
-		Web: web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Explainer: a.model, Logger: c.logger,
-			Exchange: a.exchange, Ledger: webLedger, Accounts: a.db, AccountService: accountService, Forum: a.forum, PublicURL: c.publicURL, Version: version()}),
 	})
+	pages := web.NewHandler(web.Deps{Scenario: a.scenario, Assessor: a.model, Explainer: a.model, Logger: c.logger,
+		Exchange: a.exchange, Ledger: webLedger, Accounts: a.db, AccountService: accountService, Forum: a.forum, PublicURL: c.publicURL, Version: version()})
+	a.handler = server.New(a.api, pages)
 	a.api.Gauge("indivisible_log_size", "Entries in the tamper-evident log.", func() float64 {
 		cp, err := a.log.Checkpoint(context.Background())
 		if err != nil {

@@ -80,7 +80,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		a.witnesses.Wait(wctx, cp.Size)
 		cancel()
 	}
-	return serveHTTP(ctx, e, *addr, a.api, logger, func(url string) {
+	return serveHTTP(ctx, e, *addr, a.handler, logger, func(url string) {
 		printDemo(e.stdout, url, *dir, temporary, creds)
 		printDemoWitnesses(e.stdout, cfg.db, cfg.witnesses, ws)
 	})

@@ -132,7 +132,7 @@ func newRouteEnv(tb testing.TB) *routeEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e := &routeEnv{a: a, h: a.api, bodies: map[string][]bodyTemplate{}, ids: map[string][]string{}, guarded: map[string][]string{}, validStatus: map[string]int{}}
+	e := &routeEnv{a: a, h: a.handler, bodies: map[string][]bodyTemplate{}, ids: map[string][]string{}, guarded: map[string][]string{}, validStatus: map[string]int{}}
 	must := func(err error) {
 		tb.Helper()
 		if err != nil {

@@ -46,7 +46,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	// Stopped after the HTTP server, before the log closes (defers run
 	// last in, first out).
 	defer a.runWitnesses(ctx)()
-	return serveHTTP(ctx, e, f.addr, a.api, logger, nil)
+	return serveHTTP(ctx, e, f.addr, a.handler, logger, nil)
 }
 
 // serveHTTP listens on addr and serves h until ctx is done, then shuts
