@@ -43,6 +43,14 @@ func IsURL(s string) bool {
 // commits ("INDV" in ASCII).
 const sequencerLock = 0x494e4456
 
+// MaxConns caps the connections one process opens. database/sql opens a
+// connection for every concurrent request by default, so a burst could
+// take all of PostgreSQL's (100 by default, shared by every server on the
+// database) and fail the rest with "too many clients"; above the cap,
+// requests wait for a connection instead. Appends are serialised by the
+// sequencer lock in any case.
+const MaxConns = 20
+
 // Open connects to the database at dsn (postgres://...) and migrates it.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	name := redact(dsn)
@@ -50,6 +58,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, indivisible.Invalid("db", "%s: %v", name, err)
 	}
+	sqldb.SetMaxOpenConns(MaxConns)
+	sqldb.SetMaxIdleConns(MaxConns)
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, indivisible.Errorf(indivisible.EINTERNAL, "%s: %v", name, err)
