@@ -90,19 +90,20 @@ func ErrorMessage(err error) string {
 	return "internal error"
 }
 
-// codes is the single translation table from error codes to HTTP statuses
-// and CLI exit codes.
-var codes = map[string]struct{ http, exit int }{
-	EINVALID:      {400, 2},
-	EUNAUTHORIZED: {401, 3},
-	EFORBIDDEN:    {403, 3},
-	ENOTFOUND:     {404, 4},
-	EMETHOD:       {405, 2},
-	ECONFLICT:     {409, 5},
-	ETOOLARGE:     {413, 2},
-	ERATELIMIT:    {429, 6},
-	EINCONSISTENT: {502, 7},
-	EINTERNAL:     {500, 1},
+// codes is the single translation table from error codes to HTTP
+// statuses. (The exit statuses are the command line's, in
+// cmd/indivisible.)
+var codes = map[string]struct{ http int }{
+	EINVALID:      {400},
+	EUNAUTHORIZED: {401},
+	EFORBIDDEN:    {403},
+	ENOTFOUND:     {404},
+	EMETHOD:       {405},
+	ECONFLICT:     {409},
+	ETOOLARGE:     {413},
+	ERATELIMIT:    {429},
+	EINCONSISTENT: {502},
+	EINTERNAL:     {500},
 }
 
 // HTTPStatus maps err to an HTTP status code (200 for nil).
@@ -114,17 +115,6 @@ func HTTPStatus(err error) int {
 		return c.http
 	}
 	return 500
-}
-
-// ExitCode maps err to a process exit status (0 for nil).
-func ExitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	if c, ok := codes[ErrorCode(err)]; ok {
-		return c.exit
-	}
-	return 1 // a code without a row is an internal error, never success
 }
 
 // InFile puts the name of the file that held the bad input in front of an

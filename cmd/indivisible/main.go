@@ -29,7 +29,7 @@ func mainExit() int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "indivisible:", indivisible.ErrorMessage(err))
 	}
-	return indivisible.ExitCode(err)
+	return exitCode(err)
 }
 
 // env is what every command gets from the process: its standard streams and

@@ -78,12 +78,12 @@ func TestMonitorAlarm(t *testing.T) {
 	u, _ = neturl.Parse(second)
 	target.Store(u)
 	out, stderr, err := runMonitor(t, "-server", proxy.URL, "-dir", dir, "-once")
-	if indivisible.ExitCode(err) != 7 || !strings.Contains(indivisible.ErrorMessage(err), "log_key") ||
+	if exitCode(err) != 7 || !strings.Contains(indivisible.ErrorMessage(err), "log_key") ||
 		!strings.Contains(out, "ALARM (log_key)") || !strings.Contains(stderr, "ALARM") {
-		t.Errorf("exit %d, err %v\nstdout:\n%s\nstderr:\n%s", indivisible.ExitCode(err), err, out, stderr)
+		t.Errorf("exit %d, err %v\nstdout:\n%s\nstderr:\n%s", exitCode(err), err, out, stderr)
 	}
 	// Bad flags are usage errors.
-	if _, _, err := runMonitor(t, "-dir", dir, "-once"); indivisible.ExitCode(err) != 2 {
+	if _, _, err := runMonitor(t, "-dir", dir, "-once"); exitCode(err) != 2 {
 		t.Errorf("no -server: %v", err)
 	}
 }

@@ -69,9 +69,9 @@ func TestRemoteErrors(t *testing.T) {
 			url, _ := fakeServer(t, tc.status, tc.contentType, tc.body)
 			var stdout, stderr strings.Builder
 			err := run(context.Background(), []string{"forum", "list", "-server", url}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
-			if indivisible.ErrorCode(err) != tc.wantCode || indivisible.ExitCode(err) != tc.wantExit || !strings.HasPrefix(indivisible.ErrorMessage(err), tc.wantMessage) {
+			if indivisible.ErrorCode(err) != tc.wantCode || exitCode(err) != tc.wantExit || !strings.HasPrefix(indivisible.ErrorMessage(err), tc.wantMessage) {
 				t.Errorf("err %v (code %q, exit %d), want code %q, exit %d, message starting %q",
-					err, indivisible.ErrorCode(err), indivisible.ExitCode(err), tc.wantCode, tc.wantExit, tc.wantMessage)
+					err, indivisible.ErrorCode(err), exitCode(err), tc.wantCode, tc.wantExit, tc.wantMessage)
 			}
 			if stdout.Len() != 0 {
 				t.Errorf("stdout %q, want nothing on an error", stdout.String())
@@ -105,7 +105,7 @@ func TestRemoteToken(t *testing.T) {
 			if got := auth(); len(got) != 1 || got[0] != tc.wantAuth {
 				t.Errorf("the server got Authorization %q, want [%q]", got, tc.wantAuth)
 			}
-			if indivisible.ExitCode(err) != 3 {
+			if exitCode(err) != 3 {
 				t.Errorf("err %v, want exit status 3 for the server's unauthorized", err)
 			}
 			for what, text := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String(), "the error": indivisible.ErrorMessage(err)} {

@@ -196,8 +196,8 @@ func TestPublicURLFlag(t *testing.T) {
 					args = append(args, "-dir", dir)
 				}
 				err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), io.Discard, &stderr)
-				if msg := indivisible.ErrorMessage(err); indivisible.ExitCode(err) != 2 || !strings.Contains(msg, "invalid value") || !strings.Contains(msg, "-public-url") {
-					t.Errorf("error %v (exit %d), want a usage error naming -public-url", err, indivisible.ExitCode(err))
+				if msg := indivisible.ErrorMessage(err); exitCode(err) != 2 || !strings.Contains(msg, "invalid value") || !strings.Contains(msg, "-public-url") {
+					t.Errorf("error %v (exit %d), want a usage error naming -public-url", err, exitCode(err))
 				}
 				if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 					t.Errorf("a refused flag left %d files in the directory", len(entries))

@@ -91,19 +91,19 @@ func TestDemoWitnesses(t *testing.T) {
 	os.WriteFile(strictPath, []byte(strict), 0o644)
 	out.Reset()
 	err = run(ctx, []string{"ledger", "verify", "-db", db, "-witnesses", strictPath}, os.Getenv, strings.NewReader(""), &out, &errOut)
-	if indivisible.ExitCode(err) != 3 || !strings.HasSuffix(indivisible.ErrorMessage(err), "missing valid cosignatures from KAZ") {
-		t.Fatalf("ledger verify under a policy not met: exit %d, %v", indivisible.ExitCode(err), err)
+	if exitCode(err) != 3 || !strings.HasSuffix(indivisible.ErrorMessage(err), "missing valid cosignatures from KAZ") {
+		t.Fatalf("ledger verify under a policy not met: exit %d, %v", exitCode(err), err)
 	}
 	// A bad policy file is bad input naming its line.
 	bad := filepath.Join(t.TempDir(), "bad.txt")
 	os.WriteFile(bad, []byte(string(text)+"group x 9 POL\n"), 0o644)
 	err = run(ctx, []string{"ledger", "verify", "-db", db, "-witnesses", bad}, os.Getenv, strings.NewReader(""), &out, &errOut)
-	if indivisible.ExitCode(err) != 2 || !strings.Contains(indivisible.ErrorField(err), "bad.txt:") {
-		t.Fatalf("bad policy: exit %d, field %q, %v", indivisible.ExitCode(err), indivisible.ErrorField(err), err)
+	if exitCode(err) != 2 || !strings.Contains(indivisible.ErrorField(err), "bad.txt:") {
+		t.Fatalf("bad policy: exit %d, field %q, %v", exitCode(err), indivisible.ErrorField(err), err)
 	}
 	err = run(ctx, []string{"ledger", "verify", "-db", db, "-witnesses", filepath.Join(dir, "missing.txt")}, os.Getenv, strings.NewReader(""), &out, &errOut)
-	if indivisible.ExitCode(err) != 4 {
-		t.Fatalf("missing policy: exit %d, %v", indivisible.ExitCode(err), err)
+	if exitCode(err) != 4 {
+		t.Fatalf("missing policy: exit %d, %v", exitCode(err), err)
 	}
 }
 
@@ -115,7 +115,7 @@ func TestServeWitnessesFlag(t *testing.T) {
 	policy := filepath.Join(dir, "w.txt")
 	os.WriteFile(policy, []byte("log "+other+"\nwitness W "+w+" http://127.0.0.1:9\nquorum W\n"), 0o644)
 	err := run(context.Background(), []string{"serve", "-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "s.db"), "-witnesses", policy}, os.Getenv, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
-	if indivisible.ExitCode(err) != 2 || !strings.Contains(indivisible.ErrorMessage(err), "is not this log's key") {
-		t.Fatalf("serve with another log's policy: exit %d, %v", indivisible.ExitCode(err), err)
+	if exitCode(err) != 2 || !strings.Contains(indivisible.ErrorMessage(err), "is not this log's key") {
+		t.Fatalf("serve with another log's policy: exit %d, %v", exitCode(err), err)
 	}
 }
