@@ -2,6 +2,7 @@ package indivisible
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -712,4 +713,57 @@ type ItemActs struct {
 	Close bool
 	// Delegation is the account's accredited delegation, if any.
 	Delegation *Delegation
+}
+
+// PositionRequest is a position to take. Either the fields are set and
+// the forum service attests the statement, or Signed carries a statement
+// the delegation signed with its registered key.
+type PositionRequest struct {
+	Version       int              `json:"version"`
+	Stance        Stance           `json:"stance"`
+	StatementKind string           `json:"statement_kind"`
+	Statement     string           `json:"statement"`
+	Signed        *SignedStatement `json:"signed"`
+}
+
+// SignedStatement is a position body's exact bytes (forum.PositionBody),
+// signed by a key of the delegation registered in the log.
+type SignedStatement struct {
+	Body      []byte `json:"body"`
+	KeyName   string `json:"key_name"`
+	Signature []byte `json:"signature"`
+}
+
+// DelphiFeedback is what an expert sees of a Delphi question: the
+// statistics of the finished rounds next to their own answers.
+type DelphiFeedback struct {
+	Question *Question `json:"question"`
+	// Own are the expert's answers by round (nil for the secretariat
+	// and the public, who see statistics only).
+	Own []*Answer `json:"own,omitempty"`
+}
+
+// DelphiResult is what the closed Delphi questions of a forum give the
+// model.
+type DelphiResult struct {
+	// Params is a model parameter file (assess -params) with each
+	// question's final median.
+	Params json.RawMessage `json:"params"`
+	// Distributions is a parameter-distribution file (simulate -params):
+	// the same parameters, and each question's final-round spread.
+	Distributions json.RawMessage `json:"distributions"`
+	// Questions are the questions used, by parameter.
+	Questions []DelphiResultQuestion `json:"questions"`
+}
+
+// DelphiResultQuestion is one closed question's contribution to a
+// DelphiResult.
+type DelphiResultQuestion struct {
+	ID        int64      `json:"id"`
+	Parameter string     `json:"parameter"`
+	Final     RoundStats `json:"final"`
+	// Dist is the parameter's distribution as the distribution file
+	// gives it (a simulate.Dist).
+	Dist       json.RawMessage `json:"dist"`
+	StopReason string          `json:"stop_reason"`
 }

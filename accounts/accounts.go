@@ -151,3 +151,5 @@ func (s *Service) RevokeKey(ctx context.Context, acc *indivisible.Account, name 
 	}
 	return s.cfg.Keys.RevokeKey(ctx, name, from)
 }
+
+var _ indivisible.AccountService = (*Service)(nil)

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/accounts"
-	"github.com/indivisible-eurasia/indivisible/forum"
 )
 
 // Baseline gives every state's security before any proposal: the
@@ -41,7 +39,7 @@ type Config struct {
 	Accounts indivisible.AccountStore
 	// AccountService serves the account, token and key routes, and
 	// decides who may use them; nil disables those routes.
-	AccountService *accounts.Service
+	AccountService indivisible.AccountService
 	// Log serves the C2SP tiles; Ledger (usually the same *ledger.Log)
 	// and Exchange serve declarations, findings and keys.
 	Log      Log
@@ -53,7 +51,7 @@ type Config struct {
 	// quorum and /metrics its gauges.
 	Witnesses Witnesses
 	// Forum serves the expert forum (/api/v1/forums/...).
-	Forum *forum.Service
+	Forum indivisible.ForumService
 	// Ready reports whether the service can take traffic (e.g. the
 	// database answers); nil means always.
 	Ready func(ctx context.Context) error

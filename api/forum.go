@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/forum"
 )
 
 // The expert forum's routes (/api/v1/forums/...). Each handler reads the
@@ -308,7 +307,7 @@ func (s *Server) takePosition(w http.ResponseWriter, r *http.Request) (int, any,
 	if err != nil {
 		return 0, nil, err
 	}
-	req, err := decode[forum.PositionRequest](s, w, r)
+	req, err := decode[indivisible.PositionRequest](s, w, r)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/simulate"
 )
 
@@ -147,8 +146,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		{"Comment", sc["Comment"], indivisible.Comment{}, nil},
 		{"Speaker", sc["Speaker"], indivisible.Speaker{}, nil},
 		{"Position", sc["Position"], indivisible.Position{}, nil},
-		{"PositionRequest", sc["PositionRequest"], forum.PositionRequest{}, nil},
-		{"PositionRequest.signed", prop("PositionRequest", "signed"), forum.SignedStatement{}, nil},
+		{"PositionRequest", sc["PositionRequest"], indivisible.PositionRequest{}, nil},
+		{"PositionRequest.signed", prop("PositionRequest", "signed"), indivisible.SignedStatement{}, nil},
 		{"Tally", sc["Tally"], indivisible.Tally{}, nil},
 		{"Objection", sc["Objection"], indivisible.Objection{}, nil},
 		{"Decision", sc["Decision"], indivisible.Decision{}, []string{"entry", "proof"}},
@@ -158,9 +157,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		{"StoppingRule", sc["StoppingRule"], indivisible.StoppingRule{}, nil},
 		{"Question", sc["Question"], indivisible.Question{}, nil},
 		{"Answer", sc["Answer"], indivisible.Answer{}, nil},
-		{"Feedback", sc["Feedback"], forum.Feedback{}, nil},
-		{"DelphiResult", sc["DelphiResult"], forum.Result{}, nil},
-		{"DelphiResult.questions", prop("DelphiResult", "questions"), forum.ResultQuestion{}, nil},
+		{"Feedback", sc["Feedback"], indivisible.DelphiFeedback{}, nil},
+		{"DelphiResult", sc["DelphiResult"], indivisible.DelphiResult{}, nil},
+		{"DelphiResult.questions", prop("DelphiResult", "questions"), indivisible.DelphiResultQuestion{}, nil},
 		{"Dist", sc["Dist"], simulate.Dist{}, nil},
 	} {
 		var documented []string

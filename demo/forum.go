@@ -69,17 +69,17 @@ func seedForum(ctx context.Context, svc *forum.Service, creds []Credential, now 
 	type step struct {
 		who string
 		v   *indivisible.ProposalVersion
-		pos *forum.PositionRequest
+		pos *indivisible.PositionRequest
 		key bool
 	}
 	steps := []step{
 		{who: "ARM", v: &indivisible.ProposalVersion{ItemID: caucasus.ID, Title: "A hotline", Text: "Armenia and Azerbaijan open a **hotline** between their ministries of defence.\n", Package: cbm("hotline")}},
 		{who: "AZE", v: &indivisible.ProposalVersion{ItemID: caucasus.ID, Title: "A hotline and observers", Text: "Armenia and Azerbaijan open a **hotline** between their ministries of defence and **exchange military observers** at exercises.\n", Package: cbm("hotline", "observers")}},
-		{who: "ARM", pos: &forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Reservation, Statement: "Observers are exchanged on the basis of reciprocity."}, key: true},
-		{who: "AZE", pos: &forum.PositionRequest{Stance: indivisible.Support}},
-		{who: "RUS", pos: &forum.PositionRequest{Stance: indivisible.Abstain}},
-		{who: "AUS", pos: &forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We understand 'observers' to include civilian experts."}},
-		{who: "POL", pos: &forum.PositionRequest{Stance: indivisible.Support}},
+		{who: "ARM", pos: &indivisible.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Reservation, Statement: "Observers are exchanged on the basis of reciprocity."}, key: true},
+		{who: "AZE", pos: &indivisible.PositionRequest{Stance: indivisible.Support}},
+		{who: "RUS", pos: &indivisible.PositionRequest{Stance: indivisible.Abstain}},
+		{who: "AUS", pos: &indivisible.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We understand 'observers' to include civilian experts."}},
+		{who: "POL", pos: &indivisible.PositionRequest{Stance: indivisible.Support}},
 	}
 	current := 0 // the caucasus item's current version
 	for _, s := range steps {
@@ -104,7 +104,7 @@ func seedForum(ctx context.Context, svc *forum.Service, creds []Credential, now 
 			if err != nil {
 				return err
 			}
-			s.pos = &forum.PositionRequest{Signed: signed}
+			s.pos = &indivisible.PositionRequest{Signed: signed}
 		}
 		if _, err := svc.TakePosition(ctx, &d.Account, f.ID, caucasus.ID, s.pos); err != nil {
 			return err
@@ -116,7 +116,7 @@ func seedForum(ctx context.Context, svc *forum.Service, creds []Credential, now 
 		return err
 	}
 	for who, st := range map[string]indivisible.Stance{"POL": indivisible.Support, "DEU": indivisible.Support, "RUS": indivisible.Object, "ARM": indivisible.Abstain} {
-		req := &forum.PositionRequest{Stance: st}
+		req := &indivisible.PositionRequest{Stance: st}
 		if st == indivisible.Object {
 			req.Statement = "Data exchange must cover all of Europe."
 		}

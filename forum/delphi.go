@@ -120,39 +120,18 @@ func CheckQuestion(q *indivisible.Question) error {
 	return err
 }
 
-// Result is what the closed Delphi questions of a forum give the model.
-type Result struct {
-	// Params is a model parameter file (assess -params) with each
-	// question's final median.
-	Params json.RawMessage `json:"params"`
-	// Distributions is a parameter-distribution file (simulate -params):
-	// the same parameters, and each question's final-round spread.
-	Distributions json.RawMessage `json:"distributions"`
-	// Questions are the questions used, by parameter.
-	Questions []ResultQuestion `json:"questions"`
-}
-
-// ResultQuestion is one closed question's contribution to a Result.
-type ResultQuestion struct {
-	ID         int64                  `json:"id"`
-	Parameter  string                 `json:"parameter"`
-	Final      indivisible.RoundStats `json:"final"`
-	Dist       simulate.Dist          `json:"dist"`
-	StopReason string                 `json:"stop_reason"`
-}
-
 // MakeResult turns the closed questions (each with its final round's
 // answers) into a parameter file and a distribution file. A later question
 // on the same parameter overrides an earlier one. The distribution is a
 // log-normal fitted to the final median and IQR where the parameter's
 // range allows it (simulate's own fit), else a triangular over the final
 // answers' range with the median as mode, and a point when all agree.
-func MakeResult(qs []*indivisible.Question, finals map[int64][]float64) (*Result, error) {
+func MakeResult(qs []*indivisible.Question, finals map[int64][]float64) (*indivisible.DelphiResult, error) {
 	params := map[string]any{}
 	groups := map[string]map[string]float64{}
 	var dyads []model.Dyad
 	spec := &simulate.Spec{Title: "Delphi result", Params: model.DefaultParams(), Distributions: map[string]simulate.Dist{}, Estimation: true}
-	res := &Result{Questions: []ResultQuestion{}}
+	res := &indivisible.DelphiResult{Questions: []indivisible.DelphiResultQuestion{}}
 	sorted := slices.Clone(qs)
 	slices.SortFunc(sorted, func(a, b *indivisible.Question) int { return int(a.ID - b.ID) })
 	for _, q := range sorted {
@@ -165,7 +144,11 @@ func MakeResult(qs []*indivisible.Question, finals map[int64][]float64) (*Result
 		}
 		d := fitDist(q.Parameter, final)
 		spec.Distributions[q.Parameter] = d
-		res.Questions = append(res.Questions, ResultQuestion{ID: q.ID, Parameter: q.Parameter, Final: final, Dist: d, StopReason: q.StopReason})
+		dist, err := json.Marshal(d)
+		if err != nil {
+			return nil, indivisible.Errorf(indivisible.EINTERNAL, "the distribution of %s: %v", q.Parameter, err)
+		}
+		res.Questions = append(res.Questions, indivisible.DelphiResultQuestion{ID: q.ID, Parameter: q.Parameter, Final: final, Dist: dist, StopReason: q.StopReason})
 		group, key, nested := strings.Cut(q.Parameter, ".")
 		switch {
 		case !nested:

@@ -248,13 +248,13 @@ func (b *PositionBody) Marshal() []byte {
 
 // Sign signs the body's bytes with a delegation's registered key, giving
 // the statement its client sends as PositionRequest.Signed.
-func (b *PositionBody) Sign(s note.Signer) (*SignedStatement, error) {
+func (b *PositionBody) Sign(s note.Signer) (*indivisible.SignedStatement, error) {
 	body := b.Marshal()
 	sig, err := s.Sign(body)
 	if err != nil {
 		return nil, indivisible.Errorf(indivisible.EINTERNAL, "sign: %v", err)
 	}
-	return &SignedStatement{Body: body, KeyName: s.Name(), Signature: sig}, nil
+	return &indivisible.SignedStatement{Body: body, KeyName: s.Name(), Signature: sig}, nil
 }
 
 // ParsePositionBody decodes a position body strictly.

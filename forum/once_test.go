@@ -168,7 +168,7 @@ func testDecidedOnce(t *testing.T, b backend) {
 		ok(t, svc.CreateItem(ctx, sec, it))
 		v := &indivisible.ProposalVersion{ItemID: it.ID, Title: "Text", Text: "A text.\n"}
 		ok(t, svc.Table(ctx, dels[0], f.ID, v))
-		must[*indivisible.Position](t)(svc.TakePosition(ctx, dels[0], f.ID, it.ID, &forum.PositionRequest{Stance: indivisible.Support}))
+		must[*indivisible.Position](t)(svc.TakePosition(ctx, dels[0], f.ID, it.ID, &indivisible.PositionRequest{Stance: indivisible.Support}))
 		ids = append(ids, it.ID)
 	}
 
@@ -198,7 +198,7 @@ func testDecidedOnce(t *testing.T, b backend) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := servers[1].svc.TakePosition(ctx, dels[1], f.ID, id, &forum.PositionRequest{Stance: indivisible.Abstain})
+			_, err := servers[1].svc.TakePosition(ctx, dels[1], f.ID, id, &indivisible.PositionRequest{Stance: indivisible.Abstain})
 			if err != nil && indivisible.ErrorCode(err) != indivisible.ECONFLICT {
 				mu.Lock()
 				errs = append(errs, err)

@@ -88,7 +88,7 @@ func ofItem[T any](ctx context.Context, s *Service, acc *indivisible.Account, fo
 	if err := read(acc); err != nil {
 		return zero, err
 	}
-	if _, err := s.Item(ctx, forumID, itemID); err != nil {
+	if _, err := s.item(ctx, forumID, itemID); err != nil {
 		return zero, err
 	}
 	return list(ctx, itemID)

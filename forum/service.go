@@ -55,9 +55,6 @@ func NewService(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
-// Store returns the service's store, for reads that need no checks.
-func (s *Service) Store() indivisible.ForumStore { return s.cfg.Store }
-
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
 
 // CreateForum creates a forum (secretariat).
@@ -174,8 +171,8 @@ func (s *Service) CreateItem(ctx context.Context, acc *indivisible.Account, it *
 	return s.cfg.Store.CreateItem(ctx, it)
 }
 
-// Item returns an item of forumID (ENOTFOUND if it is another forum's).
-func (s *Service) Item(ctx context.Context, forumID, id int64) (*indivisible.AgendaItem, error) {
+// item returns an item of forumID (ENOTFOUND if it is another forum's).
+func (s *Service) item(ctx context.Context, forumID, id int64) (*indivisible.AgendaItem, error) {
 	it, err := s.cfg.Store.Item(ctx, id)
 	if err != nil {
 		return nil, err
@@ -187,7 +184,7 @@ func (s *Service) Item(ctx context.Context, forumID, id int64) (*indivisible.Age
 }
 
 func (s *Service) openItem(ctx context.Context, forumID, id int64) (*indivisible.AgendaItem, error) {
-	it, err := s.Item(ctx, forumID, id)
+	it, err := s.item(ctx, forumID, id)
 	if err == nil && it.Status != indivisible.ItemOpen {
 		err = indivisible.FieldErrorf(indivisible.ECONFLICT, "item", "item %d is closed", id)
 	}
@@ -297,7 +294,7 @@ func (s *Service) RequestFloor(ctx context.Context, acc *indivisible.Account, fo
 // SpeakerDone takes a request off the list: the secretariat gives the
 // floor, or the speaker withdraws the request.
 func (s *Service) SpeakerDone(ctx context.Context, acc *indivisible.Account, forumID, itemID, id int64) (*indivisible.Speaker, error) {
-	if _, err := s.Item(ctx, forumID, itemID); err != nil {
+	if _, err := s.item(ctx, forumID, itemID); err != nil {
 		return nil, err
 	}
 	sps, err := s.cfg.Store.Speakers(ctx, itemID)
@@ -316,24 +313,12 @@ func (s *Service) SpeakerDone(ctx context.Context, acc *indivisible.Account, for
 	return s.cfg.Store.SpeakerDone(ctx, id)
 }
 
-// PositionRequest is a position to take. Either the fields are set and
-// the service attests the statement, or Signed carries a statement the
-// delegation signed with its registered key.
-type PositionRequest struct {
-	Version       int                `json:"version"`
-	Stance        indivisible.Stance `json:"stance"`
-	StatementKind string             `json:"statement_kind"`
-	Statement     string             `json:"statement"`
-	Signed        *SignedStatement   `json:"signed"`
-}
-
-// SignedStatement is a PositionBody's exact bytes, signed by a key of the
-// delegation registered in the log.
-type SignedStatement struct {
-	Body      []byte `json:"body"`
-	KeyName   string `json:"key_name"`
-	Signature []byte `json:"signature"`
-}
+// TEMPORARY(issue 11): the web pages still name these forum.X.
+type (
+	PositionRequest = indivisible.PositionRequest
+	SignedStatement = indivisible.SignedStatement
+	Feedback        = indivisible.DelphiFeedback
+)
 
 // latest returns an item's latest version (ECONFLICT before a proposal).
 func (s *Service) latest(ctx context.Context, itemID int64) (*indivisible.ProposalVersion, []*indivisible.ProposalVersion, error) {
@@ -351,7 +336,7 @@ func (s *Service) latest(ctx context.Context, itemID int64) (*indivisible.Propos
 // an open item: first in the log, then in the store. Objecting needs the
 // object action (member states only). A withdrawal needs a current
 // position to withdraw.
-func (s *Service) TakePosition(ctx context.Context, acc *indivisible.Account, forumID, itemID int64, req *PositionRequest) (*indivisible.Position, error) {
+func (s *Service) TakePosition(ctx context.Context, acc *indivisible.Account, forumID, itemID int64, req *indivisible.PositionRequest) (*indivisible.Position, error) {
 	it, err := s.openItem(ctx, forumID, itemID)
 	if err != nil {
 		return nil, err
@@ -490,16 +475,20 @@ func (s *Service) close(ctx context.Context, forumID, itemID int64) (*indivisibl
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	if _, err := r.Cutoff(now); err != nil {
-		return nil, err
-	}
 	ds, err := s.cfg.Store.Delegations(ctx, forumID)
 	if err != nil {
 		return nil, err
 	}
 	ps, err := s.cfg.Store.Positions(ctx, itemID)
 	if err != nil {
+		return nil, err
+	}
+	// The closing time is taken after the positions are read, so that
+	// every position this count sees was in the log before it: one that
+	// arrives later makes the count stale (LastPosition below), never
+	// late.
+	now := s.now()
+	if _, err := r.Cutoff(now); err != nil {
 		return nil, err
 	}
 	last := int64(-1)
@@ -535,8 +524,8 @@ func (s *Service) CreateQuestion(ctx context.Context, acc *indivisible.Account, 
 	return s.cfg.Store.CreateQuestion(ctx, q)
 }
 
-// Question returns a question of forumID.
-func (s *Service) Question(ctx context.Context, forumID, id int64) (*indivisible.Question, error) {
+// question returns a question of forumID.
+func (s *Service) question(ctx context.Context, forumID, id int64) (*indivisible.Question, error) {
 	q, err := s.cfg.Store.Question(ctx, id)
 	if err != nil {
 		return nil, err
@@ -567,7 +556,7 @@ func (s *Service) Answer(ctx context.Context, acc *indivisible.Account, forumID,
 	if err := indivisible.Authorize(acc, indivisible.ActAnswerDelphi, acc.Participant); err != nil {
 		return nil, err
 	}
-	q, err := s.Question(ctx, forumID, questionID)
+	q, err := s.question(ctx, forumID, questionID)
 	if err != nil {
 		return nil, err
 	}
@@ -592,7 +581,7 @@ func (s *Service) FinishRound(ctx context.Context, acc *indivisible.Account, for
 	if err := indivisible.Authorize(acc, indivisible.ActManageForum, ""); err != nil {
 		return nil, err
 	}
-	q, err := s.Question(ctx, forumID, questionID)
+	q, err := s.question(ctx, forumID, questionID)
 	if err != nil {
 		return nil, err
 	}
@@ -614,26 +603,17 @@ func (s *Service) FinishRound(ctx context.Context, acc *indivisible.Account, for
 	return s.cfg.Store.FinishRound(ctx, q.ID, st, Stop(q.Stop, append(slices.Clone(q.Rounds), st)))
 }
 
-// Feedback is what an expert sees of a question: the statistics of the
-// finished rounds next to their own answers.
-type Feedback struct {
-	Question *indivisible.Question `json:"question"`
-	// Own are the expert's answers by round (nil for the secretariat
-	// and the public, who see statistics only).
-	Own []*indivisible.Answer `json:"own,omitempty"`
-}
-
 // QuestionFeedback returns a question with, for an expert on the panel,
 // their own answers.
-func (s *Service) QuestionFeedback(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*Feedback, error) {
+func (s *Service) QuestionFeedback(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*indivisible.DelphiFeedback, error) {
 	if err := read(acc); err != nil {
 		return nil, err
 	}
-	q, err := s.Question(ctx, forumID, questionID)
+	q, err := s.question(ctx, forumID, questionID)
 	if err != nil {
 		return nil, err
 	}
-	fb := &Feedback{Question: q}
+	fb := &indivisible.DelphiFeedback{Question: q}
 	if acc == nil || acc.Role != indivisible.RoleExpert {
 		return fb, nil
 	}
@@ -658,7 +638,7 @@ func (s *Service) QuestionFeedback(ctx context.Context, acc *indivisible.Account
 
 // DelphiResult gathers a forum's closed questions into a parameter file
 // and a distribution file.
-func (s *Service) DelphiResult(ctx context.Context, acc *indivisible.Account, forumID int64) (*Result, error) {
+func (s *Service) DelphiResult(ctx context.Context, acc *indivisible.Account, forumID int64) (*indivisible.DelphiResult, error) {
 	qs, err := s.Questions(ctx, acc, forumID)
 	if err != nil {
 		return nil, err
@@ -691,3 +671,5 @@ func (k KeyAttester) Attest(_ context.Context, body []byte) (string, []byte, err
 	}
 	return k.Signer.Name(), sig, nil
 }
+
+var _ indivisible.ForumService = (*Service)(nil)

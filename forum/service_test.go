@@ -191,7 +191,7 @@ func TestSession(t *testing.T) {
 	if it.Rule.Version != 1 {
 		t.Errorf("rule version %d, want the latest, 1", it.Rule.Version)
 	}
-	_, err = w.svc.TakePosition(ctx, w.acc["POL"], f.ID, it.ID, &forum.PositionRequest{Stance: indivisible.Support})
+	_, err = w.svc.TakePosition(ctx, w.acc["POL"], f.ID, it.ID, &indivisible.PositionRequest{Stance: indivisible.Support})
 	wantCode(t, "a position before any proposal", err, indivisible.ECONFLICT)
 
 	// POL proposes a package; RUS amends it. Each version is assessed.
@@ -224,21 +224,21 @@ func TestSession(t *testing.T) {
 	must[*indivisible.Speaker](t)(w.svc.SpeakerDone(ctx, sec, f.ID, it.ID, sp.ID))
 
 	// Positions.
-	take := func(who string, req forum.PositionRequest) (*indivisible.Position, error) {
+	take := func(who string, req indivisible.PositionRequest) (*indivisible.Position, error) {
 		return w.svc.TakePosition(ctx, w.acc[who], f.ID, it.ID, &req)
 	}
-	_, err = take("AUS", forum.PositionRequest{Stance: indivisible.Object, Statement: "no"})
+	_, err = take("AUS", indivisible.PositionRequest{Stance: indivisible.Object, Statement: "no"})
 	wantCode(t, "a partner objects", err, indivisible.EFORBIDDEN)
-	_, err = take("RUS", forum.PositionRequest{Version: 1, Stance: indivisible.Support})
+	_, err = take("RUS", indivisible.PositionRequest{Version: 1, Stance: indivisible.Support})
 	wantCode(t, "a position on an amended version", err, indivisible.ECONFLICT)
-	_, err = take("DEU", forum.PositionRequest{Stance: indivisible.Withdraw})
+	_, err = take("DEU", indivisible.PositionRequest{Stance: indivisible.Withdraw})
 	wantCode(t, "withdrawing nothing", err, indivisible.ECONFLICT)
-	_, err = take("DEU", forum.PositionRequest{Stance: indivisible.Join})
+	_, err = take("DEU", indivisible.PositionRequest{Stance: indivisible.Join})
 	wantCode(t, "joining without a statement", err, indivisible.EINVALID)
-	rusObj := must[*indivisible.Position](t)(take("RUS", forum.PositionRequest{Version: 2, Stance: indivisible.Object, Statement: "Observers need a mandate."}))
-	must[*indivisible.Position](t)(take("AUS", forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We read 'observers' as civilian."}))
-	must[*indivisible.Position](t)(take("CSTO", forum.PositionRequest{Stance: indivisible.Abstain}))
-	must[*indivisible.Position](t)(take("DEU", forum.PositionRequest{Stance: indivisible.Support}))
+	rusObj := must[*indivisible.Position](t)(take("RUS", indivisible.PositionRequest{Version: 2, Stance: indivisible.Object, Statement: "Observers need a mandate."}))
+	must[*indivisible.Position](t)(take("AUS", indivisible.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We read 'observers' as civilian."}))
+	must[*indivisible.Position](t)(take("CSTO", indivisible.PositionRequest{Stance: indivisible.Abstain}))
+	must[*indivisible.Position](t)(take("DEU", indivisible.PositionRequest{Stance: indivisible.Support}))
 
 	// While RUS objects, the provisional count is not adopted.
 	st := must[*indivisible.ItemView](t)(w.svc.ItemView(ctx, sec, f.ID, it.ID))
@@ -246,20 +246,20 @@ func TestSession(t *testing.T) {
 		t.Fatalf("provisional %+v", st.Provisional)
 	}
 	// RUS withdraws its objection before close.
-	must[*indivisible.Position](t)(take("RUS", forum.PositionRequest{Stance: indivisible.Withdraw}))
+	must[*indivisible.Position](t)(take("RUS", indivisible.PositionRequest{Stance: indivisible.Withdraw}))
 
 	// POL signs its position with its own key.
 	body := (&forum.PositionBody{Type: forum.PositionType, Forum: f.ID, Item: it.ID, Version: 2, Participant: "POL", Stance: indivisible.Join,
 		StatementKind: indivisible.Reservation, Statement: "Subject to ratification.", Time: "2026-11-30T09:30:00Z"}).Marshal()
 	sig, _ := w.polKey.Sign(body)
-	polPos := must[*indivisible.Position](t)(take("POL", forum.PositionRequest{Signed: &forum.SignedStatement{Body: body, KeyName: w.polKey.Name(), Signature: sig}}))
+	polPos := must[*indivisible.Position](t)(take("POL", indivisible.PositionRequest{Signed: &indivisible.SignedStatement{Body: body, KeyName: w.polKey.Name(), Signature: sig}}))
 	if polPos.KeyName != w.polKey.Name() {
 		t.Errorf("signed position's key %q", polPos.KeyName)
 	}
-	_, err = take("RUS", forum.PositionRequest{Signed: &forum.SignedStatement{Body: body, KeyName: w.polKey.Name(), Signature: sig}})
+	_, err = take("RUS", indivisible.PositionRequest{Signed: &indivisible.SignedStatement{Body: body, KeyName: w.polKey.Name(), Signature: sig}})
 	wantCode(t, "RUS submits POL's statement", err, indivisible.EFORBIDDEN)
 	forged := strings.Replace(string(body), "ratification", "nothing", 1)
-	_, err = take("POL", forum.PositionRequest{Signed: &forum.SignedStatement{Body: []byte(forged), KeyName: w.polKey.Name(), Signature: sig}})
+	_, err = take("POL", indivisible.PositionRequest{Signed: &indivisible.SignedStatement{Body: []byte(forged), KeyName: w.polKey.Name(), Signature: sig}})
 	wantCode(t, "a forged statement", err, indivisible.EUNAUTHORIZED)
 
 	_, err = w.svc.Close(ctx, w.acc["POL"], f.ID, it.ID)
@@ -279,7 +279,7 @@ func TestSession(t *testing.T) {
 	}
 	_, err = w.svc.Close(ctx, sec, f.ID, it.ID)
 	wantCode(t, "closing twice", err, indivisible.ECONFLICT)
-	_, err = take("DEU", forum.PositionRequest{Stance: indivisible.Abstain})
+	_, err = take("DEU", indivisible.PositionRequest{Stance: indivisible.Abstain})
 	wantCode(t, "a position after close", err, indivisible.ECONFLICT)
 
 	// The decision is in the log, attested, with the document's hash, and
@@ -338,13 +338,13 @@ func TestSilenceProcedureService(t *testing.T) {
 	it := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Silence", Rule: indivisible.RuleSpec{Name: indivisible.RuleSilence, Deadline: &deadline}}
 	must[struct{}](t)(struct{}{}, w.svc.CreateItem(ctx, sec, it))
 	must[struct{}](t)(struct{}{}, w.svc.Table(ctx, sec, f.ID, &indivisible.ProposalVersion{ItemID: it.ID, Title: "T", Text: "Text."}))
-	_, err := w.svc.TakePosition(ctx, w.acc["RUS"], f.ID, it.ID, &forum.PositionRequest{Stance: indivisible.Object})
+	_, err := w.svc.TakePosition(ctx, w.acc["RUS"], f.ID, it.ID, &indivisible.PositionRequest{Stance: indivisible.Object})
 	wantCode(t, "an unwritten objection", err, indivisible.EINVALID)
 	_, err = w.svc.Close(ctx, sec, f.ID, it.ID)
 	wantCode(t, "closing before the deadline", err, indivisible.ECONFLICT)
 	// The clock passes the deadline; the objection comes too late.
 	w.clock.t = deadline
-	late := must[*indivisible.Position](t)(w.svc.TakePosition(ctx, w.acc["RUS"], f.ID, it.ID, &forum.PositionRequest{Stance: indivisible.Object, Statement: "Too late?"}))
+	late := must[*indivisible.Position](t)(w.svc.TakePosition(ctx, w.acc["RUS"], f.ID, it.ID, &indivisible.PositionRequest{Stance: indivisible.Object, Statement: "Too late?"}))
 	if !late.Time.After(deadline) {
 		t.Fatalf("objection at %v, deadline %v", late.Time, deadline)
 	}
@@ -386,11 +386,11 @@ func TestDelphiService(t *testing.T) {
 	}
 	// X sees the group's median and IQR next to their own answer; the
 	// public sees the statistics only.
-	fb := must[*forum.Feedback](t)(w.svc.QuestionFeedback(ctx, w.acc["X"], f.ID, q.ID))
+	fb := must[*indivisible.DelphiFeedback](t)(w.svc.QuestionFeedback(ctx, w.acc["X"], f.ID, q.ID))
 	if len(fb.Own) != 1 || fb.Own[0].Value != 250 || fb.Question.Rounds[0].Median != 500 {
 		t.Errorf("feedback %+v", fb)
 	}
-	if fb := must[*forum.Feedback](t)(w.svc.QuestionFeedback(ctx, indivisible.Anonymous, f.ID, q.ID)); fb.Own != nil {
+	if fb := must[*indivisible.DelphiFeedback](t)(w.svc.QuestionFeedback(ctx, indivisible.Anonymous, f.ID, q.ID)); fb.Own != nil {
 		t.Errorf("the public sees answers: %+v", fb.Own)
 	}
 	answer("X", 450)
@@ -401,7 +401,7 @@ func TestDelphiService(t *testing.T) {
 	if got.Status != indivisible.QuestionClosed || !strings.HasPrefix(got.StopReason, "stability") {
 		t.Fatalf("after round 2: %+v", got)
 	}
-	res := must[*forum.Result](t)(w.svc.DelphiResult(ctx, indivisible.Anonymous, f.ID))
+	res := must[*indivisible.DelphiResult](t)(w.svc.DelphiResult(ctx, indivisible.Anonymous, f.ID))
 	p, err := model.ParseParams(res.Params)
 	if err != nil || p.ExerciseRangeKm != 525 {
 		t.Errorf("params %s: %v", res.Params, err)

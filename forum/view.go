@@ -117,7 +117,7 @@ func (s *Service) ItemView(ctx context.Context, acc *indivisible.Account, forumI
 		return nil, err
 	}
 	st := s.cfg.Store
-	it, err := s.Item(ctx, forumID, itemID)
+	it, err := s.item(ctx, forumID, itemID)
 	if err != nil {
 		return nil, err
 	}

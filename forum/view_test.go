@@ -106,7 +106,7 @@ func TestViewQueries(t *testing.T) {
 		// The first item gets a version and positions with every step.
 		must[struct{}](t)(struct{}{}, w.svc.Table(ctx, sec, f.ID, &indivisible.ProposalVersion{ItemID: first.ID, Title: "Text", Text: fmt.Sprintf("Text %d.", n)}))
 		for _, p := range []string{"POL", "RUS"} {
-			must[*indivisible.Position](t)(w.svc.TakePosition(ctx, w.acc[p], f.ID, first.ID, &forum.PositionRequest{Stance: indivisible.Support}))
+			must[*indivisible.Position](t)(w.svc.TakePosition(ctx, w.acc[p], f.ID, first.ID, &indivisible.PositionRequest{Stance: indivisible.Support}))
 		}
 
 		cs.n = map[string]int{}
@@ -153,10 +153,10 @@ func TestItemViewSilence(t *testing.T) {
 	it := &indivisible.AgendaItem{ForumID: f.ID, SessionID: se.ID, Title: "Hotline", Rule: indivisible.RuleSpec{Name: indivisible.RuleSilence, Deadline: &deadline}}
 	must[struct{}](t)(struct{}{}, w.svc.CreateItem(ctx, sec, it))
 	must[struct{}](t)(struct{}{}, w.svc.Table(ctx, sec, f.ID, &indivisible.ProposalVersion{ItemID: it.ID, Title: "Hotline", Text: "A hotline."}))
-	sup := must[*indivisible.Position](t)(w.svc.TakePosition(ctx, w.acc["POL"], f.ID, it.ID, &forum.PositionRequest{Stance: indivisible.Support}))
+	sup := must[*indivisible.Position](t)(w.svc.TakePosition(ctx, w.acc["POL"], f.ID, it.ID, &indivisible.PositionRequest{Stance: indivisible.Support}))
 	for w.clock.now().Before(deadline) {
 	}
-	obj := must[*indivisible.Position](t)(w.svc.TakePosition(ctx, w.acc["RUS"], f.ID, it.ID, &forum.PositionRequest{Stance: indivisible.Object, Statement: "Late."}))
+	obj := must[*indivisible.Position](t)(w.svc.TakePosition(ctx, w.acc["RUS"], f.ID, it.ID, &indivisible.PositionRequest{Stance: indivisible.Object, Statement: "Late."}))
 	if !obj.Time.After(deadline) || sup.Time.After(deadline) {
 		t.Fatalf("support at %v, objection at %v, deadline %v", sup.Time, obj.Time, deadline)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/api/openapiclient"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/simulate"
 )
 
 // forumSubcommands run the expert forum from a delegation's, expert's or
@@ -369,7 +370,7 @@ func forumFloor(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, e
 func forumPosition(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
-	req := &forum.PositionRequest{}
+	req := &indivisible.PositionRequest{}
 	fs.IntVar(&req.Version, "version", 0, "the proposal `VERSION` (default the current one)")
 	stance := fs.String("stance", "", "support, object, abstain, join or withdraw")
 	fs.StringVar(&req.StatementKind, "statement-kind", "", "with join: reservation or interpretative")
@@ -402,7 +403,7 @@ func forumPosition(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut
 // the client builds and signs the exact bytes that go into the log, for
 // the account the token belongs to and, unless req names one, the
 // item's current version.
-func signPosition(ctx context.Context, c *forumCtx, forumID, itemID int64, req *forum.PositionRequest, keyFile string) error {
+func signPosition(ctx context.Context, c *forumCtx, forumID, itemID int64, req *indivisible.PositionRequest, keyFile string) error {
 	if err := mustExist(keyFile); err != nil {
 		return err
 	}
@@ -431,7 +432,7 @@ func signPosition(ctx context.Context, c *forumCtx, forumID, itemID int64, req *
 	if err != nil {
 		return indivisible.Errorf(indivisible.EINTERNAL, "sign: %v", err)
 	}
-	*req = forum.PositionRequest{Signed: &forum.SignedStatement{Body: body, KeyName: signer.Name(), Signature: sig}}
+	*req = indivisible.PositionRequest{Signed: &indivisible.SignedStatement{Body: body, KeyName: signer.Name(), Signature: sig}}
 	return nil
 }
 
@@ -582,7 +583,7 @@ func delphiShow(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, e
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	qid := fs.Int64("question", 0, "the question's `ID`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		fb, err := reply[forum.Feedback](c.c.api.GetQuestion(ctx, *id, *qid))
+		fb, err := reply[indivisible.DelphiFeedback](c.c.api.GetQuestion(ctx, *id, *qid))
 		if err != nil {
 			return nil, err
 		}
@@ -617,7 +618,7 @@ func delphiResult(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut,
 	out := fs.String("o", "", "write the parameter file (for assess -params) to `FILE`")
 	dist := fs.String("dist", "", "write the distribution file (for simulate -params) to `FILE`")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		res, err := reply[forum.Result](c.c.api.GetDelphiResult(ctx, *id))
+		res, err := reply[indivisible.DelphiResult](c.c.api.GetDelphiResult(ctx, *id))
 		if err != nil {
 			return nil, err
 		}
@@ -639,7 +640,11 @@ func delphiResult(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut,
 		}
 		var b strings.Builder
 		for _, q := range res.Questions {
-			fmt.Fprintf(&b, "%s = %g (question %d, %d answers, IQR %g, %s distribution)\n", q.Parameter, q.Final.Median, q.ID, q.Final.N, q.Final.IQR, q.Dist.Kind)
+			var d simulate.Dist
+			if err := json.Unmarshal(q.Dist, &d); err != nil {
+				return nil, indivisible.Errorf(indivisible.EINTERNAL, "the server's distribution of %s: %v", q.Parameter, err)
+			}
+			fmt.Fprintf(&b, "%s = %g (question %d, %d answers, IQR %g, %s distribution)\n", q.Parameter, q.Final.Median, q.ID, q.Final.N, q.Final.IQR, d.Kind)
 		}
 		if len(res.Questions) == 0 {
 			b.WriteString("no closed questions yet\n")

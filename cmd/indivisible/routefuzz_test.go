@@ -342,7 +342,7 @@ func signDeclaration(e *routeEnv, r *fuzzRole, c chooser, inner []byte) []byte {
 func signPositionBody(e *routeEnv, r *fuzzRole, c chooser, inner []byte) []byte {
 	s := e.signer(r, c)
 	sig, _ := s.Sign(inner)
-	out, _ := json.Marshal(map[string]any{"signed": forum.SignedStatement{Body: inner, KeyName: s.Name(), Signature: sig}})
+	out, _ := json.Marshal(map[string]any{"signed": indivisible.SignedStatement{Body: inner, KeyName: s.Name(), Signature: sig}})
 	return out
 }
 
