@@ -511,7 +511,7 @@ type DelegationStore interface {
 
 // AgendaStore keeps the agenda items, their proposal versions, and the
 // positions and decisions on them. Positions and decisions are written
-// only with their log entries (Fact, LogStore.Append), so the store has
+// only with their log entries (Fact, logstore.Store.Append), so the store has
 // no method that writes them alone.
 type AgendaStore interface {
 	CreateItem(ctx context.Context, it *AgendaItem) error

@@ -1,9 +1,7 @@
 package indivisible
 
 import (
-	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"time"
 	"unicode/utf8"
 
@@ -33,19 +31,14 @@ const (
 	KindDecision EntryKind = "decision"
 )
 
-// Limits of the entry encoding. An encoded entry must fit the uint16 length
-// prefix of a C2SP tlog-tiles entry bundle.
-const (
-	MaxEntrySize = 1<<16 - 1
-	// MaxBodySize leaves room for the header fields within MaxEntrySize.
-	MaxBodySize = MaxEntrySize - 1024
-	// entryVersion is the first byte of every encoded entry.
-	entryVersion = 1
-)
+// MaxBodySize bounds an entry's body, leaving room for the other fields
+// within the encoding's limit (ledger/logstore.MaxEntrySize, the uint16
+// length prefix of a C2SP tlog-tiles entry bundle).
+const MaxBodySize = 1<<16 - 1 - 1024
 
 // Entry is one record of the tamper-evident log.
 //
-// Its canonical encoding (MarshalBinary), which is the tlog record data
+// Its canonical encoding (ledger/logstore.Encode), which is the tlog record data
 // hashed into the tree (leaf hash = tlog.RecordHash(data)) and the content
 // of a tile/entries bundle element, is:
 //
@@ -59,7 +52,8 @@ const (
 //
 // with nothing after Body. Kind, Participant and KeyName are non-empty
 // printable ASCII without spaces or '+'; Signature is empty only for
-// KindKey entries. The whole encoding is at most MaxEntrySize bytes.
+// KindKey entries. The whole encoding is at most logstore.MaxEntrySize
+// bytes.
 type Entry struct {
 	// Index is the entry's position in the log (0-based). It is not part of
 	// the encoding: it is the position of the leaf.
@@ -126,83 +120,6 @@ func IsToken(s string) bool {
 	return true
 }
 
-// MarshalBinary returns the canonical encoding of e (see Entry).
-func (e *Entry) MarshalBinary() ([]byte, error) {
-	if err := e.Validate(); err != nil {
-		return nil, err
-	}
-	b := make([]byte, 0, 1+8+4+len(e.Kind)+len(e.Participant)+len(e.KeyName)+len(e.Signature)+2+len(e.Body))
-	b = append(b, entryVersion)
-	b = binary.BigEndian.AppendUint64(b, uint64(e.Time.UnixMilli()))
-	for _, f := range [][]byte{[]byte(e.Kind), []byte(e.Participant), []byte(e.KeyName), e.Signature} {
-		b = append(b, byte(len(f)))
-		b = append(b, f...)
-	}
-	b = binary.BigEndian.AppendUint16(b, uint16(len(e.Body)))
-	b = append(b, e.Body...)
-	if len(b) > MaxEntrySize {
-		return nil, FieldErrorf(ETOOLARGE, "body", "encoded entry of %d bytes exceeds the limit of %d", len(b), MaxEntrySize)
-	}
-	return b, nil
-}
-
-// UnmarshalBinary decodes the canonical encoding of an entry. It accepts
-// exactly the encodings MarshalBinary produces, so re-encoding a decoded
-// entry gives back the same bytes (and the same leaf hash). Index is left
-// unchanged.
-func (e *Entry) UnmarshalBinary(data []byte) error {
-	if len(data) > MaxEntrySize {
-		return FieldErrorf(ETOOLARGE, "entry", "%d bytes exceeds the limit of %d", len(data), MaxEntrySize)
-	}
-	if len(data) < 9 || data[0] != entryVersion {
-		return Invalid("entry", "not a version %d entry", entryVersion)
-	}
-	var d Entry
-	d.Index = e.Index
-	d.Time = time.UnixMilli(int64(binary.BigEndian.Uint64(data[1:9]))).UTC()
-	rest := data[9:]
-	field := func(name string, n int) ([]byte, error) {
-		if len(rest) < n {
-			return nil, Invalid(name, "truncated")
-		}
-		v := rest[:n:n]
-		rest = rest[n:]
-		return v, nil
-	}
-	var fields [4][]byte
-	for i, name := range []string{"kind", "participant", "key_name", "signature"} {
-		n, err := field(name, 1)
-		if err != nil {
-			return err
-		}
-		if fields[i], err = field(name, int(n[0])); err != nil {
-			return err
-		}
-	}
-	n, err := field("body", 2)
-	if err != nil {
-		return err
-	}
-	if d.Body, err = field("body", int(binary.BigEndian.Uint16(n))); err != nil {
-		return err
-	}
-	if len(rest) != 0 {
-		return Invalid("entry", "%d bytes of trailing data", len(rest))
-	}
-	d.Kind, d.Participant, d.KeyName = EntryKind(fields[0]), string(fields[1]), string(fields[2])
-	if len(fields[3]) > 0 {
-		d.Signature = fields[3]
-	}
-	if d.Body == nil {
-		d.Body = []byte{}
-	}
-	if err := d.Validate(); err != nil {
-		return err
-	}
-	*e = d
-	return nil
-}
-
 // Key is a participant's Ed25519 public key as registered by the
 // secretariat. A key may sign entries with index i only when
 // RegisteredAt < i and (RevokedFrom == 0 or i < RevokedFrom).
@@ -246,30 +163,8 @@ type LogInfo struct {
 	VerifierKey string `json:"verifier_key"`
 }
 
-// LogBatch is what a LogStore commits atomically: entries appended at
-// Start, Start+1, ..., their tlog stored hashes, the key registry rows they
-// create or change, and the signed checkpoint of the new tree.
-type LogBatch struct {
-	// Start is the index of the first entry; it must equal the store's
-	// current size, or Append fails with ECONFLICT on field "start"
-	// (another writer won).
-	Start int64
-	// Entries are appended with Index Start, Start+1, ...
-	Entries []Entry
-	// Hashes are the tlog stored hashes with storage indexes
-	// tlog.StoredHashCount(Start) onward, in order.
-	Hashes []tlog.Hash
-	// Keys are registry rows to insert or replace (by Name).
-	Keys []Key
-	// Checkpoint is the signed checkpoint of size Start+len(Entries).
-	Checkpoint Checkpoint
-	// Facts, when not empty, has one element per entry: the domain
-	// record that entry states, committed in the same transaction.
-	Facts []Fact
-}
-
 // A Fact is the domain record a log entry states, which exists only
-// together with it: a forum position or decision. A LogStore commits it
+// together with it: a forum position or decision. A logstore.Store commits it
 // in the transaction that appends the entry, so that the log and the
 // forum's records never disagree, even when several servers share one
 // database; the store sets its log index and time from the entry. At most
@@ -287,39 +182,4 @@ type Fact struct {
 	// position is ECONFLICT on field "positions", since the decision
 	// would not have counted it.
 	LastPosition int64
-}
-
-// LogStore is the durable storage of a log: entries, tlog stored hashes,
-// checkpoints and the key registry. It knows nothing of Merkle trees or
-// signatures (package ledger does); like sumdb's storage it is small so
-// that each backend (sqlite, postgres) is easy to write and to test with
-// ledger/ledgertest.TestStore.
-type LogStore interface {
-	// Init records the log's identity and its first checkpoint (size 0).
-	// It fails with ECONFLICT if the store is already initialised.
-	Init(ctx context.Context, info LogInfo, cp Checkpoint) error
-	// Info returns the log's identity, or ENOTFOUND before Init.
-	Info(ctx context.Context) (LogInfo, error)
-	// Checkpoint returns the latest checkpoint; its Size is the number of
-	// entries. ENOTFOUND before Init.
-	Checkpoint(ctx context.Context) (Checkpoint, error)
-	// Append commits b durably and atomically, or not at all. It fails with
-	// ECONFLICT on field "start" if b.Start is not the current size (another
-	// writer appended first), on field "body" if an entry's body is already
-	// in the log, and as Fact says if a fact cannot be committed.
-	Append(ctx context.Context, b *LogBatch) error
-	// ReadHashes returns the stored hashes at the given tlog storage
-	// indexes; ENOTFOUND if one is not stored.
-	ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
-	// ReadRecords returns the encoded entries with indexes start..end-1,
-	// exactly as stored (they may fail to decode if the store was
-	// tampered with); ENOTFOUND if the range is beyond the log.
-	ReadRecords(ctx context.Context, start, end int64) ([][]byte, error)
-	// FindBodies returns, for each SHA-256 body hash, the index of the
-	// entry with that body, or -1.
-	FindBodies(ctx context.Context, sums [][sha256.Size]byte) ([]int64, error)
-	// Keys returns the key registry ordered by RegisteredAt.
-	Keys(ctx context.Context) ([]Key, error)
-	// Close releases the store.
-	Close() error
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // withLog gives the fixture a real log on its SQLite store, and the
@@ -32,7 +33,7 @@ func withLog(t *testing.T, mods ...func(*api.Config)) (*fixture, *ledger.Log) {
 			t.Fatal(err)
 		}
 		db := c.Accounts.(interface {
-			indivisible.LogStore
+			logstore.Store
 		})
 		if err := ledger.Create(ctx, db, skey); err != nil {
 			t.Fatal(err)
@@ -155,7 +156,7 @@ func TestDeclarations(t *testing.T) {
 	}
 	verifier, _ := note.NewVerifier(l.Info().VerifierKey)
 	es, _ := l.Entries(context.Background(), idx, idx+1)
-	rec, err := es[0].MarshalBinary()
+	rec, err := logstore.Encode(&es[0])
 	if err != nil {
 		t.Fatal(err)
 	}

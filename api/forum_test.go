@@ -19,6 +19,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // withForum gives the fixture the forum service over its store and log,
@@ -199,7 +200,7 @@ func TestForumAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, _ := e.MarshalBinary()
+	rec, _ := logstore.Encode(&e)
 	if _, err := proof.Verify(l.Verifier(), rec); err != nil {
 		t.Errorf("proof: %v", err)
 	}

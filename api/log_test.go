@@ -20,6 +20,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // TestLogNoSniff checks that every response under /log/ forbids content
@@ -324,7 +325,7 @@ func TestTorchwoodClient(t *testing.T) {
 	}
 	n := int64(0)
 	for i, entry := range client.AllEntries(ctx, cp.Tree, 0) {
-		b, _ := want[i].MarshalBinary()
+		b, _ := logstore.Encode(&want[i])
 		if i != n || !bytes.Equal(entry, b) {
 			t.Fatalf("entry %d differs from the log's", i)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/durable"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/witness"
 )
 
@@ -631,6 +632,6 @@ func (c *Collector) Status() Status {
 }
 
 // hashReader reads the log's stored hashes.
-func hashReader(ctx context.Context, s indivisible.LogStore) tlog.HashReader {
+func hashReader(ctx context.Context, s logstore.Store) tlog.HashReader {
 	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) { return s.ReadHashes(ctx, indexes) })
 }

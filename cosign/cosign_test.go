@@ -19,6 +19,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/witness"
 )
 
@@ -167,7 +168,7 @@ func TestCollector(t *testing.T) {
 		t.Fatal(err)
 	}
 	es, _ := l.Entries(ctx, 5, 6)
-	rec, _ := es[0].MarshalBinary()
+	rec, _ := logstore.Encode(&es[0])
 	if _, err := proof.Verify(l.Verifier(), rec); err != nil {
 		t.Fatal(err)
 	}

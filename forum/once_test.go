@@ -14,6 +14,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/postgres"
 	"github.com/indivisible-eurasia/indivisible/postgres/pgtest"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
@@ -88,7 +89,7 @@ func TestDecidedOnce(t *testing.T) {
 // newSharedLog creates the log in db and opens it, with the forum's
 // attestation key registered; it returns the log's signing key for the
 // other servers.
-func newSharedLog(t *testing.T, db indivisible.LogStore) (*ledger.Log, forum.Attester, string) {
+func newSharedLog(t *testing.T, db logstore.Store) (*ledger.Log, forum.Attester, string) {
 	t.Helper()
 	skey, err := ledger.GenerateLogKey(ledger.DefaultOrigin)
 	if err != nil {
@@ -112,7 +113,7 @@ func newSharedLog(t *testing.T, db indivisible.LogStore) (*ledger.Log, forum.Att
 	return l, forum.KeyAttester{Signer: sg}, skey
 }
 
-func openLog(t *testing.T, db indivisible.LogStore, skey string) *ledger.Log {
+func openLog(t *testing.T, db logstore.Store, skey string) *ledger.Log {
 	t.Helper()
 	signer, err := note.NewSigner(skey)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 	"github.com/indivisible-eurasia/indivisible/simulate"
@@ -302,7 +303,7 @@ func TestSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, _ := e.MarshalBinary()
+	rec, _ := logstore.Encode(&e)
 	if _, err := proof.Verify(w.log.Verifier(), rec); err != nil {
 		t.Errorf("inclusion proof: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // AuditOptions configures Audit.
@@ -70,7 +71,7 @@ const auditChunk = 2048
 // entries, checks every entry's signature and key, and, given opts.Since,
 // that the log extends that checkpoint. Tampering is reported as Problems
 // naming the entry; the error is for failures to read the store at all.
-func Audit(ctx context.Context, store indivisible.LogStore, opts AuditOptions) (*AuditReport, error) {
+func Audit(ctx context.Context, store logstore.Store, opts AuditOptions) (*AuditReport, error) {
 	rep := &AuditReport{}
 	problem := func(i int64, format string, args ...any) {
 		rep.Problems = append(rep.Problems, Problem{i, fmt.Sprintf(format, args...)})
@@ -175,7 +176,7 @@ func sortProblems(ps []Problem) {
 // auditor holds the state of an audit in progress.
 type auditor struct {
 	ctx   context.Context
-	store indivisible.LogStore
+	store logstore.Store
 	rep   *AuditReport
 	mu    sync.Mutex // guards rep.Problems while workers run
 
@@ -319,8 +320,8 @@ func (a *auditor) readHashes(first, end int64) ([]*tlog.Hash, error) {
 
 // entry decodes an entry and checks its key event or signature.
 func (a *auditor) entry(idx int64, rec []byte) {
-	e := indivisible.Entry{Index: idx}
-	if err := e.UnmarshalBinary(rec); err != nil {
+	e, err := logstore.Decode(idx, rec)
+	if err != nil {
 		a.problem(idx, "does not decode: %v", err)
 		return
 	}

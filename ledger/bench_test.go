@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
 
@@ -141,7 +142,7 @@ func buildBig(path string) error {
 			e := proto
 			e.Index, e.Time = start+int64(i), t0
 			e.Body = []byte(fmt.Sprintf(`{"kind":"annual_exchange","participant":"POL","n":%d}`, e.Index))
-			data, err := e.MarshalBinary()
+			data, err := logstore.Encode(&e)
 			if err != nil {
 				return err
 			}
@@ -161,7 +162,7 @@ func buildBig(path string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.Append(ctx, &indivisible.LogBatch{Start: start, Entries: entries, Hashes: all[first:], Checkpoint: cp}); err != nil {
+		if err := db.Append(ctx, &logstore.Batch{Start: start, Entries: entries, Hashes: all[first:], Checkpoint: cp}); err != nil {
 			return err
 		}
 	}

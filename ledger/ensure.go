@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // The log's key lifecycle. A log never exists without its signing key:
@@ -21,7 +22,7 @@ import (
 // key file is written first and removed if creating the log fails.
 // EINVALID for a bad origin, ECONFLICT if keyPath exists or store already
 // holds a log.
-func CreateWithKeyFile(ctx context.Context, store indivisible.LogStore, keyPath, origin string) error {
+func CreateWithKeyFile(ctx context.Context, store logstore.Store, keyPath, origin string) error {
 	skey, err := GenerateLogKey(origin)
 	if err != nil {
 		return err
@@ -43,7 +44,7 @@ func CreateWithKeyFile(ctx context.Context, store indivisible.LogStore, keyPath,
 // EINVALID on the field "origin" when strict (the caller asked for that
 // name), and else returns the log as it is, for the caller to say so.
 // EINVALID naming keyPath if store has no log but keyPath exists.
-func Ensure(ctx context.Context, store indivisible.LogStore, keyPath, origin string, strict bool) (info indivisible.LogInfo, created bool, err error) {
+func Ensure(ctx context.Context, store logstore.Store, keyPath, origin string, strict bool) (info indivisible.LogInfo, created bool, err error) {
 	info, err = store.Info(ctx)
 	switch {
 	case err == nil && strict && info.Origin != origin:

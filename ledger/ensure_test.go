@@ -9,6 +9,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
 
@@ -74,7 +75,7 @@ func TestEnsure(t *testing.T) {
 				}
 				stray, _ = os.ReadFile(keyPath)
 			}
-			store := indivisible.LogStore(db)
+			store := logstore.Store(db)
 			if tc.state == readOnly {
 				ro, err := sqlite.OpenReadOnly(ctx, dbPath)
 				if err != nil {

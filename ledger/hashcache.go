@@ -6,7 +6,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // hashCacheMax bounds the cache (32 bytes a hash: 8 MiB).
@@ -35,7 +35,7 @@ func (c *hashCache) add(first int64, hs []tlog.Hash) {
 
 // reader returns a tlog.HashReader that answers from the cache and reads
 // the rest from store, remembering what it read.
-func (c *hashCache) reader(ctx context.Context, store indivisible.LogStore) tlog.HashReader {
+func (c *hashCache) reader(ctx context.Context, store logstore.Store) tlog.HashReader {
 	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
 		var need []int64

@@ -2,7 +2,7 @@
 // RFC 6962 Merkle tree over signed entries (golang.org/x/mod/sumdb/tlog),
 // with C2SP signed checkpoints (golang.org/x/mod/sumdb/note), inclusion and
 // consistency proofs, C2SP tlog-tiles, and an offline audit. Storage is an
-// indivisible.LogStore (package sqlite, later postgres).
+// logstore.Store (package sqlite, later postgres).
 //
 // Concurrent Append calls are group-committed: one sequencer goroutine
 // takes every request waiting, appends them in one store transaction (one
@@ -25,6 +25,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // DefaultOrigin is the checkpoint origin line (and log key name) used when
@@ -77,7 +78,7 @@ func GenerateLogKey(origin string) (skey string, err error) {
 // note signer key text, see GenerateLogKey) whose name is the log's
 // origin: it records the log's identity (origin and public key) and signs
 // the checkpoint of the empty tree. ECONFLICT if store already holds a log.
-func Create(ctx context.Context, store indivisible.LogStore, skey string) error {
+func Create(ctx context.Context, store logstore.Store, skey string) error {
 	s, vkey, err := parseSignerKey(skey)
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func Create(ctx context.Context, store indivisible.LogStore, skey string) error 
 
 // Log is an open log. Its methods are safe for concurrent use.
 type Log struct {
-	store    indivisible.LogStore
+	store    logstore.Store
 	info     indivisible.LogInfo
 	verifier note.Verifier
 	signer   note.Signer // nil when read-only
@@ -132,7 +133,7 @@ func WithClock(now func() time.Time) Option { return func(l *Log) { l.now = now 
 // Open opens the log in store. With a nil signer the log is read-only:
 // proofs, tiles and reads work, Append fails with EFORBIDDEN. The signer
 // must be the log's own key (see Create).
-func Open(ctx context.Context, store indivisible.LogStore, signer note.Signer, opts ...Option) (*Log, error) {
+func Open(ctx context.Context, store logstore.Store, signer note.Signer, opts ...Option) (*Log, error) {
 	info, err := store.Info(ctx)
 	if err != nil {
 		return nil, err
@@ -206,7 +207,7 @@ func (l *Log) Info() indivisible.LogInfo { return l.info }
 func (l *Log) Verifier() note.Verifier { return l.verifier }
 
 // Store returns the log's store.
-func (l *Log) Store() indivisible.LogStore { return l.store }
+func (l *Log) Store() logstore.Store { return l.store }
 
 // Checkpoint returns the latest signed checkpoint.
 func (l *Log) Checkpoint(ctx context.Context) (indivisible.Checkpoint, error) {
@@ -225,8 +226,7 @@ func (l *Log) Entries(ctx context.Context, start, end int64) ([]indivisible.Entr
 	}
 	out := make([]indivisible.Entry, len(recs))
 	for i, rec := range recs {
-		out[i].Index = start + int64(i)
-		if err := out[i].UnmarshalBinary(rec); err != nil {
+		if out[i], err = logstore.Decode(start+int64(i), rec); err != nil {
 			return nil, indivisible.Errorf(indivisible.EINTERNAL, "stored entry %d is corrupt: %v", start+int64(i), err)
 		}
 	}
@@ -446,7 +446,7 @@ func (l *Log) commit(batch []*request, retry int) {
 			r.done <- result{err: indivisible.FieldErrorf(indivisible.ECONFLICT, "body", "an identical %s was submitted at the same time", e.Kind)}
 			continue
 		}
-		data, err := e.MarshalBinary()
+		data, err := logstore.Encode(&e)
 		if err != nil {
 			r.done <- result{err: err}
 			continue
@@ -497,7 +497,7 @@ func (l *Log) commit(batch []*request, retry int) {
 		fail(accepted, err)
 		return
 	}
-	err = l.store.Append(ctx, &indivisible.LogBatch{Start: start, Entries: entries, Hashes: hr.mem, Keys: keys, Checkpoint: cp, Facts: facts})
+	err = l.store.Append(ctx, &logstore.Batch{Start: start, Entries: entries, Hashes: hr.mem, Keys: keys, Checkpoint: cp, Facts: facts})
 	if err != nil {
 		// Whatever happened, the store is the truth: reload it. On a
 		// conflict (another writer, a replay the store caught, or a fact
@@ -566,7 +566,7 @@ func (b *batchHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-// storeHashes adapts a LogStore to tlog.HashReader.
-func storeHashes(ctx context.Context, s indivisible.LogStore) tlog.HashReader {
+// storeHashes adapts a logstore.Store to tlog.HashReader.
+func storeHashes(ctx context.Context, s logstore.Store) tlog.HashReader {
 	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) { return s.ReadHashes(ctx, indexes) })
 }

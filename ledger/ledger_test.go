@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 func TestAppend(t *testing.T) {
@@ -143,14 +144,14 @@ func TestKeyRevocation(t *testing.T) {
 // blockingStore holds the first Append until released, so that a test
 // can queue requests behind it deterministically.
 type blockingStore struct {
-	indivisible.LogStore
+	logstore.Store
 	entered, release chan struct{}
 	once             sync.Once
 }
 
-func (s *blockingStore) Append(ctx context.Context, b *indivisible.LogBatch) error {
+func (s *blockingStore) Append(ctx context.Context, b *logstore.Batch) error {
 	s.once.Do(func() { close(s.entered); <-s.release })
-	return s.LogStore.Append(ctx, b)
+	return s.Store.Append(ctx, b)
 }
 
 // Requests that arrive while a commit is in progress are committed
@@ -158,7 +159,7 @@ func (s *blockingStore) Append(ctx context.Context, b *indivisible.LogBatch) err
 func TestGroupCommit(t *testing.T) {
 	tl := newTestLog(t)
 	ctx := context.Background()
-	bs := &blockingStore{LogStore: tl.db, entered: make(chan struct{}), release: make(chan struct{})}
+	bs := &blockingStore{Store: tl.db, entered: make(chan struct{}), release: make(chan struct{})}
 	ls, _ := note.NewSigner(tl.skey)
 	l, err := Open(ctx, bs, ls)
 	if err != nil {

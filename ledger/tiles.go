@@ -8,6 +8,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // TileHeight is the height of the log's tiles, as C2SP tlog-tiles fixes it.
@@ -68,7 +69,7 @@ func (l *Log) ReadTile(ctx context.Context, path string) ([]byte, error) {
 
 // ReadTile returns the content of tile t (height 8) in the tree of the
 // given size, read from store; ENOTFOUND if the tree does not contain it.
-func ReadTile(ctx context.Context, store indivisible.LogStore, size int64, t tlog.Tile) ([]byte, error) {
+func ReadTile(ctx context.Context, store logstore.Store, size int64, t tlog.Tile) ([]byte, error) {
 	notFound := indivisible.FieldErrorf(indivisible.ENOTFOUND, "path", "tile %s is not in the tree of size %d", TilePath(t), size)
 	// Above level 7 the tile's first entry would be past 2^64.
 	if t.H != TileHeight || t.L >= 64/TileHeight {

@@ -20,6 +20,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/monitor"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
@@ -214,7 +215,7 @@ func (f *front) open(t testing.TB, dir string, mod ...func(*monitor.Config)) *mo
 // rawAppend appends entries to a store directly, as a log that accepts
 // anything would: the stored hashes are computed in memory (all holds
 // every stored hash so far) and the checkpoint is signed by the log key.
-func rawAppend(t testing.TB, db indivisible.LogStore, skey string, all *[]tlog.Hash, entries []indivisible.Entry, keys []indivisible.Key) {
+func rawAppend(t testing.TB, db logstore.Store, skey string, all *[]tlog.Hash, entries []indivisible.Entry, keys []indivisible.Key) {
 	t.Helper()
 	ctx := context.Background()
 	hr := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
@@ -227,7 +228,7 @@ func rawAppend(t testing.TB, db indivisible.LogStore, skey string, all *[]tlog.H
 	first := len(*all)
 	start := entries[0].Index
 	for _, e := range entries {
-		data, err := e.MarshalBinary()
+		data, err := logstore.Encode(&e)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +248,7 @@ func rawAppend(t testing.TB, db indivisible.LogStore, skey string, all *[]tlog.H
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Append(ctx, &indivisible.LogBatch{Start: start, Entries: entries, Hashes: (*all)[first:], Keys: keys, Checkpoint: cp}); err != nil {
+	if err := db.Append(ctx, &logstore.Batch{Start: start, Entries: entries, Hashes: (*all)[first:], Keys: keys, Checkpoint: cp}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // Alarm kinds. An alarm is an *indivisible.Error with code alarmCode whose
@@ -226,8 +227,8 @@ func (m *Monitor) open(ctx context.Context, cpNote []byte) error {
 		m.latest.Root, _ = tlog.TreeHash(0, nil)
 	}
 	err := m.copy.load(m.latest.Size, func(i int64, rec []byte) error {
-		e := indivisible.Entry{Index: i}
-		if e.UnmarshalBinary(rec) != nil {
+		e, err := logstore.Decode(i, rec)
+		if err != nil {
 			return nil // alarmed when it was fetched; the exchange skips it too
 		}
 		m.addEntry(&e)
@@ -630,8 +631,8 @@ func (m *Monitor) fetch(ctx context.Context, cp indivisible.Checkpoint, rep *Rep
 		if appendErr = m.copy.append(rec); appendErr != nil {
 			break
 		}
-		e := indivisible.Entry{Index: i}
-		if err := e.UnmarshalBinary(rec); err != nil {
+		e, err := logstore.Decode(i, rec)
+		if err != nil {
 			problem(i, "does not decode: %v", indivisible.ErrorMessage(err))
 			continue
 		}
@@ -711,9 +712,9 @@ type entryProblem struct {
 func (m *Monitor) apply(start, off int64, rep *Report) error {
 	i := start
 	err := m.copy.scan(off, func(rec []byte) error {
-		e := indivisible.Entry{Index: i}
+		e, err := logstore.Decode(i, rec)
 		i++
-		if e.UnmarshalBinary(rec) != nil {
+		if err != nil {
 			return nil
 		}
 		m.addEntry(&e)

@@ -20,6 +20,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/sqlstore"
 )
 
@@ -27,7 +28,7 @@ import (
 var migrations embed.FS
 
 // DB is an open PostgreSQL database, migrated to the latest schema. It
-// implements indivisible.LogStore and indivisible.AccountStore.
+// implements logstore.Store and indivisible.AccountStore.
 type DB struct {
 	*sqlstore.Store
 }
@@ -104,3 +105,5 @@ func redact(dsn string) string {
 	}
 	return u.Redacted()
 }
+
+var _ logstore.Store = (*DB)(nil)

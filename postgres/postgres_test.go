@@ -6,6 +6,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ledger/ledgertest"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/postgres"
 	"github.com/indivisible-eurasia/indivisible/postgres/pgtest"
 	"github.com/indivisible-eurasia/indivisible/storetest"
@@ -24,7 +25,7 @@ func open(t *testing.T) *postgres.DB {
 // The contract suites every storage backend runs.
 
 func TestLogStore(t *testing.T) {
-	ledgertest.TestStore(t, func(t *testing.T) indivisible.LogStore { return open(t) })
+	ledgertest.TestStore(t, func(t *testing.T) logstore.Store { return open(t) })
 }
 
 func TestAccountStore(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/sqlstore"
 )
 
@@ -27,7 +28,7 @@ import (
 var migrations embed.FS
 
 // DB is an open SQLite database, migrated to the latest schema. It
-// implements indivisible.LogStore and indivisible.AccountStore.
+// implements logstore.Store and indivisible.AccountStore.
 type DB struct {
 	*sqlstore.Store
 	path string
@@ -100,3 +101,5 @@ func isConstraint(err error) bool {
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
+
+var _ logstore.Store = (*DB)(nil)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ledger/ledgertest"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
 
@@ -20,7 +21,7 @@ func open(t *testing.T) *sqlite.DB {
 }
 
 func TestStore(t *testing.T) {
-	ledgertest.TestStore(t, func(t *testing.T) indivisible.LogStore { return open(t) })
+	ledgertest.TestStore(t, func(t *testing.T) logstore.Store { return open(t) })
 }
 
 func TestReopen(t *testing.T) {

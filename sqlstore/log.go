@@ -11,14 +11,15 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
-var _ indivisible.LogStore = (*Store)(nil)
+var _ logstore.Store = (*Store)(nil)
 
 // The queries below use $n placeholders and portable SQL so that the
 // PostgreSQL store can run the same text.
 
-// Init implements indivisible.LogStore.
+// Init implements logstore.Store.
 func (db *Store) Init(ctx context.Context, info indivisible.LogInfo, cp indivisible.Checkpoint) error {
 	tx, err := db.DB.BeginTx(ctx, nil)
 	if err != nil {
@@ -37,7 +38,7 @@ func (db *Store) Init(ctx context.Context, info indivisible.LogInfo, cp indivisi
 	return internal(tx.Commit())
 }
 
-// Info implements indivisible.LogStore.
+// Info implements logstore.Store.
 func (db *Store) Info(ctx context.Context) (indivisible.LogInfo, error) {
 	var info indivisible.LogInfo
 	err := db.queryRow(ctx, `SELECT origin, verifier_key FROM log_info WHERE id = 1`).Scan(&info.Origin, &info.VerifierKey)
@@ -51,7 +52,7 @@ func (db *Store) notInitialised() error {
 	return indivisible.Errorf(indivisible.ENOTFOUND, "%s: no log here; run 'indivisible ledger init -db %s' first", db.name, db.name)
 }
 
-// Checkpoint implements indivisible.LogStore.
+// Checkpoint implements logstore.Store.
 func (db *Store) Checkpoint(ctx context.Context) (indivisible.Checkpoint, error) {
 	return db.scanCheckpoint(db.queryRow(ctx, latestCheckpoint))
 }
@@ -86,9 +87,9 @@ func (db *Store) insertCheckpoint(ctx context.Context, tx *sql.Tx, cp indivisibl
 	return internal(err)
 }
 
-// Append implements indivisible.LogStore. The whole batch is one
+// Append implements logstore.Store. The whole batch is one
 // transaction, so one fsync covers every entry in it.
-func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
+func (db *Store) Append(ctx context.Context, b *logstore.Batch) error {
 	if want := b.Start + int64(len(b.Entries)); b.Checkpoint.Size != want {
 		return indivisible.Errorf(indivisible.EINTERNAL, "batch checkpoint size %d, want %d", b.Checkpoint.Size, want)
 	}
@@ -120,7 +121,7 @@ func (db *Store) Append(ctx context.Context, b *indivisible.LogBatch) error {
 	rows := make([][]any, len(b.Entries))
 	for i := range b.Entries {
 		e := &b.Entries[i]
-		data, err := e.MarshalBinary()
+		data, err := logstore.Encode(e)
 		if err != nil {
 			return err
 		}
@@ -219,7 +220,7 @@ func placeholders(n int) string {
 	return b.String()
 }
 
-// ReadHashes implements indivisible.LogStore.
+// ReadHashes implements logstore.Store.
 func (db *Store) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	pos := make(map[int64][]int, len(indexes))
@@ -263,7 +264,7 @@ func (db *Store) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, 
 	return out, nil
 }
 
-// ReadRecords implements indivisible.LogStore.
+// ReadRecords implements logstore.Store.
 func (db *Store) ReadRecords(ctx context.Context, start, end int64) ([][]byte, error) {
 	if start < 0 || end < start {
 		return nil, indivisible.Invalid("index", "bad range %d..%d", start, end)
@@ -296,7 +297,7 @@ func (db *Store) ReadRecords(ctx context.Context, start, end int64) ([][]byte, e
 	return out, nil
 }
 
-// FindBodies implements indivisible.LogStore.
+// FindBodies implements logstore.Store.
 func (db *Store) FindBodies(ctx context.Context, sums [][sha256.Size]byte) ([]int64, error) {
 	out := make([]int64, len(sums))
 	pos := make(map[[sha256.Size]byte][]int, len(sums))
@@ -333,7 +334,7 @@ func (db *Store) FindBodies(ctx context.Context, sums [][sha256.Size]byte) ([]in
 	return out, err
 }
 
-// Keys implements indivisible.LogStore.
+// Keys implements logstore.Store.
 func (db *Store) Keys(ctx context.Context) ([]indivisible.Key, error) {
 	rows, err := db.DB.QueryContext(ctx, `SELECT name, participant, public_key, registered_at, revoked_from FROM keys ORDER BY registered_at, name`)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/ledger/ledgertest"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // ForumStore is what the forum suite needs: the forum's records, the
@@ -25,7 +26,7 @@ import (
 type ForumStore interface {
 	indivisible.ForumStore
 	indivisible.AccountStore
-	indivisible.LogStore
+	logstore.Store
 }
 
 // TestForum checks a ForumStore. open must return an empty store each

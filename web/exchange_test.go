@@ -25,6 +25,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/sqlite"
 )
 
@@ -411,7 +412,7 @@ func TestFileDeclaration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, _ := e.MarshalBinary()
+	rec, _ := logstore.Encode(&e)
 	if _, err := proof.Verify(f.log.Verifier(), rec); err != nil || string(e.Body) != decl {
 		t.Errorf("the proof shown does not verify (%v), or the body differs: %q", err, e.Body)
 	}

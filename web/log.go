@@ -15,6 +15,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/cosign"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // Ledger is what the pages read of the tamper-evident log (*ledger.Log).
@@ -171,7 +172,7 @@ func (h *handler) logEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := es[0]
-	rec, err := e.MarshalBinary()
+	rec, err := logstore.Encode(&e)
 	if err != nil {
 		h.fail(w, r, indivisible.Errorf(indivisible.EINTERNAL, "entry %d: %v", idx, err))
 		return

@@ -14,6 +14,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/postgres"
 	"github.com/indivisible-eurasia/indivisible/server"
@@ -173,7 +174,7 @@ func openStoreReadOnly(ctx context.Context, db string) (*sqlstore.Store, error) 
 // its key). An existing log keeps its origin: asking for another with
 // -origin is an error, and one that only follows from -public-url is
 // worth a warning.
-func ensureLog(ctx context.Context, db indivisible.LogStore, keyPath string, c appConfig, logger *slog.Logger) error {
+func ensureLog(ctx context.Context, db logstore.Store, keyPath string, c appConfig, logger *slog.Logger) error {
 	origin, err := logOrigin(c)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-// Package ledgertest is the contract test suite of indivisible.LogStore,
+// Package ledgertest is the contract test suite of logstore.Store,
 // in the manner of golang.org/x/mod/sumdb/storage's TestStorage: every
 // store implementation runs TestStore from its own tests.
 package ledgertest
@@ -18,11 +18,12 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/ledger"
+	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
 )
 
 // TestStore runs the contract tests. newStore must return a new, empty
 // store each time it is called; TestStore closes them.
-func TestStore(t *testing.T, newStore func(t *testing.T) indivisible.LogStore) {
+func TestStore(t *testing.T, newStore func(t *testing.T) logstore.Store) {
 	t.Run("Uninitialised", func(t *testing.T) { testUninitialised(t, newStore(t)) })
 	t.Run("Init", func(t *testing.T) { testInit(t, newStore(t)) })
 	t.Run("AppendRead", func(t *testing.T) { testAppendRead(t, newStore(t)) })
@@ -42,12 +43,12 @@ func wantCode(t *testing.T, what string, err error, code string) {
 
 // fixture is a store with an initialised log and a signer for it.
 type fixture struct {
-	s      indivisible.LogStore
+	s      logstore.Store
 	signer note.Signer
 	origin string
 }
 
-func initStore(t *testing.T, s indivisible.LogStore) *fixture {
+func initStore(t *testing.T, s logstore.Store) *fixture {
 	t.Helper()
 	t.Cleanup(func() { s.Close() })
 	skey, err := ledger.GenerateLogKey("example.org/test")
@@ -78,9 +79,9 @@ func Entry(participant, tag string) indivisible.Entry {
 	}
 }
 
-// batch builds the LogBatch appending entries at start, with correct
+// batch builds the logstore.Batch appending entries at start, with correct
 // stored hashes and a checkpoint signed by f.signer.
-func (f *fixture) batch(t *testing.T, start int64, entries []indivisible.Entry, keys []indivisible.Key) *indivisible.LogBatch {
+func (f *fixture) batch(t *testing.T, start int64, entries []indivisible.Entry, keys []indivisible.Key) *logstore.Batch {
 	t.Helper()
 	ctx := context.Background()
 	var mem []tlog.Hash
@@ -102,7 +103,7 @@ func (f *fixture) batch(t *testing.T, start int64, entries []indivisible.Entry, 
 	})
 	for i := range entries {
 		entries[i].Index = start + int64(i)
-		data, err := entries[i].MarshalBinary()
+		data, err := logstore.Encode(&entries[i])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,10 +122,10 @@ func (f *fixture) batch(t *testing.T, start int64, entries []indivisible.Entry, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &indivisible.LogBatch{Start: start, Entries: entries, Hashes: mem, Keys: keys, Checkpoint: cp}
+	return &logstore.Batch{Start: start, Entries: entries, Hashes: mem, Keys: keys, Checkpoint: cp}
 }
 
-func testUninitialised(t *testing.T, s indivisible.LogStore) {
+func testUninitialised(t *testing.T, s logstore.Store) {
 	defer s.Close()
 	ctx := context.Background()
 	_, err := s.Info(ctx)
@@ -133,7 +134,7 @@ func testUninitialised(t *testing.T, s indivisible.LogStore) {
 	wantCode(t, "Checkpoint", err, indivisible.ENOTFOUND)
 }
 
-func testInit(t *testing.T, s indivisible.LogStore) {
+func testInit(t *testing.T, s logstore.Store) {
 	f := initStore(t, s)
 	ctx := context.Background()
 	info, err := s.Info(ctx)
@@ -161,7 +162,7 @@ func testInit(t *testing.T, s indivisible.LogStore) {
 	wantCode(t, "second Init", err, indivisible.ECONFLICT)
 }
 
-func testAppendRead(t *testing.T, s indivisible.LogStore) {
+func testAppendRead(t *testing.T, s logstore.Store) {
 	f := initStore(t, s)
 	ctx := context.Background()
 	var all []indivisible.Entry
@@ -190,7 +191,7 @@ func testAppendRead(t *testing.T, s indivisible.LogStore) {
 		t.Fatal(err)
 	}
 	for i, r := range recs {
-		want, _ := all[i].MarshalBinary()
+		want, _ := logstore.Encode(&all[i])
 		if !bytes.Equal(r, want) {
 			t.Fatalf("record %d differs", i)
 		}
@@ -243,7 +244,7 @@ func testAppendRead(t *testing.T, s indivisible.LogStore) {
 	}
 }
 
-func testAppendConflict(t *testing.T, s indivisible.LogStore) {
+func testAppendConflict(t *testing.T, s logstore.Store) {
 	f := initStore(t, s)
 	ctx := context.Background()
 	if err := s.Append(ctx, f.batch(t, 0, []indivisible.Entry{Entry("POL", "a")}, nil)); err != nil {
@@ -261,7 +262,7 @@ func testAppendConflict(t *testing.T, s indivisible.LogStore) {
 	}
 }
 
-func testDuplicateBody(t *testing.T, s indivisible.LogStore) {
+func testDuplicateBody(t *testing.T, s logstore.Store) {
 	f := initStore(t, s)
 	ctx := context.Background()
 	if err := s.Append(ctx, f.batch(t, 0, []indivisible.Entry{Entry("POL", "a")}, nil)); err != nil {
@@ -278,7 +279,7 @@ func testDuplicateBody(t *testing.T, s indivisible.LogStore) {
 	}
 }
 
-func testKeys(t *testing.T, s indivisible.LogStore) {
+func testKeys(t *testing.T, s logstore.Store) {
 	f := initStore(t, s)
 	ctx := context.Background()
 	keys, err := s.Keys(ctx)
@@ -310,11 +311,11 @@ func testKeys(t *testing.T, s indivisible.LogStore) {
 
 // Two writers racing for the same position: exactly one wins, the other
 // gets ECONFLICT, as a multi-process sequencer relies on.
-func testConcurrentWriters(t *testing.T, s indivisible.LogStore) {
+func testConcurrentWriters(t *testing.T, s logstore.Store) {
 	f := initStore(t, s)
 	ctx := context.Background()
 	const writers = 4
-	batches := make([]*indivisible.LogBatch, writers)
+	batches := make([]*logstore.Batch, writers)
 	for i := range batches {
 		batches[i] = f.batch(t, 0, []indivisible.Entry{Entry("POL", fmt.Sprint("w", i))}, nil)
 	}
@@ -344,7 +345,7 @@ func testConcurrentWriters(t *testing.T, s indivisible.LogStore) {
 
 // testLedger runs the whole log over the store: concurrent signed appends,
 // proofs and an audit.
-func testLedger(t *testing.T, s indivisible.LogStore) {
+func testLedger(t *testing.T, s logstore.Store) {
 	f := initStore(t, s)
 	ctx := context.Background()
 	l, err := ledger.Open(ctx, s, f.signer)
@@ -398,7 +399,7 @@ func testLedger(t *testing.T, s indivisible.LogStore) {
 // NewLog creates a log for origin in store, with a fresh key, and opens
 // it for appending; it is closed when the test ends (before store, if the
 // caller registered store's cleanup first).
-func NewLog(t testing.TB, store indivisible.LogStore, origin string) *ledger.Log {
+func NewLog(t testing.TB, store logstore.Store, origin string) *ledger.Log {
 	t.Helper()
 	ctx := context.Background()
 	skey, err := ledger.GenerateLogKey(origin)
