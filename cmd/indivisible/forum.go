@@ -525,14 +525,8 @@ func delphiOpen(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, e
 	fs.Float64Var(&stop.Stability, "stability", 0, "stop when the median moves by less than this share (default 0.15)")
 	fs.IntVar(&stop.MaxRounds, "max-rounds", 0, "stop after this many rounds (default 4)")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
-		body, err := marshal(struct {
-			Parameter string                   `json:"parameter"`
-			Text      string                   `json:"text"`
-			Unit      string                   `json:"unit"`
-			Min       float64                  `json:"min"`
-			Max       float64                  `json:"max"`
-			Stop      indivisible.StoppingRule `json:"stop"`
-		}{*parameter, *text, *unit, *lo, *hi, stop})
+		body, err := marshal(openapiclient.CreateQuestionJSONRequestBody{Parameter: *parameter, Text: *text, Unit: unit, Min: *lo, Max: *hi,
+			Stop: &openapiclient.StoppingRule{Iqr: &stop.IQR, Stability: &stop.Stability, MaxRounds: &stop.MaxRounds}})
 		if err != nil {
 			return nil, err
 		}
