@@ -3,7 +3,7 @@ package indivisible
 import "context"
 
 // The domain's services. Each is implemented once (forum.Service,
-// accounts.Service) and every surface (api, web, cmd) is a thin adapter
+// exchange.Service, accounts.Service) and every surface (api, web, cmd) is a thin adapter
 // over it. Every method takes the acting account (nil or Anonymous for a
 // visitor) and authorises it through Authorize: a read needs ActRead,
 // which every role has; each act its own action. The errors are the
@@ -63,6 +63,22 @@ type ForumService interface {
 	// transaction.
 	TakePosition(ctx context.Context, acc *Account, forumID, itemID int64, req *PositionRequest) (*Position, error)
 	Answer(ctx context.Context, acc *Account, forumID, questionID int64, value float64) (*Answer, error)
+}
+
+// ExchangeService files declarations into the log and reads the regime's
+// findings over it.
+type ExchangeService interface {
+	// File files a signed declaration for acc, who must be allowed to
+	// file for its participant; nothing is appended on any error.
+	File(ctx context.Context, acc *Account, body []byte, keyName string, sig []byte) (*Filing, error)
+	// Parse reads a declaration as File does, without filing it.
+	Parse(body []byte) (*Declaration, error)
+	// Findings are the regime's findings over the whole log, with the
+	// log size they were computed at.
+	Findings(ctx context.Context, acc *Account) ([]Finding, int64, error)
+	// View is the exchange's reading of the whole log: declarations with
+	// corrections applied, transfers reconciled, findings.
+	View(ctx context.Context, acc *Account) (*ExchangeView, error)
 }
 
 // AccountService manages accounts, their API tokens and the delegations'

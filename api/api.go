@@ -44,7 +44,7 @@ type Config struct {
 	// and Exchange serve declarations, findings and keys.
 	Log      Log
 	Ledger   Ledger
-	Exchange Exchange
+	Exchange indivisible.ExchangeService
 	// Witnesses, if set, is the log's side of witnessing (package
 	// cosign's *Collector): /log/checkpoint and the declarations'
 	// inclusion proofs carry its cosigned checkpoint, /readyz reports its

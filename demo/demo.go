@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 )
@@ -41,7 +40,7 @@ type KeyRegistrar interface {
 // Filer files a signed declaration for a delegation's account, as
 // *exchange.Service does.
 type Filer interface {
-	File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*exchange.Filing, error)
+	File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*indivisible.Filing, error)
 }
 
 // Deps are the services Seed works through, so that the demonstration

@@ -171,7 +171,7 @@ func (c *checker) mirror(recs []*record) {
 	for _, t := range reconcile(recs) {
 		exp, imp := t.Export, t.Import
 		switch due := c.regime.Transfers.DueFollowingYear.In(t.Year + 1); {
-		case t.Status() == TransferDiffer:
+		case t.Status() == indivisible.TransferDiffer:
 			c.add(RuleMirrorMismatch, ref, slices.Concat(exp.Entries, imp.Entries),
 				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s reported importing %d", t.Exporter, exp.Quantity, t.Category,
 					t.Importer, t.Year, t.Importer, imp.Quantity), t.Exporter, t.Importer)

@@ -36,8 +36,8 @@ type Service struct {
 	mu         sync.Mutex
 	state      *State
 	findings   []indivisible.Finding
-	findingsAt int64 // the state size the findings were computed at
-	view       *View // computed at most once per log size, on demand
+	findingsAt int64                     // the state size the findings were computed at
+	view       *indivisible.ExchangeView // computed at most once per log size, on demand
 }
 
 // NewService returns a service over log, checking codes against codes and
@@ -77,15 +77,6 @@ func (s *Service) Parse(body []byte) (*indivisible.Declaration, error) {
 	return Parse(body, s.codes)
 }
 
-// Filing is a declaration accepted into the log, with the proof that the
-// log holds it.
-type Filing struct {
-	Declaration *indivisible.Declaration
-	Entry       indivisible.Entry
-	// Proof proves Entry in the tree of the log's latest checkpoint.
-	Proof *ledger.InclusionProof
-}
-
 // File files a signed declaration for acc and appends its exact bytes to
 // the log: the declaration must parse (a malformed body is refused as
 // such, whoever sends it), acc must be allowed to file for its
@@ -94,7 +85,7 @@ type Filing struct {
 // appended on any error. Two racing filings that only conflict with each
 // other (two annual exchanges of one year) can both be appended; the
 // duplicate then shows as a finding.
-func (s *Service) File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*Filing, error) {
+func (s *Service) File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*indivisible.Filing, error) {
 	d, err := s.Parse(body)
 	if err != nil {
 		return nil, indivisible.PrefixField("declaration", err)
@@ -119,7 +110,11 @@ func (s *Service) File(ctx context.Context, acc *indivisible.Account, body []byt
 	if err != nil {
 		return nil, err
 	}
-	return &Filing{Declaration: d, Entry: e, Proof: proof}, nil
+	text, err := proof.MarshalText()
+	if err != nil {
+		return nil, indivisible.Errorf(indivisible.EINTERNAL, "the inclusion proof of entry %d: %v", e.Index, err)
+	}
+	return &indivisible.Filing{Declaration: d, Entry: e, Proof: text}, nil
 }
 
 func (s *Service) admit(ctx context.Context, d *indivisible.Declaration) error {
@@ -137,8 +132,12 @@ func (s *Service) admit(ctx context.Context, d *indivisible.Declaration) error {
 }
 
 // Findings returns the regime's findings over the whole log and the log
-// size they were computed at.
-func (s *Service) Findings(ctx context.Context) ([]indivisible.Finding, int64, error) {
+// size they were computed at. They are published: any account may read
+// them.
+func (s *Service) Findings(ctx context.Context, acc *indivisible.Account) ([]indivisible.Finding, int64, error) {
+	if err := indivisible.Authorize(acc, indivisible.ActRead, ""); err != nil {
+		return nil, 0, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.update(ctx); err != nil {
@@ -151,14 +150,17 @@ func (s *Service) Findings(ctx context.Context) ([]indivisible.Finding, int64, e
 // with corrections applied, the transfers reconciled and the findings, at
 // one log size (State.View). The view is shared between callers: do not
 // modify it.
-func (s *Service) View(ctx context.Context) (*View, error) {
+func (s *Service) View(ctx context.Context, acc *indivisible.Account) (*indivisible.ExchangeView, error) {
+	if err := indivisible.Authorize(acc, indivisible.ActRead, ""); err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.update(ctx); err != nil {
 		return nil, err
 	}
 	if s.view == nil || s.view.Size != s.findingsAt {
-		s.view = &View{Size: s.findingsAt, Declarations: s.state.Declarations(), Transfers: s.state.Transfers(), Findings: s.findings}
+		s.view = &indivisible.ExchangeView{Size: s.findingsAt, Declarations: s.state.Declarations(), Transfers: s.state.Transfers(), Findings: s.findings}
 	}
 	return s.view, nil
 }
@@ -175,3 +177,5 @@ func (s *Service) update(ctx context.Context) error {
 	}
 	return nil
 }
+
+var _ indivisible.ExchangeService = (*Service)(nil)

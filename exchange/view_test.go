@@ -33,13 +33,13 @@ func TestReadCorrectionOfAnotherKind(t *testing.T) {
 	if want := []string{RuleMirrorMismatch, RuleInvalidCorrection}; !slices.Equal(rules, want) {
 		t.Errorf("rules %q, want %q", rules, want)
 	}
-	want := []Transfer{{Year: 2025, Exporter: "DEU", Importer: "POL", Category: "battle_tanks",
-		Export: &TransferSide{Quantity: 14, Reports: []int64{0}, Entries: []int64{0}},
-		Import: &TransferSide{Quantity: 12, Reports: []int64{1}, Entries: []int64{1}}}}
+	want := []indivisible.Transfer{{Year: 2025, Exporter: "DEU", Importer: "POL", Category: "battle_tanks",
+		Export: &indivisible.TransferSide{Quantity: 14, Reports: []int64{0}, Entries: []int64{0}},
+		Import: &indivisible.TransferSide{Quantity: 12, Reports: []int64{1}, Entries: []int64{1}}}}
 	if diff := cmp.Diff(want, v.Transfers); diff != "" {
 		t.Errorf("transfers:\n%s", diff)
 	}
-	if s := v.Transfers[0].Status(); s != TransferDiffer {
+	if s := v.Transfers[0].Status(); s != indivisible.TransferDiffer {
 		t.Errorf("status %q", s)
 	}
 	if d := v.Declarations[1]; d.InForce != d.Declaration || d.CorrectedBy() != -1 || d.Withdrawn {
@@ -63,9 +63,9 @@ func TestReadDeclarations(t *testing.T) {
 		logged{"2026-01-10", transfer("DEU", "importer", 2025, "POL", 5)},
 	)
 	v := Read(DefaultRegime(), es)
-	wantTransfers := []Transfer{{Year: 2025, Exporter: "POL", Importer: "DEU", Category: "battle_tanks",
-		Export: &TransferSide{Quantity: 5, Reports: []int64{0}, Entries: []int64{0, 1, 4}},
-		Import: &TransferSide{Quantity: 5, Reports: []int64{8}, Entries: []int64{8}}}}
+	wantTransfers := []indivisible.Transfer{{Year: 2025, Exporter: "POL", Importer: "DEU", Category: "battle_tanks",
+		Export: &indivisible.TransferSide{Quantity: 5, Reports: []int64{0}, Entries: []int64{0, 1, 4}},
+		Import: &indivisible.TransferSide{Quantity: 5, Reports: []int64{8}, Entries: []int64{8}}}}
 	if diff := cmp.Diff(wantTransfers, v.Transfers); diff != "" {
 		t.Errorf("transfers (-want +got):\n%s", diff)
 	}
@@ -152,7 +152,7 @@ func TestReadAgreesWithCheck(t *testing.T) {
 		if diff := cmp.Diff(findings, v.Findings); diff != "" {
 			t.Fatalf("Read's findings differ from Check's:\n%s", diff)
 		}
-		byIndex := map[int64]Declared{}
+		byIndex := map[int64]indivisible.DeclaredEntry{}
 		applied := map[int64]bool{}
 		for _, d := range v.Declarations {
 			byIndex[d.Index] = d
@@ -209,11 +209,11 @@ func TestReadAgreesWithCheck(t *testing.T) {
 		var differ, oneSided [][]int64
 		for _, tr := range v.Transfers {
 			switch tr.Status() {
-			case TransferDiffer:
+			case indivisible.TransferDiffer:
 				differ = append(differ, slices.Sorted(slices.Values(slices.Concat(tr.Export.Entries, tr.Import.Entries))))
-			case TransferExporterOnly:
+			case indivisible.TransferExporterOnly:
 				oneSided = append(oneSided, tr.Export.Entries)
-			case TransferImporterOnly:
+			case indivisible.TransferImporterOnly:
 				oneSided = append(oneSided, tr.Import.Entries)
 			}
 		}
@@ -234,7 +234,7 @@ func TestReadAgreesWithCheck(t *testing.T) {
 		}
 		// Each transfer adds up the reports in force on its side.
 		for _, tr := range v.Transfers {
-			for role, s := range map[indivisible.TransferRole]*TransferSide{indivisible.Exporter: tr.Export, indivisible.Importer: tr.Import} {
+			for role, s := range map[indivisible.TransferRole]*indivisible.TransferSide{indivisible.Exporter: tr.Export, indivisible.Importer: tr.Import} {
 				var q int64
 				var reports []int64
 				for _, d := range v.Declarations {
@@ -271,7 +271,7 @@ func TestServiceView(t *testing.T) {
 		d, _ := Parse([]byte(body), nil)
 		l.entries = append(l.entries, indivisible.Entry{Index: int64(i), Time: at("2026-01-10"), Kind: indivisible.KindDeclaration,
 			Participant: d.Participant, Body: []byte(body)})
-		v, err := s.View(ctx)
+		v, err := s.View(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

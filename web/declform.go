@@ -119,7 +119,7 @@ func (h *handler) categories() []string {
 
 // newComposer builds the forms for participant with the values of c.V
 // for form c.Kind, and defaults for the others.
-func (h *handler) newComposer(c *composer, participant string, decls []exchange.Declared) {
+func (h *handler) newComposer(c *composer, participant string, decls []indivisible.DeclaredEntry) {
 	codes := exchange.NewCodes(h.deps.Scenario)
 	var states, orgs []choice
 	for _, p := range h.deps.Scenario.Participants {

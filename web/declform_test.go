@@ -20,7 +20,7 @@ var declTextareaRE = regexp.MustCompile(`(?s)<textarea id="f-declaration"[^>]*>(
 // exchange fixture.
 func polEntry(t *testing.T, f *exchangeFixture) int64 {
 	t.Helper()
-	v, err := f.deps.Exchange.View(context.Background())
+	v, err := f.deps.Exchange.View(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

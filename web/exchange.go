@@ -19,21 +19,6 @@ import (
 	"github.com/indivisible-eurasia/indivisible/exchange"
 )
 
-// Exchange files declarations and computes the regime's findings
-// (*exchange.Service).
-type Exchange interface {
-	// File checks a signed declaration for the account and appends it
-	// to the log, with the proof that the log holds it.
-	File(ctx context.Context, acc *indivisible.Account, body []byte, keyName string, sig []byte) (*exchange.Filing, error)
-	// Findings returns the findings over the whole log and the log size
-	// they were computed at.
-	Findings(ctx context.Context) ([]indivisible.Finding, int64, error)
-	// View returns the exchange's reading of the whole log: declarations
-	// with corrections applied, transfers reconciled and findings, at one
-	// log size. The page shows it as it is.
-	View(ctx context.Context) (*exchange.View, error)
-}
-
 // maxShownDeclarations caps the declarations table; the filters narrow it.
 const maxShownDeclarations = 200
 
@@ -153,7 +138,7 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	ctx := r.Context()
-	v, err := h.deps.Exchange.View(ctx)
+	v, err := h.deps.Exchange.View(ctx, accountOf(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -200,7 +185,7 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 // composerFromQuery starts the declaration forms from the query: a kind's
 // documented example (?template=KIND) or a correction of one of the
 // delegation's entries, pre-filled from it (?correct=INDEX).
-func (h *handler) composerFromQuery(q url.Values, participant string, decls []exchange.Declared) (*composer, error) {
+func (h *handler) composerFromQuery(q url.Values, participant string, decls []indivisible.DeclaredEntry) (*composer, error) {
 	c := &composer{}
 	if k := q.Get("template"); k != "" {
 		if !slices.Contains(indivisible.DeclarationKinds, indivisible.DeclarationKind(k)) {
@@ -210,7 +195,7 @@ func (h *handler) composerFromQuery(q url.Values, participant string, decls []ex
 	}
 	if s := q.Get("correct"); s != "" {
 		i, err := strconv.ParseInt(s, 10, 64)
-		j := slices.IndexFunc(decls, func(d exchange.Declared) bool { return d.Index == i })
+		j := slices.IndexFunc(decls, func(d indivisible.DeclaredEntry) bool { return d.Index == i })
 		if err != nil || j < 0 || decls[j].Participant != participant || decls[j].Declaration == nil || decls[j].Declaration.Kind == indivisible.KindCorrection {
 			return nil, indivisible.Invalid("correct", "entry %q is not a declaration of %s that a correction may correct", s, participant)
 		}
@@ -251,7 +236,7 @@ func findingsByEntry(findings []indivisible.Finding) map[int64][]indivisible.Fin
 	return m
 }
 
-func (h *handler) declarationRows(decls []exchange.Declared, findings map[int64][]indivisible.Finding, f exchangeFilter) ([]declRow, int) {
+func (h *handler) declarationRows(decls []indivisible.DeclaredEntry, findings map[int64][]indivisible.Finding, f exchangeFilter) ([]declRow, int) {
 	var rows []declRow
 	matching := 0
 	for _, d := range slices.Backward(decls) {
@@ -352,7 +337,7 @@ func thousands(n int64) string {
 }
 
 // transferRow is a row of the transfer reconciliation table: an
-// exchange.Transfer as the page shows it.
+// indivisible.Transfer as the page shows it.
 type transferRow struct {
 	Year                 int
 	Exporter, Importer   string
@@ -361,15 +346,15 @@ type transferRow struct {
 	HasExport, HasImport bool
 	// Entries are the reports, ascending.
 	Entries []int64
-	Status  exchange.TransferStatus
+	Status  indivisible.TransferStatus
 }
 
 // Mismatch reports whether the two reports disagree or one is missing.
-func (t transferRow) Mismatch() bool { return t.Status != exchange.TransferAgree }
+func (t transferRow) Mismatch() bool { return t.Status != indivisible.TransferAgree }
 
 // transferRows lays out the exchange's reconciled transfers that involve
 // participant ("" for all), latest year first.
-func transferRows(ts []exchange.Transfer, participant string) []transferRow {
+func transferRows(ts []indivisible.Transfer, participant string) []transferRow {
 	out := []transferRow{}
 	for _, t := range ts {
 		if participant != "" && t.Exporter != participant && t.Importer != participant {
@@ -446,11 +431,8 @@ func (h *handler) file(r *http.Request, acc *indivisible.Account, f *fileForm) (
 	if err != nil {
 		return nil, err
 	}
-	text, err := sub.Proof.MarshalText()
-	if err != nil {
-		return nil, err
-	}
-	findings, _, err := h.deps.Exchange.Findings(ctx)
+	text := sub.Proof
+	findings, _, err := h.deps.Exchange.Findings(ctx, acc)
 	if err != nil {
 		return nil, err
 	}

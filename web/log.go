@@ -182,7 +182,7 @@ func (h *handler) logEntry(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	findings, _, err := h.deps.Exchange.Findings(ctx)
+	findings, _, err := h.deps.Exchange.Findings(ctx, accountOf(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -49,7 +49,7 @@ type Deps struct {
 	// Exchange files declarations and computes the regime's findings
 	// (*exchange.Service): the Exchange page files through it, as the API
 	// does.
-	Exchange Exchange
+	Exchange indivisible.ExchangeService
 	// Ledger is the tamper-evident log (*ledger.Log).
 	Ledger Ledger
 	// Accounts authenticates the API tokens delegations sign in with

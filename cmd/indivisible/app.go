@@ -127,7 +127,7 @@ func openApp(ctx context.Context, c appConfig) (*app, error) {
 		return float64(cp.Size)
 	})
 	a.api.Gauge("indivisible_findings", "Findings of the regime's rules over the whole log.", func() float64 {
-		fs, _, err := a.exchange.Findings(context.Background())
+		fs, _, err := a.exchange.Findings(context.Background(), nil)
 		if err != nil {
 			return -1
 		}

@@ -213,7 +213,7 @@ func localFindings(ctx context.Context, e *env, db, regimeFile, participant, rul
 		return nil, 0, err
 	}
 	defer done()
-	findings, size, err := exchange.NewService(l, nil, regime).Findings(ctx)
+	findings, size, err := exchange.NewService(l, nil, regime).Findings(ctx, nil)
 	if err != nil {
 		return nil, 0, err
 	}
