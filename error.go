@@ -7,8 +7,9 @@ import (
 )
 
 // Error codes. Every failure that crosses a package boundary carries one of
-// these, so that the HTTP layer and the CLI can translate it in one place
-// (HTTPStatus and ExitCode below) and tests can assert codes, not strings.
+// these, so that each edge translates it in one place (api.StatusCode to
+// an HTTP status, cmd/indivisible's exitCode to an exit status) and tests
+// can assert codes, not strings.
 const (
 	EINVALID      = "invalid"
 	EUNAUTHORIZED = "unauthorized"
@@ -88,33 +89,6 @@ func ErrorMessage(err error) string {
 		return e.Error()
 	}
 	return "internal error"
-}
-
-// codes is the single translation table from error codes to HTTP
-// statuses. (The exit statuses are the command line's, in
-// cmd/indivisible.)
-var codes = map[string]struct{ http int }{
-	EINVALID:      {400},
-	EUNAUTHORIZED: {401},
-	EFORBIDDEN:    {403},
-	ENOTFOUND:     {404},
-	EMETHOD:       {405},
-	ECONFLICT:     {409},
-	ETOOLARGE:     {413},
-	ERATELIMIT:    {429},
-	EINCONSISTENT: {502},
-	EINTERNAL:     {500},
-}
-
-// HTTPStatus maps err to an HTTP status code (200 for nil).
-func HTTPStatus(err error) int {
-	if err == nil {
-		return 200
-	}
-	if c, ok := codes[ErrorCode(err)]; ok {
-		return c.http
-	}
-	return 500
 }
 
 // InFile puts the name of the file that held the bad input in front of an

@@ -124,7 +124,7 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-// writeError maps err to its status (in indivisible.HTTPStatus, the one
+// writeError maps err to its status (StatusCode, the one
 // table) and writes the error body. Only internal errors are logged: the
 // others are the client's.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -143,7 +143,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == indivisible.ERATELIMIT {
 		w.Header().Set("Retry-After", "1")
 	}
-	s.writeJSON(w, r, indivisible.HTTPStatus(err), b)
+	s.writeJSON(w, r, StatusCode(err), b)
 }
 
 // writeJSON encodes v in full before it writes the status, so that a value

@@ -99,14 +99,3 @@ func (s *State) View(r *Regime) *indivisible.ExchangeView {
 func Read(r *Regime, entries []indivisible.Entry) *indivisible.ExchangeView {
 	return stateOf(entries).View(r)
 }
-
-// TEMPORARY(issue 11): the web pages still name these exchange.X.
-type (
-	View           = indivisible.ExchangeView
-	Declared       = indivisible.DeclaredEntry
-	Transfer       = indivisible.Transfer
-	TransferStatus = indivisible.TransferStatus
-)
-
-// TransferAgree is indivisible.TransferAgree, for the same pages.
-const TransferAgree = indivisible.TransferAgree

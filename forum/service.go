@@ -313,13 +313,6 @@ func (s *Service) SpeakerDone(ctx context.Context, acc *indivisible.Account, for
 	return s.cfg.Store.SpeakerDone(ctx, id)
 }
 
-// TEMPORARY(issue 11): the web pages still name these forum.X.
-type (
-	PositionRequest = indivisible.PositionRequest
-	SignedStatement = indivisible.SignedStatement
-	Feedback        = indivisible.DelphiFeedback
-)
-
 // latest returns an item's latest version (ECONFLICT before a proposal).
 func (s *Service) latest(ctx context.Context, itemID int64) (*indivisible.ProposalVersion, []*indivisible.ProposalVersion, error) {
 	vs, err := s.cfg.Store.Versions(ctx, itemID)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/forum"
 )
 
@@ -25,31 +25,13 @@ import (
 // the page again with the form as typed, the message next to its field
 // and a summary that takes the focus.
 
-// ForumDesk is the secretariat's side of the forum (*forum.Service). The
-// forum part of the desk appears when Deps.Forum provides it.
-type ForumDesk interface {
-	Forum
-	CreateForum(ctx context.Context, acc *indivisible.Account, f *indivisible.Forum) error
-	CreateSession(ctx context.Context, acc *indivisible.Account, se *indivisible.Session) error
-	CreateItem(ctx context.Context, acc *indivisible.Account, it *indivisible.AgendaItem) error
-	RegisterDelegation(ctx context.Context, acc *indivisible.Account, d *indivisible.Delegation) error
-	SetDelegationStatus(ctx context.Context, acc *indivisible.Account, forumID, id int64, next indivisible.AccreditationStatus) (*indivisible.Delegation, error)
-	AddExpert(ctx context.Context, acc *indivisible.Account, forumID, accountID int64) (*indivisible.Expert, error)
-	CreateQuestion(ctx context.Context, acc *indivisible.Account, q *indivisible.Question) error
-	FinishRound(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*indivisible.Question, error)
-}
-
 // adminOn reports whether the desk has what it needs: the accounts
 // service, and the sign-in of the Exchange pages.
 func (h *handler) adminOn() bool { return h.deps.AccountService != nil && h.exchangeOn() }
 
-// forumDesk returns the forum's secretariat side, if the forum has one.
-func (h *handler) forumDesk() (ForumDesk, bool) {
-	if !h.forumOn() {
-		return nil, false
-	}
-	d, ok := h.deps.Forum.(ForumDesk)
-	return d, ok
+// forumDesk returns the forum, if the desk has one.
+func (h *handler) forumDesk() (indivisible.ForumService, bool) {
+	return h.deps.Forum, h.forumOn()
 }
 
 func (h *handler) adminRoutes() {
@@ -208,7 +190,7 @@ func (h *handler) adminAct(w http.ResponseWriter, r *http.Request, formID string
 	case indivisible.EFORBIDDEN, indivisible.EUNAUTHORIZED, indivisible.EINTERNAL:
 		h.fail(w, r, err)
 	default:
-		show(w, r, indivisible.HTTPStatus(err), &failure{form: formID, values: r.PostForm, err: err})
+		show(w, r, api.StatusCode(err), &failure{form: formID, values: r.PostForm, err: err})
 	}
 }
 
@@ -550,7 +532,7 @@ func (h *handler) adminCreateToken(w http.ResponseWriter, r *http.Request) {
 	switch indivisible.ErrorCode(err) {
 	case "":
 	case indivisible.EINVALID:
-		h.adminAccountWith(w, r, indivisible.HTTPStatus(err), &failure{form: "new-token", values: r.PostForm, err: err})
+		h.adminAccountWith(w, r, api.StatusCode(err), &failure{form: "new-token", values: r.PostForm, err: err})
 		return
 	default:
 		h.fail(w, r, err)
@@ -711,7 +693,7 @@ func (h *handler) adminForumWith(w http.ResponseWriter, r *http.Request, status 
 }
 
 // forumAct is adminAct for a form of a forum's desk.
-func (h *handler) forumAct(w http.ResponseWriter, r *http.Request, formID string, act func(desk ForumDesk, acc *indivisible.Account, fid int64) (string, error)) {
+func (h *handler) forumAct(w http.ResponseWriter, r *http.Request, formID string, act func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error)) {
 	fid, err := pathID(r, "forum")
 	if err != nil {
 		h.fail(w, r, err)
@@ -725,14 +707,14 @@ func (h *handler) forumAct(w http.ResponseWriter, r *http.Request, formID string
 }
 
 func (h *handler) adminCreateSession(w http.ResponseWriter, r *http.Request) {
-	h.forumAct(w, r, "new-session", func(desk ForumDesk, acc *indivisible.Account, fid int64) (string, error) {
+	h.forumAct(w, r, "new-session", func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
 		se := &indivisible.Session{ForumID: fid, Title: strings.TrimSpace(r.PostFormValue("title"))}
 		return "session#sessions", desk.CreateSession(r.Context(), acc, se)
 	})
 }
 
 func (h *handler) adminCreateItem(w http.ResponseWriter, r *http.Request) {
-	h.forumAct(w, r, "new-item", func(desk ForumDesk, acc *indivisible.Account, fid int64) (string, error) {
+	h.forumAct(w, r, "new-item", func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
 		sid, err1 := formInt(r, "session_id", true)
 		quorum, err2 := formFloat(r, "rule.quorum", false)
 		deadline, err3 := formDeadline(r, "rule.deadline")
@@ -747,7 +729,7 @@ func (h *handler) adminCreateItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) adminRegisterDelegation(w http.ResponseWriter, r *http.Request) {
-	h.forumAct(w, r, "new-delegation", func(desk ForumDesk, acc *indivisible.Account, fid int64) (string, error) {
+	h.forumAct(w, r, "new-delegation", func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
 		var members []string
 		for _, m := range strings.Split(r.PostFormValue("members"), "\n") {
 			if m = strings.TrimSpace(m); m != "" {
@@ -775,7 +757,7 @@ func (h *handler) adminDelegationStatus(w http.ResponseWriter, r *http.Request) 
 	if r.URL.Query().Get("form") == "end" {
 		form = fmt.Sprintf("end-%d", id)
 	}
-	h.forumAct(w, r, form, func(desk ForumDesk, acc *indivisible.Account, fid int64) (string, error) {
+	h.forumAct(w, r, form, func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
 		next := indivisible.AccreditationStatus(r.PostFormValue("status"))
 		if slices.Contains(finalStatuses, next) {
 			if err := confirmed(r, string(next)+" the delegation"); err != nil {
@@ -788,7 +770,7 @@ func (h *handler) adminDelegationStatus(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *handler) adminAddExpert(w http.ResponseWriter, r *http.Request) {
-	h.forumAct(w, r, "new-expert", func(desk ForumDesk, acc *indivisible.Account, fid int64) (string, error) {
+	h.forumAct(w, r, "new-expert", func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
 		id, err := formInt(r, "account_id", true)
 		if err != nil {
 			return "", err
@@ -799,7 +781,7 @@ func (h *handler) adminAddExpert(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) adminCreateQuestion(w http.ResponseWriter, r *http.Request) {
-	h.forumAct(w, r, "new-question", func(desk ForumDesk, acc *indivisible.Account, fid int64) (string, error) {
+	h.forumAct(w, r, "new-question", func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
 		lo, err1 := formFloat(r, "min", true)
 		hi, err2 := formFloat(r, "max", true)
 		iqr, err3 := formFloat(r, "stop.iqr", false)
@@ -826,7 +808,7 @@ func (h *handler) adminFinishRound(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.forumAct(w, r, fmt.Sprintf("finish-%d", qid), func(desk ForumDesk, acc *indivisible.Account, fid int64) (string, error) {
+	h.forumAct(w, r, fmt.Sprintf("finish-%d", qid), func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
 		if err := confirmed(r, "finish the round"); err != nil {
 			return "", err
 		}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/model"
 )
 
@@ -38,12 +39,19 @@ func (m measureForm) filled() bool {
 	return m.Actor != "" || m.Host != "" || m.Quantity != "" || len(m.Actors) > 0
 }
 
-// assessForm is the whole form: the proposal's title, a measure being
-// composed, the package so far as JSON, and the tolerance.
+// packageForm is what the measure builder posts: the title, a measure
+// being composed and the package so far as JSON. The Assess page's form
+// and the item page's tabling form both hold one.
+type packageForm struct {
+	Title    string
+	Measure  measureForm
+	Proposal string
+}
+
+// assessForm is the Assess page's whole form: the builder's fields and
+// the tolerance.
 type assessForm struct {
-	Title     string
-	Measure   measureForm
-	Proposal  string
+	packageForm
 	Tolerance string
 }
 
@@ -76,10 +84,13 @@ type packageItem struct {
 	Invalid       bool
 }
 
-type assessData struct {
-	Form     assessForm
-	Error    *formError
-	Notice   string
+// builder is the measure builder as the templates "measure-fields" and
+// "package-list" draw it: the composed measure, the package with a
+// Remove button per measure, the menus, and the form's error, whose
+// summary has the id ErrorID.
+type builder struct {
+	Measure  measureForm
+	Proposal string
 	Package  []packageItem
 	Types    []choice
 	States   []choice
@@ -90,19 +101,72 @@ type assessData struct {
 	// limits.
 	MaxQuantity     int64
 	MaxQuantityText string
-	Map             mapData
-	Legend          legend
-	Result          *resultView
+	Error           *formError
+	ErrorID         string
+	// ListHint says what the page's main button does with the package;
+	// EmptyHint what to do while it is empty.
+	ListHint, EmptyHint string
+}
+
+// Invalid reports whether the error is about the form field.
+func (b builder) Invalid(field string) bool {
+	return b.Error != nil && b.Error.Field == field
+}
+
+// Msg is the error to show next to the field, or nil.
+func (b builder) Msg(field string) *formError {
+	if b.Invalid(field) {
+		return b.Error
+	}
+	return nil
+}
+
+// Extra reports whether the state is one of the measure's further actors.
+func (b builder) Extra(code string) bool {
+	return slices.Contains(b.Measure.Actors, code)
+}
+
+// newBuilder draws f's measure and package with the scenario's menus.
+func (h *handler) newBuilder(f packageForm, ferr *formError, errorID string) builder {
+	b := builder{Measure: f.Measure, Proposal: f.Proposal, Types: measureTypes, MaxQuantity: indivisible.MaxQuantity, MaxQuantityText: count(indivisible.MaxQuantity),
+		Error: ferr, ErrorID: errorID}
+	if p, err := f.parsePackage(); err == nil {
+		for i, m := range p.Measures {
+			b.Package = append(b.Package, packageItem{Index: i, Number: i + 1, Text: h.describe(m), Invalid: b.Invalid(fmt.Sprintf("measure-%d", i))})
+		}
+	}
+	for _, p := range h.deps.Scenario.Participants {
+		c := choice{p.Code, p.Name + " (" + p.Code + ")"}
+		if p.Kind == indivisible.Organisation {
+			b.Orgs = append(b.Orgs, c)
+		} else {
+			b.States = append(b.States, c)
+		}
+	}
+	slices.SortFunc(b.States, func(x, y choice) int { return strings.Compare(x.Label, y.Label) })
+	for _, c := range h.deps.Scenario.Components {
+		b.Comps = append(b.Comps, choice{c.Name, strings.ReplaceAll(c.Name, "_", " ")})
+	}
+	for k := range model.DefaultParams().CBM {
+		b.CBMKinds = append(b.CBMKinds, choice{k, strings.ReplaceAll(k, "_", " ")})
+	}
+	slices.SortFunc(b.CBMKinds, func(x, y choice) int { return strings.Compare(x.Value, y.Value) })
+	return b
+}
+
+type assessData struct {
+	Form    assessForm
+	Error   *formError
+	Notice  string
+	Builder builder
+	Map     mapData
+	Legend  legend
+	Result  *resultView
 }
 
 // Invalid reports whether the error is about the form field.
 func (d assessData) Invalid(field string) bool {
 	return d.Error != nil && d.Error.Field == field
-}
-
-// Extra reports whether the state is one of the measure's further actors.
-func (d assessData) Extra(code string) bool {
-	return slices.Contains(d.Form.Measure.Actors, code)
 }
 
 // resultView is an assessment as the page shows it. Every figure is an
@@ -154,7 +218,7 @@ type changeRow struct {
 // proposal's JSON, and tolerance the tolerance.
 func (h *handler) assessPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := assessForm{Measure: measureForm{Type: indivisible.MeasureHoldings}, Tolerance: cmp.Or(strings.TrimSpace(q.Get("tolerance")), strconv.FormatFloat(indivisible.DefaultTolerance, 'g', -1, 64))}
+	f := assessForm{packageForm: packageForm{Measure: measureForm{Type: indivisible.MeasureHoldings}}, Tolerance: cmp.Or(strings.TrimSpace(q.Get("tolerance")), strconv.FormatFloat(indivisible.DefaultTolerance, 'g', -1, 64))}
 	if !q.Has("p") {
 		h.showAssess(w, r, http.StatusOK, f, nil, "", nil)
 		return
@@ -167,7 +231,7 @@ func (h *handler) assessPage(w http.ResponseWriter, r *http.Request) {
 	p, err := indivisible.ParseProposal(b)
 	if err != nil {
 		f.Proposal = string(b)
-		h.showAssess(w, r, indivisible.HTTPStatus(err), f, packageError(err), "", nil)
+		h.showAssess(w, r, api.StatusCode(err), f, packageError(err), "", nil)
 		return
 	}
 	f.Title = p.Title
@@ -184,38 +248,58 @@ func (h *handler) assessPage(w http.ResponseWriter, r *http.Request) {
 func (h *handler) assessSubmit(w http.ResponseWriter, r *http.Request) {
 	f, err := readAssessForm(w, r)
 	if err != nil {
-		h.showAssess(w, r, indivisible.HTTPStatus(err), f, err, "", nil)
+		h.showAssess(w, r, api.StatusCode(err), f, err, "", nil)
 		return
 	}
-	if rm, ok := r.PostForm["remove"]; ok {
-		text, notice, err := h.remove(f, rm[0])
+	if pf, notice, done, err := h.buildPackage(r.PostForm, f.packageForm); done {
+		f.packageForm = pf
+		status := http.StatusOK
 		if err != nil {
-			h.showAssess(w, r, indivisible.HTTPStatus(err), f, err, "", nil)
-			return
+			status = api.StatusCode(err)
 		}
-		f.Proposal = text
-		h.showAssess(w, r, http.StatusOK, f, nil, notice, nil)
-		return
-	}
-	if r.PostForm.Get("action") == "add" {
-		text, n, err := f.add()
-		if err != nil {
-			h.showAssess(w, r, indivisible.HTTPStatus(err), f, err, "", nil)
-			return
-		}
-		f.Proposal = text
-		f.Measure = measureForm{Type: f.Measure.Type, Category: f.Measure.Category}
-		h.showAssess(w, r, http.StatusOK, f, nil, fmt.Sprintf("Added measure %d to the package.", n), nil)
+		h.showAssess(w, r, status, f, err, notice, nil)
 		return
 	}
 	h.assessRun(w, r, f)
+}
+
+// buildPackage does what the builder's own buttons ask: "remove" takes a
+// measure out of the package, action "add" appends the composed measure.
+// It reports done when one was pressed, with the form to show again, a
+// notice of what it did, or an error on the form as typed; done is false
+// for the page's own action (Assess, Table).
+func (h *handler) buildPackage(v url.Values, f packageForm) (packageForm, string, bool, error) {
+	if rm, ok := v["remove"]; ok {
+		text, notice, err := h.remove(f, rm[0])
+		if err != nil {
+			return f, "", true, err
+		}
+		f.Proposal = text
+		return f, notice, true, nil
+	}
+	if v.Get("action") != "add" {
+		return f, "", false, nil
+	}
+	text, n, err := f.add()
+	if err != nil {
+		return f, "", true, err
+	}
+	f.Proposal = text
+	f.Measure = f.Measure.next()
+	return f, fmt.Sprintf("Added measure %d to the package.", n), true, nil
+}
+
+// next is the measure form after its measure joined the package: empty,
+// keeping the type and category, which the next measure often shares.
+func (m measureForm) next() measureForm {
+	return measureForm{Type: m.Type, Category: m.Category}
 }
 
 // assessRun assesses what the form holds and shows the result.
 func (h *handler) assessRun(w http.ResponseWriter, r *http.Request, f assessForm) {
 	p, tol, included, err := f.compose()
 	if err != nil {
-		h.showAssess(w, r, indivisible.HTTPStatus(err), f, err, "", nil)
+		h.showAssess(w, r, api.StatusCode(err), f, err, "", nil)
 		return
 	}
 	if p.Title == "" && len(p.Measures) == 1 {
@@ -224,11 +308,7 @@ func (h *handler) assessRun(w http.ResponseWriter, r *http.Request, f assessForm
 	p.Title = cmp.Or(p.Title, "Proposal")
 	a, err := h.deps.Assessor.Assess(r.Context(), p, tol)
 	if err != nil {
-		fromForm := -1
-		if included || strings.TrimSpace(f.Proposal) == "" {
-			fromForm = len(p.Measures) - 1
-		}
-		h.showAssess(w, r, indivisible.HTTPStatus(err), f, h.modelError(err, p, fromForm), "", nil)
+		h.showAssess(w, r, api.StatusCode(err), f, h.modelError(err, p, f.formIndex(p, included)), "", nil)
 		return
 	}
 	res := h.result(p, a)
@@ -241,9 +321,19 @@ func (h *handler) assessRun(w http.ResponseWriter, r *http.Request, f assessForm
 		// the next Assess does not count it twice.
 		res.Included = res.Measures[len(res.Measures)-1]
 		f.Proposal = packageText(&indivisible.Proposal{Title: f.Title, Measures: p.Measures})
-		f.Measure = measureForm{Type: f.Measure.Type, Category: f.Measure.Category}
+		f.Measure = f.Measure.next()
 	}
 	h.showAssess(w, r, http.StatusOK, f, nil, "", res)
+}
+
+// formIndex is the index in p, composed from f, of the measure that came
+// from the builder's measure form (-1 if none): its errors mark the form's
+// fields, the others a measure of the package's list.
+func (f packageForm) formIndex(p *indivisible.Proposal, included bool) int {
+	if included || strings.TrimSpace(f.Proposal) == "" {
+		return len(p.Measures) - 1
+	}
+	return -1
 }
 
 // shareLink is the address that reproduces the assessment of p.
@@ -283,21 +373,25 @@ func readAssessForm(w http.ResponseWriter, r *http.Request) (assessForm, error) 
 }
 
 func formFromValues(v url.Values) assessForm {
+	return assessForm{packageForm: packageFromValues(v), Tolerance: strings.TrimSpace(v.Get("tolerance"))}
+}
+
+// packageFromValues reads the builder's fields of a posted form.
+func packageFromValues(v url.Values) packageForm {
 	var actors []string
 	for _, a := range v["actors"] {
 		if a != "" {
 			actors = append(actors, a)
 		}
 	}
-	return assessForm{
+	return packageForm{
 		Title: strings.TrimSpace(v.Get("title")),
 		Measure: measureForm{
 			Type: v.Get("type"), Actor: v.Get("actor"), Host: v.Get("host"), Category: v.Get("category"),
 			Quantity: strings.TrimSpace(v.Get("quantity")), Organisation: v.Get("organisation"), Kind: v.Get("kind"),
 			Actors: actors, Notified: v.Get("notified") != "", Observers: v.Get("observers") != "",
 		},
-		Proposal:  v.Get("proposal"),
-		Tolerance: strings.TrimSpace(v.Get("tolerance")),
+		Proposal: v.Get("proposal"),
 	}
 }
 
@@ -414,7 +508,7 @@ func packageError(err error) error {
 
 // parsePackage parses the package's JSON; an empty text is an empty
 // package. The form's title, when given, is the proposal's.
-func (f assessForm) parsePackage() (*indivisible.Proposal, error) {
+func (f packageForm) parsePackage() (*indivisible.Proposal, error) {
 	if strings.TrimSpace(f.Proposal) == "" {
 		return &indivisible.Proposal{Title: f.Title}, nil
 	}
@@ -437,7 +531,7 @@ func packageText(p *indivisible.Proposal) string {
 
 // add appends the composed measure to the package and returns the new
 // package as indented JSON, and its number of measures.
-func (f assessForm) add() (string, int, error) {
+func (f packageForm) add() (string, int, error) {
 	m, err := f.Measure.measure()
 	if err != nil {
 		return "", 0, err
@@ -451,7 +545,7 @@ func (f assessForm) add() (string, int, error) {
 }
 
 // remove takes measure number index (from 0) out of the package.
-func (h *handler) remove(f assessForm, index string) (string, string, error) {
+func (h *handler) remove(f packageForm, index string) (string, string, error) {
 	p, err := f.parsePackage()
 	if err != nil {
 		return "", "", err
@@ -480,29 +574,42 @@ func (f assessForm) compose() (*indivisible.Proposal, float64, bool, error) {
 	if err != nil || tol < 0 || math.IsInf(tol, 0) {
 		return nil, 0, false, indivisible.Invalid("tolerance", "enter a non-negative number, such as %g", indivisible.DefaultTolerance)
 	}
-	p, err := f.parsePackage()
+	p, included, err := f.composed("assessed", "assess")
 	if err != nil {
 		return nil, 0, false, err
 	}
-	switch {
-	case len(p.Measures) == 0:
+	if len(p.Measures) == 0 {
+		// Assess assesses at least a measure: the form's error says
+		// which field to fill in.
 		m, err := f.Measure.measure()
 		if err != nil {
 			return nil, 0, false, err
 		}
 		p.Measures = []indivisible.Measure{m}
-		return p, tol, false, nil
-	case f.Measure.filled():
-		m, err := f.Measure.measure()
-		if err != nil {
-			e := *err.(*indivisible.Error)
-			e.Message = "The measure in the form was not added to the package, and it cannot be assessed with it: " + e.Message + ". Complete it, or clear it to assess the package alone."
-			return nil, 0, false, &e
-		}
-		p.Measures = append(p.Measures, m)
-		return p, tol, true, nil
 	}
-	return p, tol, false, nil
+	return p, tol, included, nil
+}
+
+// composed is the package together with the composed measure when one is
+// filled in, and whether that measure was added to a non-empty package.
+// A filled-in measure that cannot be read is an error on its field, never
+// dropped; done and act word it ("assessed", "assess").
+func (f packageForm) composed(done, act string) (*indivisible.Proposal, bool, error) {
+	p, err := f.parsePackage()
+	if err != nil || !f.Measure.filled() {
+		return p, false, err
+	}
+	m, err := f.Measure.measure()
+	if err != nil {
+		if len(p.Measures) == 0 {
+			return nil, false, err
+		}
+		e := *err.(*indivisible.Error)
+		e.Message = "The measure in the form was not added to the package, and it cannot be " + done + " with it: " + e.Message + ". Complete it, or clear it to " + act + " the package alone."
+		return nil, false, &e
+	}
+	p.Measures = append(p.Measures, m)
+	return p, len(p.Measures) > 1, nil
 }
 
 // summaryPerSide is how many of the states whose risk rises (and falls)
@@ -591,39 +698,10 @@ func (rv *resultView) yourRisk(r *http.Request) {
 // showAssess renders the assess page: the form, the map (of the change
 // once there is a result, of security before) and the result.
 func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int, f assessForm, err error, notice string, res *resultView) {
-	d := assessData{Form: f, Notice: notice, Result: res, Types: measureTypes, MaxQuantity: indivisible.MaxQuantity, MaxQuantityText: count(indivisible.MaxQuantity)}
-	if err != nil {
-		if indivisible.ErrorCode(err) == indivisible.EINTERNAL {
-			h.deps.Logger.ErrorContext(r.Context(), "web: assess", "err", err)
-		}
-		d.Error = toFormError(err)
-		var e *indivisible.Error
-		if errors.As(err, &e) && e.Code == indivisible.EINVALID {
-			d.Error.Message = e.Message // the field is marked on the form
-		}
-	}
-	if p, err := f.parsePackage(); err == nil {
-		for i, m := range p.Measures {
-			d.Package = append(d.Package, packageItem{Index: i, Number: i + 1, Text: h.describe(m), Invalid: d.Invalid(fmt.Sprintf("measure-%d", i))})
-		}
-	}
-	for _, p := range h.deps.Scenario.Participants {
-		c := choice{p.Code, p.Name + " (" + p.Code + ")"}
-		if p.Kind == indivisible.Organisation {
-			d.Orgs = append(d.Orgs, c)
-		} else {
-			d.States = append(d.States, c)
-		}
-	}
-	slices.SortFunc(d.States, func(x, y choice) int { return strings.Compare(x.Label, y.Label) })
-	for _, c := range h.deps.Scenario.Components {
-		d.Comps = append(d.Comps, choice{c.Name, strings.ReplaceAll(c.Name, "_", " ")})
-	}
-	for k := range model.DefaultParams().CBM {
-		d.CBMKinds = append(d.CBMKinds, choice{k, strings.ReplaceAll(k, "_", " ")})
-	}
-	slices.SortFunc(d.CBMKinds, func(x, y choice) int { return strings.Compare(x.Value, y.Value) })
-
+	d := assessData{Form: f, Notice: notice, Result: res, Error: h.fieldError(r, "assess", err)}
+	d.Builder = h.newBuilder(f.packageForm, d.Error, "form-error")
+	d.Builder.ListHint = "Assess assesses these measures together with the measure above, if you have filled it in."
+	d.Builder.EmptyHint = "No measures yet. “Add to package” adds the measure above; Assess assesses it alone."
 	d.Map = mapData{Atlas: assetURL(atlasFile), Pick: true}
 	if res != nil {
 		res.yourRisk(r)
@@ -642,6 +720,24 @@ func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int,
 		})
 	}
 	h.render(w, r, status, "assess", "Assess a proposal", d)
+}
+
+// fieldError is a form error as a page with the field marked shows it,
+// logged if internal. The message of an invalid value is the bare
+// message, since the field is marked on the form.
+func (h *handler) fieldError(r *http.Request, page string, err error) *formError {
+	if err == nil {
+		return nil
+	}
+	if indivisible.ErrorCode(err) == indivisible.EINTERNAL {
+		h.deps.Logger.ErrorContext(r.Context(), "web: "+page, "err", err)
+	}
+	fe := toFormError(err)
+	var e *indivisible.Error
+	if errors.As(err, &e) && e.Code == indivisible.EINVALID {
+		fe.Message = e.Message
+	}
+	return fe
 }
 
 // changeMap colours the states by an assessment's change in annual risk

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/exchange"
 )
 
 // calendar is the timeline of notified exercises, drawn on the server as
@@ -54,7 +53,7 @@ type exercise struct {
 // newCalendar lays out the exercise notifications in force (after
 // corrections) of participant, or of everyone for "": as the notifying
 // state or one of the participating states. findings are by entry.
-func (h *handler) newCalendar(decls []exchange.Declared, findings map[int64][]indivisible.Finding, participant string, now time.Time) calendar {
+func (h *handler) newCalendar(decls []indivisible.DeclaredEntry, findings map[int64][]indivisible.Finding, participant string, now time.Time) calendar {
 	var xs []exercise
 	for _, d := range decls {
 		if d.InForce == nil || d.InForce.Kind != indivisible.KindExerciseNotification {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 )
 
@@ -501,7 +502,7 @@ func (h *handler) composeDecl(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		c.Error = toComposeError(kind, err)
-		h.exchangeWith(w, r, indivisible.HTTPStatus(err), exchangeState{compose: c})
+		h.exchangeWith(w, r, api.StatusCode(err), exchangeState{compose: c})
 		return
 	}
 	c.Composed = true

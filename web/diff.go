@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -70,11 +71,13 @@ func align(x, y []string) []edit {
 
 // diffLine is a line of a rendered diff. A rewritten line (a deletion
 // paired with an insertion) carries its words, with the changed ones
-// marked.
+// marked. HTML is the line as the text reads, its inline Markdown
+// rendered, with the changed words in <mark>.
 type diffLine struct {
 	Op    string // "same", "del" or "ins"
 	Text  string
 	Words []diffWord
+	HTML  template.HTML
 }
 
 type diffWord struct {
@@ -110,7 +113,68 @@ func textDiff(old, new string) []diffLine {
 		}
 		out = append(append(out, del...), add...)
 	}
+	for i := range out {
+		out[i].HTML = out[i].render()
+	}
 	return out
+}
+
+// The changed words are marked in the line's Markdown with two
+// characters of Unicode's private use area, which Markdown treats as
+// letters, and which become <mark> and </mark> once it is rendered. A
+// text's own such characters are replaced first.
+const (
+	markOn  = "\ue000"
+	markOff = "\ue001"
+)
+
+var unmark = strings.NewReplacer(markOn, "\ufffd", markOff, "\ufffd")
+
+// render renders the line's inline Markdown and marks its changed words.
+// A changed run may start outside an emphasis and end inside it
+// ("hotline** and"), so each mark wraps only the text between two tags:
+// it is closed before every tag inside it and opened again after.
+func (l diffLine) render() template.HTML {
+	var src strings.Builder
+	if l.Words == nil {
+		src.WriteString(unmark.Replace(l.Text))
+	}
+	for _, w := range l.Words {
+		if w.Changed {
+			src.WriteString(markOn + unmark.Replace(w.Text) + markOff)
+		} else {
+			src.WriteString(unmark.Replace(w.Text))
+		}
+	}
+	h := string(inlineHTML(src.String()))
+	var b strings.Builder
+	marked := false
+	for len(h) > 0 {
+		i := strings.IndexAny(h, "<"+markOn+markOff)
+		if i < 0 {
+			b.WriteString(h)
+			break
+		}
+		b.WriteString(h[:i])
+		h = h[i:]
+		switch {
+		case strings.HasPrefix(h, markOn):
+			b.WriteString("<mark>")
+			marked, h = true, h[len(markOn):]
+		case strings.HasPrefix(h, markOff):
+			b.WriteString("</mark>")
+			marked, h = false, h[len(markOff):]
+		default: // a tag: the sanitised HTML has no "<" in text or attribute
+			j := strings.IndexByte(h, '>') + 1
+			if marked {
+				b.WriteString("</mark>" + h[:j] + "<mark>")
+			} else {
+				b.WriteString(h[:j])
+			}
+			h = h[j:]
+		}
+	}
+	return template.HTML(strings.ReplaceAll(b.String(), "<mark></mark>", ""))
 }
 
 // pairWords diffs a deleted line against the inserted line in its place,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 )
 
@@ -123,7 +124,7 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 	q := r.URL.Query()
 	d := exchangeData{Filter: exchangeFilter{Participant: q.Get("participant"), Kind: q.Get("kind"), Findings: q.Get("findings") != ""},
 		SignedOut: q.Get("signed_out") != "", Form: st.form, Filed: st.filed,
-		SignInError: toFormError(st.signInError), FileError: toFormError(st.fileError), Next: st.next}
+		SignInError: toFormError(st.signInError), FileError: toFormError(st.fileError), Next: cmp.Or(st.next, localPath(q.Get("next")))}
 	if d.Filter.Participant != "" && h.names[d.Filter.Participant] == "" {
 		h.fail(w, r, indivisible.Invalid("participant", "no participant %q in the scenario", d.Filter.Participant))
 		return
@@ -398,7 +399,7 @@ func (h *handler) fileDeclaration(w http.ResponseWriter, r *http.Request) {
 	f := fileForm{Declaration: r.PostFormValue("declaration"), Signature: strings.TrimSpace(r.PostFormValue("signature"))}
 	filed, err := h.file(r, s.account, &f)
 	if err != nil {
-		h.exchangeWith(w, r, indivisible.HTTPStatus(err), exchangeState{form: f, fileError: err})
+		h.exchangeWith(w, r, api.StatusCode(err), exchangeState{form: f, fileError: err})
 		return
 	}
 	h.exchangeWith(w, r, http.StatusCreated, exchangeState{filed: filed})

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/exchange"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 	"github.com/indivisible-eurasia/indivisible/ledger/logstore"
@@ -452,7 +453,7 @@ func TestFileDeclaration(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := f.size(t)
 			res, body := c.postMultipart("/exchange/declarations", tc.fields, nil)
-			if want := indivisible.HTTPStatus(&indivisible.Error{Code: tc.code}); res.StatusCode != want {
+			if want := api.StatusCode(&indivisible.Error{Code: tc.code}); res.StatusCode != want {
 				t.Errorf("status %d, want %d\n%s", res.StatusCode, want, body)
 			}
 			if f.size(t) != before {

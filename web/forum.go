@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -13,41 +14,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/forum"
 )
-
-// Forum runs the expert forum (*forum.Service). The pages read through it
-// and act through it with the signed-in account, so that a position taken
-// in the browser passes the same checks, and reaches the same log, as one
-// taken through the API or the CLI.
-type Forum interface {
-	// Forums, Forum, Comments and Speakers read the published record.
-	Forums(ctx context.Context, acc *indivisible.Account) ([]*indivisible.Forum, error)
-	Forum(ctx context.Context, acc *indivisible.Account, id int64) (*indivisible.Forum, error)
-	Comments(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) ([]*indivisible.Comment, error)
-	Speakers(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) ([]*indivisible.Speaker, error)
-	// Overview is a forum with its delegations, panel, questions and
-	// agendas; ItemView an item with its versions, positions and their
-	// standings, and its provisional or final decision. Both return what
-	// could be read with a *indivisible.DamagedError naming the rest.
-	Overview(ctx context.Context, acc *indivisible.Account, forumID int64) (*indivisible.ForumOverview, error)
-	ItemView(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.ItemView, error)
-	TakePosition(ctx context.Context, acc *indivisible.Account, forumID, itemID int64, req *forum.PositionRequest) (*indivisible.Position, error)
-	Close(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Decision, error)
-	// QuestionFeedback is a Delphi question with, for an expert on the
-	// panel, their own answers.
-	QuestionFeedback(ctx context.Context, acc *indivisible.Account, forumID, questionID int64) (*forum.Feedback, error)
-	Answer(ctx context.Context, acc *indivisible.Account, forumID, questionID int64, value float64) (*indivisible.Answer, error)
-	// Comment and RequestFloor add a comment to an item and put the
-	// account on its speakers' list: an accredited delegation, an
-	// expert on the panel or the secretariat.
-	Comment(ctx context.Context, acc *indivisible.Account, forumID int64, c *indivisible.Comment) error
-	RequestFloor(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Speaker, error)
-}
 
 // forumOn reports whether the Forum pages have what they need: the forum,
 // and the sign-in and log of the Exchange pages.
@@ -273,7 +247,53 @@ type itemState struct {
 	comment              string
 	commentErr, floorErr error
 	signInErr            error
+	// closeErr refuses closing the item.
+	closeErr error
+	// table is the tabling form as typed (nil: empty), tableErr its
+	// refusal and tableNotice what one of its builder buttons did.
+	table       *tableForm
+	tableErr    error
+	tableNotice string
 }
+
+// tableForm is the tabling form: the version's title (the package's
+// title too), its Markdown text and its package of measures composed in
+// the measure builder.
+type tableForm struct {
+	packageForm
+	Text string
+}
+
+// tableView is the tabling form as the item page shows it.
+type tableView struct {
+	Form    tableForm
+	Builder builder
+	Error   *formError
+	Notice  string
+	// Kind is what tabling now tables: the proposal or an amendment.
+	Kind indivisible.VersionKind
+}
+
+// Invalid reports whether the tabling form's error is about field.
+func (t tableView) Invalid(field string) bool { return t.Error != nil && t.Error.Field == field }
+
+// ErrorInput is the id of the tabling form's input, or of the package's
+// measure, its error is about, which the error summary links ("" for
+// none): the builder's inputs are named f-FIELD.
+func (t tableView) ErrorInput() string {
+	switch {
+	case t.Error == nil || t.Error.Field == "":
+		return ""
+	case strings.HasPrefix(t.Error.Field, "measure-"):
+		return t.Error.Field
+	case t.Error.Field == "title", t.Error.Field == "text", t.Error.Field == "proposal", slices.Contains(builderFields, t.Error.Field):
+		return "f-" + t.Error.Field
+	}
+	return ""
+}
+
+// builderFields are the measure builder's inputs, by form field.
+var builderFields = []string{"type", "actor", "host", "actors", "category", "quantity", "organisation", "kind"}
 
 type itemData struct {
 	Forum    *indivisible.Forum
@@ -306,6 +326,17 @@ type itemData struct {
 	// Taken is the log index of the position just taken (-1 if none).
 	Taken  int64
 	Closed bool // the item was just closed
+	// CloseError refuses closing the item, next to the confirmation.
+	CloseError *formError
+	// Refused is a refusal of a form the page does not show (the item
+	// was closed meanwhile, or the account may not use it), with
+	// RefusedWhat saying what was not done.
+	Refused     *formError
+	RefusedWhat string
+	// Table is the tabling form, for who may table (nil otherwise);
+	// Tabled the number of the version just tabled (0 if none).
+	Table  *tableView
+	Tabled int
 	// CurrentPosition is the signed-in delegation's position that the
 	// rule counts, which the form shows (nil if none).
 	CurrentPosition *indivisible.PositionView
@@ -337,6 +368,25 @@ type itemData struct {
 
 // Invalid reports whether the form's error is about field.
 func (d itemData) Invalid(field string) bool { return d.Error != nil && d.Error.Field == field }
+
+// CloseInvalid reports whether closing was refused for want of the
+// confirmation.
+func (d itemData) CloseInvalid() bool {
+	return d.CloseError != nil && d.CloseError.Field == confirmField
+}
+
+// positionInputs are the position form's inputs by field, which its
+// error summary links.
+var positionInputs = map[string]string{"stance": "stance-support", "confirm": "f-confirm", "statement_kind": "f-statement-kind", "statement": "f-statement"}
+
+// ErrorInput is the id of the position form's input its error is about,
+// or "" when it is about none of them.
+func (d itemData) ErrorInput() string {
+	if d.Error == nil {
+		return ""
+	}
+	return positionInputs[d.Error.Field]
+}
 
 // versionTab is a link to a version.
 type versionTab struct {
@@ -375,15 +425,17 @@ type positionRow struct {
 
 // decisionView is a decision or provisional count.
 type decisionView struct {
-	D           *indivisible.Decision
-	Final       bool
-	Outcome     string // in words
-	Reason      string // as a sentence
-	Quorum      bool   // the rule has a quorum
-	Objectors   []objectionRow
-	Ignored     []objectionRow
-	Statements  []positionRow
-	DocumentURL string
+	D          *indivisible.Decision
+	Final      bool
+	Outcome    string // in words
+	Reason     string // as a sentence
+	Quorum     bool   // the rule has a quorum
+	Objectors  []objectionRow
+	Ignored    []objectionRow
+	Statements []positionRow
+	// DocumentURL serves the outcome document's Markdown (the API);
+	// OutcomeURL is its page.
+	DocumentURL, OutcomeURL string
 }
 
 type objectionRow struct {
@@ -446,9 +498,10 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		return
 	}
 	degraded := s.Degraded
-	d := itemData{Forum: s.Forum, Session: s.Session, Delegations: s.Delegations, Current: s.Current, Item: s.Item, Rule: h.ruleView(s.Item.Rule), Form: st.form, Error: toFormError(st.err), Taken: -1, Next: r.URL.Path,
+	d := itemData{Forum: s.Forum, Session: s.Session, Delegations: s.Delegations, Current: s.Current, Item: s.Item, Rule: h.ruleView(s.Item.Rule), Form: st.form, Error: h.fieldError(r, "forum", st.err), Taken: -1, Next: r.URL.Path,
 		Stances: formStances, StanceLabels: stanceLabels, Degraded: degraded,
-		CommentText: st.comment, CommentError: toFormError(st.commentErr), FloorError: toFormError(st.floorErr), SignInError: toFormError(st.signInErr)}
+		CommentText: st.comment, CommentError: toFormError(st.commentErr), FloorError: toFormError(st.floorErr), SignInError: toFormError(st.signInErr),
+		CloseError: h.fieldError(r, "forum", st.closeErr)}
 	for _, c := range comments {
 		d.Comments = append(d.Comments, commentRow{C: c, Of: h.participantName(c.Participant), Time: c.Created.UTC().Format("2006-01-02 15:04")})
 	}
@@ -461,9 +514,6 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		if indivisible.ErrorCode(e) == indivisible.EINTERNAL {
 			h.deps.Logger.ErrorContext(ctx, "web: forum", "err", e)
 		}
-	}
-	if indivisible.ErrorCode(st.err) == indivisible.EINTERNAL {
-		h.deps.Logger.ErrorContext(ctx, "web: forum", "err", st.err)
 	}
 	// The numbers of the versions that could not be read.
 	unreadable := map[int]bool{}
@@ -487,6 +537,9 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	byNumber := map[int]*indivisible.ProposalVersion{}
 	for _, v := range s.Versions {
 		byNumber[v.Number] = v
+	}
+	if n, err := strconv.Atoi(q.Get("tabled")); err == nil && byNumber[n] != nil {
+		d.Tabled = n
 	}
 	if d.Current > 0 {
 		show := d.Current
@@ -519,6 +572,7 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		d.Decision = h.decisionView(dec, s.Decision != nil, kinds)
 		if d.Decision.Final {
 			d.Decision.DocumentURL = fmt.Sprintf("/api/v1/forums/%d/items/%d/outcome", fid, iid)
+			d.Decision.OutcomeURL = fmt.Sprintf("/forum/%d/items/%d/outcome", fid, iid)
 		}
 	}
 	if ses := sessionOf(r); ses != nil {
@@ -527,6 +581,9 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		// What the account may do is the forum service's to say; the
 		// page offers only the forms it would accept.
 		d.Delegation, d.CanObject, d.CanClose, d.CanSpeak = s.May.Delegation, s.May.Object, s.May.Close, s.May.Speak
+		if s.May.Propose && !degraded {
+			d.Table = h.tableView(r, s.Current, st)
+		}
 		// The form shows the position the rule counts, as the forum
 		// service computed it; a form sent back keeps what was typed.
 		if d.Delegation != nil && !st.typed {
@@ -545,7 +602,39 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		}
 		d.Floored = q.Get("floor") != "" && d.OnList > 0
 	}
+	// A refused form that is not on the page says so at the page's top.
+	switch {
+	case st.closeErr != nil && !(d.CanClose && d.Decision != nil && !d.Decision.Final):
+		d.Refused, d.RefusedWhat = d.CloseError, "Not closed."
+	case st.tableErr != nil && d.Table == nil:
+		d.Refused, d.RefusedWhat = h.fieldError(r, "forum", st.tableErr), "Not tabled."
+	}
 	h.render(w, r, status, "item", s.Item.Title, d)
+}
+
+// tableLabels are the labels of the tabling form's own fields.
+var tableLabels = map[string]string{"title": "Title", "text": "Text"}
+
+// tableView is the tabling form: as typed after a POST, else empty with
+// a measure type chosen.
+func (h *handler) tableView(r *http.Request, current int, st itemState) *tableView {
+	f := tableForm{packageForm: packageForm{Measure: measureForm{Type: indivisible.MeasureHoldings}}}
+	if st.table != nil {
+		f = *st.table
+	}
+	t := &tableView{Form: f, Notice: st.tableNotice, Error: h.fieldError(r, "forum", st.tableErr), Kind: indivisible.VersionAmendment}
+	// The version's own checks word their message without its subject:
+	// the field's label says it.
+	if e := t.Error; e != nil && indivisible.ErrorCode(st.tableErr) == indivisible.EINVALID && tableLabels[e.Field] != "" {
+		e.Message = sentence(tableLabels[e.Field] + ": " + e.Message)
+	}
+	if current == 0 {
+		t.Kind = indivisible.VersionProposal
+	}
+	t.Builder = h.newBuilder(f.packageForm, t.Error, "table-error")
+	t.Builder.ListHint = "Tabling tables these measures together with the measure above, if you have filled it in, and assesses them."
+	t.Builder.EmptyHint = "No measures yet. “Add to package” adds the measure above; a text may also be tabled without a package."
+	return t
 }
 
 // participantName names a participant, or "" for none.
@@ -663,23 +752,27 @@ func (h *handler) takePosition(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	f := positionForm{Stance: r.PostFormValue("stance"), StatementKind: r.PostFormValue("statement_kind"),
-		Statement: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("statement"), "\r\n", "\n"))}
-	req := &forum.PositionRequest{Stance: indivisible.Stance(f.Stance), Statement: f.Statement}
-	// The kind menu always sends a value; only a join carries one.
-	if req.Stance == indivisible.Join {
-		req.StatementKind = f.StatementKind
+	f := readPositionForm(r)
+	var req *indivisible.PositionRequest
+	if r.PostFormValue("signed_body") != "" {
+		req, err = signedRequest(r)
+	} else {
+		req, err = attestedRequest(r, f)
 	}
-	// The version the page showed as current: if another amendment came
-	// in meanwhile, the service refuses rather than count this position
-	// on a text the delegation has not seen.
-	if req.Version, err = strconv.Atoi(r.PostFormValue("version")); err != nil {
-		h.itemWith(w, r, http.StatusBadRequest, itemState{form: f, typed: true, err: indivisible.Invalid("version", "the form lacks the version; reload the page")})
+	if err != nil {
+		h.itemWith(w, r, http.StatusBadRequest, itemState{form: f, typed: true, err: err})
 		return
+	}
+	// A signed statement's stance is the one signed.
+	stance := req.Stance
+	if req.Signed != nil {
+		if b, err := forum.ParsePositionBody(req.Signed.Body); err == nil {
+			stance = b.Stance
+		}
 	}
 	// An objection blocks the consensus: one who may object must
 	// confirm it.
-	if req.Stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) == nil {
+	if stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) == nil {
 		if err := confirmed(r, "object: an objection blocks the consensus"); err != nil {
 			h.itemWith(w, r, http.StatusBadRequest, itemState{form: f, typed: true, err: err})
 			return
@@ -689,13 +782,156 @@ func (h *handler) takePosition(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// The authorisation table refuses an objection without naming a
 		// field; on this form it is the stance that is wrong.
-		if indivisible.ErrorField(err) == "" && req.Stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) != nil {
+		if indivisible.ErrorField(err) == "" && stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) != nil {
 			err = indivisible.FieldErrorf(indivisible.ErrorCode(err), "stance", "only a member state's delegation may object; %s may support, abstain or join with a statement", s.account.Name)
 		}
-		h.itemWith(w, r, indivisible.HTTPStatus(err), itemState{form: f, typed: true, err: err})
+		h.itemWith(w, r, api.StatusCode(err), itemState{form: f, typed: true, err: err})
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?%s#positions", fid, iid, url.Values{"position": {strconv.FormatInt(p.LogIndex, 10)}}.Encode()), http.StatusSeeOther)
+	// The notice of the position heads the positions' section; it takes
+	// the focus (autofocus), which brings it into view. The address has
+	// no fragment: a browser skips autofocus on a page it scrolls to a
+	// fragment, and the fragment's scroll would leave the notice
+	// unfocused.
+	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?%s", fid, iid, url.Values{"position": {strconv.FormatInt(p.LogIndex, 10)}}.Encode()), http.StatusSeeOther)
+}
+
+// readPositionForm reads the position form as typed.
+func readPositionForm(r *http.Request) positionForm {
+	return positionForm{Stance: r.PostFormValue("stance"), StatementKind: r.PostFormValue("statement_kind"),
+		Statement: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("statement"), "\r\n", "\n"))}
+}
+
+// signedRequest is the statement the page's script signed in the
+// browser with the delegation's key: signed_body, signed_key and
+// signed_signature, base64 as the API's JSON has them.
+func signedRequest(r *http.Request) (*indivisible.PositionRequest, error) {
+	body, err := base64.StdEncoding.DecodeString(r.PostFormValue("signed_body"))
+	if err != nil {
+		return nil, indivisible.Invalid("signed", "the signed statement is damaged (its body is not base64): sign it again")
+	}
+	sig, err := base64.StdEncoding.DecodeString(r.PostFormValue("signed_signature"))
+	if err != nil {
+		return nil, indivisible.Invalid("signed", "the signed statement is damaged (its signature is not base64): sign it again")
+	}
+	return &indivisible.PositionRequest{Signed: &indivisible.SignedStatement{Body: body, KeyName: r.PostFormValue("signed_key"), Signature: sig}}, nil
+}
+
+// attestedRequest is the position the form's fields state, for the
+// service to attest, or to put in the body to sign.
+func attestedRequest(r *http.Request, f positionForm) (*indivisible.PositionRequest, error) {
+	req := &indivisible.PositionRequest{Stance: indivisible.Stance(f.Stance), Statement: f.Statement}
+	// The kind menu always sends a value; only a join carries one.
+	if req.Stance == indivisible.Join {
+		req.StatementKind = f.StatementKind
+	}
+	// The version the page showed as current: if another amendment came
+	// in meanwhile, the service refuses rather than count this position
+	// on a text the delegation has not seen.
+	var err error
+	if req.Version, err = strconv.Atoi(r.PostFormValue("version")); err != nil || req.Version < 1 {
+		return nil, indivisible.Invalid("version", "the form lacks the version; reload the page")
+	}
+	return req, nil
+}
+
+// positionBody answers the position form, posted by the page's script
+// before it signs, with the exact bytes of the statement to sign: the
+// forum.PositionBody of the signed-in delegation's position as the form
+// states it, stamped with the server's clock. The service parses these
+// bytes as they are signed, so the browser never builds JSON itself. An
+// error is its message as plain text.
+func (h *handler) positionBody(w http.ResponseWriter, r *http.Request) {
+	fid, iid, s, err := itemPost(w, r, maxPositionBytes)
+	var req *indivisible.PositionRequest
+	if err == nil {
+		req, err = attestedRequest(r, readPositionForm(r))
+	}
+	if err == nil && req.Stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) == nil {
+		err = confirmed(r, "object: an objection blocks the consensus")
+	}
+	if err != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(api.StatusCode(err))
+		fmt.Fprintln(w, indivisible.ErrorMessage(err))
+		return
+	}
+	body := &forum.PositionBody{Type: forum.PositionType, Forum: fid, Item: iid, Version: req.Version, Participant: s.account.Participant,
+		Stance: req.Stance, StatementKind: req.StatementKind, Statement: req.Statement, Time: h.now().UTC().Format(time.RFC3339Nano)}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(body.Marshal())
+}
+
+// mayTable refuses, as Table would, an account the forum service does not
+// let table on the item now (ItemView's May.Propose).
+func (h *handler) mayTable(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) error {
+	v, err := h.deps.Forum.ItemView(ctx, acc, forumID, itemID)
+	var dm damage
+	if err := dm.keep(err); err != nil {
+		return err
+	}
+	switch {
+	case v.May.Propose:
+		return nil
+	case v.Item.Status != indivisible.ItemOpen:
+		return indivisible.Errorf(indivisible.ECONFLICT, "the item is closed: nothing more can be tabled on it")
+	}
+	return indivisible.Errorf(indivisible.EFORBIDDEN, "%s may not table a proposal or an amendment on this item: the secretariat and the forum's accredited delegations may", acc.Name)
+}
+
+// maxTableBytes caps the tabling form: a title, a text and the builder's
+// package.
+const maxTableBytes = maxFormBytes + 2*indivisible.MaxText
+
+// tableVersion handles the tabling form: its builder's buttons compose
+// the package as on the Assess page, and its own button tables the title,
+// the text and the package (with the measure in the builder when one is
+// filled in) through the forum service, which assesses the package.
+// Success redirects to the new version; an error shows the page with the
+// form as typed and the field marked.
+func (h *handler) tableVersion(w http.ResponseWriter, r *http.Request) {
+	fid, iid, s, err := itemPost(w, r, maxTableBytes)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := tableForm{packageForm: packageFromValues(r.PostForm), Text: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))}
+	// The builder's buttons too are for those the forum service lets
+	// table, on an item still open.
+	if err := h.mayTable(r.Context(), s.account, fid, iid); err != nil {
+		h.itemWith(w, r, api.StatusCode(err), itemState{table: &f, tableErr: err})
+		return
+	}
+	if pf, notice, done, err := h.buildPackage(r.PostForm, f.packageForm); done {
+		f.packageForm = pf
+		status := http.StatusOK
+		if err != nil {
+			status = api.StatusCode(err)
+		}
+		h.itemWith(w, r, status, itemState{table: &f, tableErr: err, tableNotice: notice})
+		return
+	}
+	p, included, err := f.composed("tabled", "table")
+	if err == nil {
+		v := &indivisible.ProposalVersion{ItemID: iid, Title: f.Title, Text: f.Text}
+		if len(p.Measures) > 0 {
+			v.Package = p
+		}
+		if err = h.deps.Forum.Table(r.Context(), s.account, fid, v); err == nil {
+			// As after a position, the notice takes the focus.
+			http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?tabled=%d", fid, iid, v.Number), http.StatusSeeOther)
+			return
+		}
+		// The model's errors about the package, in the builder's words.
+		var e *indivisible.Error
+		if errors.As(err, &e) && strings.HasPrefix(e.Field, "package.") {
+			c := *e
+			c.Field = strings.TrimPrefix(e.Field, "package.")
+			err = h.modelError(&c, p, f.formIndex(p, included))
+		}
+	}
+	h.itemWith(w, r, api.StatusCode(err), itemState{table: &f, tableErr: err})
 }
 
 // maxCommentBytes caps the comment form: a text and the CSRF token.
@@ -713,7 +949,7 @@ func (h *handler) postComment(w http.ResponseWriter, r *http.Request) {
 	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))
 	c := &indivisible.Comment{ItemID: iid, Text: text}
 	if err := h.deps.Forum.Comment(r.Context(), s.account, fid, c); err != nil {
-		h.itemWith(w, r, indivisible.HTTPStatus(err), itemState{comment: text, commentErr: err})
+		h.itemWith(w, r, api.StatusCode(err), itemState{comment: text, commentErr: err})
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?%s#comment-%d", fid, iid, url.Values{"comment": {strconv.FormatInt(c.ID, 10)}}.Encode(), c.ID), http.StatusSeeOther)
@@ -728,24 +964,29 @@ func (h *handler) requestFloor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.deps.Forum.RequestFloor(r.Context(), s.account, fid, iid); err != nil {
-		h.itemWith(w, r, indivisible.HTTPStatus(err), itemState{floorErr: err})
+		h.itemWith(w, r, api.StatusCode(err), itemState{floorErr: err})
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?floor=1#speakers", fid, iid), http.StatusSeeOther)
 }
 
-// closeItem closes an item under its rule (the secretariat).
+// closeItem closes an item under its rule (the secretariat). A refusal
+// shows the item's page with the message at the confirmation.
 func (h *handler) closeItem(w http.ResponseWriter, r *http.Request) {
 	fid, iid, s, err := itemPost(w, r, 8<<10)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	// Closing is final: whoever may close must have ticked the box.
-	if err == nil && indivisible.Authorize(s.account, indivisible.ActManageForum, "") == nil {
+	if indivisible.Authorize(s.account, indivisible.ActManageForum, "") == nil {
 		err = confirmed(r, "close the item")
 	}
 	if err == nil {
 		_, err = h.deps.Forum.Close(r.Context(), s.account, fid, iid)
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.itemWith(w, r, api.StatusCode(err), itemState{closeErr: err})
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/forum/%d/items/%d?closed=1#decision", fid, iid), http.StatusSeeOther)
@@ -848,7 +1089,7 @@ func (h *handler) answerQuestion(w http.ResponseWriter, r *http.Request) {
 		_, err = h.deps.Forum.Answer(r.Context(), s.account, fid, qid, v)
 	}
 	if err != nil {
-		h.questionWith(w, r, indivisible.HTTPStatus(err), text, err, nil)
+		h.questionWith(w, r, api.StatusCode(err), text, err, nil)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/forum/%d/questions/%d?answered=1#answer", fid, qid), http.StatusSeeOther)

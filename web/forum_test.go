@@ -137,11 +137,11 @@ func (f *forumFixture) seed(t testing.TB) {
 	must(err)
 	for _, p := range []struct {
 		who string
-		req *forum.PositionRequest
+		req *indivisible.PositionRequest
 	}{
-		{"POL", &forum.PositionRequest{Signed: &forum.SignedStatement{Body: body, KeyName: s.Name(), Signature: sig}}},
-		{"RUS", &forum.PositionRequest{Stance: indivisible.Abstain}},
-		{"AUS", &forum.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We understand 'observers' to include civilian experts."}},
+		{"POL", &indivisible.PositionRequest{Signed: &indivisible.SignedStatement{Body: body, KeyName: s.Name(), Signature: sig}}},
+		{"RUS", &indivisible.PositionRequest{Stance: indivisible.Abstain}},
+		{"AUS", &indivisible.PositionRequest{Stance: indivisible.Join, StatementKind: indivisible.Interpretative, Statement: "We understand 'observers' to include civilian experts."}},
 	} {
 		_, err := f.svc.TakePosition(ctx, f.acc[p.who], fo.ID, open.ID, p.req)
 		must(err)
@@ -151,11 +151,11 @@ func (f *forumFixture) seed(t testing.TB) {
 		Package: &indivisible.Proposal{Measures: []indivisible.Measure{{Type: indivisible.MeasureCBM, Actors: []string{"POL", "DEU", "RUS"}, Kind: "data_exchange"}}}}))
 	for _, p := range []struct {
 		who string
-		req *forum.PositionRequest
+		req *indivisible.PositionRequest
 	}{
-		{"POL", &forum.PositionRequest{Stance: indivisible.Support}},
-		{"DEU", &forum.PositionRequest{Stance: indivisible.Support}},
-		{"RUS", &forum.PositionRequest{Stance: indivisible.Object, Statement: "Data exchange must cover all of Europe."}},
+		{"POL", &indivisible.PositionRequest{Stance: indivisible.Support}},
+		{"DEU", &indivisible.PositionRequest{Stance: indivisible.Support}},
+		{"RUS", &indivisible.PositionRequest{Stance: indivisible.Object, Statement: "Data exchange must cover all of Europe."}},
 	} {
 		_, err := f.svc.TakePosition(ctx, f.acc[p.who], fo.ID, decided.ID, p.req)
 		must(err)
@@ -254,7 +254,7 @@ func TestForumPosition(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status %d", res.StatusCode)
 		}
-		want := fmt.Sprintf("%s?position=%d#positions", f.itemURL(f.open), before)
+		want := fmt.Sprintf("%s?position=%d", f.itemURL(f.open), before)
 		if loc := res.Header.Get("Location"); loc != want {
 			t.Fatalf("redirect to %q, want %q", loc, want)
 		}
@@ -528,7 +528,7 @@ func TestForumSilenceLateObjection(t *testing.T) {
 	if err := f.svc.Table(ctx, sec, f.forum, &indivisible.ProposalVersion{ItemID: it.ID, Title: "A hotline", Text: "A hotline.\n"}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := f.svc.TakePosition(ctx, f.acc["DEU"], f.forum, it.ID, &forum.PositionRequest{Stance: indivisible.Object, Statement: "We object, after the deadline."})
+	p, err := f.svc.TakePosition(ctx, f.acc["DEU"], f.forum, it.ID, &indivisible.PositionRequest{Stance: indivisible.Object, Statement: "We object, after the deadline."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -570,6 +570,31 @@ func TestForumPage(t *testing.T) {
 		t.Run(tc.target, func(t *testing.T) {
 			getPage(t, h, tc.target, tc.status, tc.want)
 		})
+	}
+}
+
+// TestHeaderSignInReturns follows the header's Sign in link from a page
+// that has no sign-in form of its own: the Exchange page's form then
+// carries the page, and signing in returns there; a next that leaves the
+// site is dropped.
+func TestHeaderSignInReturns(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	_, page := do(t, h, "GET", "/assess?p=x", nil)
+	const link = `href="/exchange?next=%2fassess%3fp%3dx#file"`
+	if !strings.Contains(page, link) {
+		t.Fatalf("the header's Sign in link is not %s", link)
+	}
+	_, page = do(t, h, "GET", "/exchange?next=%2Fassess%3Fp%3Dx", nil)
+	if !strings.Contains(page, `name="next" value="/assess?p=x"`) {
+		t.Errorf("the Exchange page's sign-in form does not carry the page it came from")
+	}
+	if _, page = do(t, h, "GET", "/exchange?next=%2F%2Fevil.example%2F", nil); strings.Contains(page, `name="next" value="//evil`) {
+		t.Errorf("a next that leaves the site is kept")
+	}
+	res, _ := do(t, h, "POST", "/signin", url.Values{"token": {f.tokens["POL"]}, "next": {"/assess?p=x"}})
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/assess?p=x" {
+		t.Errorf("sign-in: %d to %q, want 303 to /assess?p=x", res.StatusCode, res.Header.Get("Location"))
 	}
 }
 

@@ -28,29 +28,71 @@ import (
 // wall, so that a bug or an option in either cannot put a delegation's
 // markup or script on the page.
 
-// md renders proposal texts. Raw HTML shows as typed (rawAsText), and
-// table alignments are align attributes, since the pages'
-// Content-Security-Policy blocks inline style attributes.
-var md = goldmark.New(
-	goldmark.WithExtensions(
-		// extension.GFM, with the table's alignment option.
-		extension.Linkify,
-		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
-		extension.Strikethrough,
-		extension.TaskList,
-	),
-	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(textTransformer{}, 1000))),
-	// Before goldmark's own renderer (1000), so this one's functions win.
+// newMarkdown returns a renderer of texts whose headings start at level
+// top. Raw HTML shows as typed (rawAsText), and table alignments are align
+// attributes, since the pages' Content-Security-Policy blocks inline
+// style attributes.
+func newMarkdown(top int) goldmark.Markdown {
+	return goldmark.New(
+		goldmark.WithExtensions(
+			// extension.GFM, with the table's alignment option.
+			extension.Linkify,
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.Strikethrough,
+			extension.TaskList,
+		),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(textTransformer{top: top}, 1000))),
+		// Before goldmark's own renderer (1000), so this one's functions win.
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(rawAsText{}, 100))),
+	)
+}
+
+// md renders proposal texts, whose headings sit under the page's h3 for
+// the version; documentMD renders an outcome document, which is its
+// page's whole content and so starts at h1.
+var (
+	md         = newMarkdown(4)
+	documentMD = newMarkdown(1)
+)
+
+// inlineMD renders one line of a text as inline Markdown alone (bold,
+// italics, code, links, strikethrough), as a diff shows it: its only
+// block is the paragraph, so that a list item's "- " or a heading's "## "
+// shows as typed, and the line is never a block of its own.
+var inlineMD = goldmark.New(
+	goldmark.WithExtensions(extension.Linkify, extension.Strikethrough),
+	goldmark.WithParser(parser.NewParser(
+		parser.WithBlockParsers(util.Prioritized(parser.NewParagraphParser(), 1000)),
+		parser.WithInlineParsers(parser.DefaultInlineParsers()...),
+		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+	)),
+	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(textTransformer{top: 4}, 1000))),
 	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(rawAsText{}, 100))),
 )
+
+// inlineHTML renders a line as inline Markdown, safe, without the
+// paragraph around it.
+func inlineHTML(line string) template.HTML {
+	h := cached(inlineMD, markdownPolicy, "inline", line)
+	s := strings.TrimSpace(string(h))
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "<p>"), "</p>")
+	return template.HTML(s)
+}
 
 // markdownPolicy allows only what md writes, links only to http, https
 // and mailto URLs, each marked rel="nofollow noopener". There are no
 // images (rawAsText shows their descriptions): a proposal's text loads
-// nothing from another site.
-var markdownPolicy = func() *bluemonday.Policy {
+// nothing from another site. documentPolicy allows the headings of
+// documentMD too.
+var (
+	markdownPolicy = newPolicy("h4", "h5", "h6")
+	documentPolicy = newPolicy("h1", "h2", "h3", "h4", "h5", "h6")
+)
+
+func newPolicy(headings ...string) *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "br", "hr", "h4", "h5", "h6", "blockquote", "pre", "code",
+	p.AllowElements(headings...)
+	p.AllowElements("p", "br", "hr", "blockquote", "pre", "code",
 		"strong", "em", "del", "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td")
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
 	p.AllowAttrs("align").Matching(bluemonday.CellAlign).OnElements("th", "td")
@@ -64,7 +106,7 @@ var markdownPolicy = func() *bluemonday.Policy {
 	p.RequireParseableURLs(true)
 	p.RequireNoFollowOnLinks(true)
 	return p
-}()
+}
 
 // linkSchemes are the only schemes a text's links may have; relative
 // links are not links either.
@@ -77,15 +119,25 @@ const linkRel = "nofollow noopener"
 // constructs (a 64 KiB text of blockquotes nested 65,536 deep, or of
 // unclosed links, takes it 1 to 2 s on the 2-core machine, against 25 ms
 // for ordinary prose), so a page view must not pay it again.
-func markdown(s string) template.HTML {
-	key := sha256.Sum256([]byte(s))
+func markdown(s string) template.HTML { return cached(md, markdownPolicy, "text", s) }
+
+// documentHTML renders an outcome document as safe HTML, once per
+// document, as markdown does.
+func documentHTML(s string) template.HTML {
+	return cached(documentMD, documentPolicy, "document", s)
+}
+
+// cached renders s with m and policy p, or returns what it rendered
+// before; kind keeps each renderer's results apart.
+func cached(m goldmark.Markdown, p *bluemonday.Policy, kind, s string) template.HTML {
+	key := sha256.Sum256([]byte(kind + "\x00" + s))
 	rendered.Lock()
 	h, ok := rendered.m[key]
 	rendered.Unlock()
 	if ok {
 		return h
 	}
-	h = render(s)
+	h = render(m, p, s)
 	rendered.Lock()
 	defer rendered.Unlock()
 	if rendered.m == nil || rendered.size+len(h) > 64<<20 {
@@ -104,32 +156,33 @@ var rendered struct {
 	size int
 }
 
-func render(s string) template.HTML {
+func render(m goldmark.Markdown, p *bluemonday.Policy, s string) template.HTML {
 	var b bytes.Buffer
-	if err := md.Convert([]byte(s), &b); err != nil {
+	if err := m.Convert([]byte(s), &b); err != nil {
 		// goldmark fails only when writing fails, and a bytes.Buffer does
 		// not; show the text as typed all the same.
 		return template.HTML(template.HTMLEscapeString(s))
 	}
-	return template.HTML(markdownPolicy.SanitizeBytes(b.Bytes()))
+	return template.HTML(p.SanitizeBytes(b.Bytes()))
 }
 
 // textTransformer fits a text's tree to the page it is shown on: its
-// headings sit under the page's h3 for the version (h1 becomes h4, and
-// anything below h6 stays h6), and its links are marked rel="nofollow
+// headings start at level top (for a proposal's text, under the page's h3
+// for the version: h1 becomes h4, and anything below h6 stays h6), and
+// its links are marked rel="nofollow
 // noopener", since a delegation's links are not the site's. A link to
 // another scheme gets no rel, so that, its href removed by the sanitiser,
 // it is left with no attribute and the sanitiser unwraps it to its text.
-type textTransformer struct{}
+type textTransformer struct{ top int }
 
-func (textTransformer) Transform(doc *ast.Document, src text.Reader, _ parser.Context) {
+func (t textTransformer) Transform(doc *ast.Document, src text.Reader, _ parser.Context) {
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
-			n.Level = min(n.Level+3, 6)
+			n.Level = min(n.Level+t.top-1, 6)
 		// The href as goldmark writes it, which the sanitiser then reads.
 		case *ast.Link:
 			markLink(n, util.URLEscape(n.Destination, true))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
 )
 
 // Authenticator finds the account of an API token's hash
@@ -194,10 +195,10 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		if indivisible.ErrorCode(err) == indivisible.EUNAUTHORIZED {
 			err = indivisible.FieldErrorf(indivisible.EUNAUTHORIZED, "token", "this token is unknown or revoked")
 		}
-		if h.forumSignInFailed(w, r, next, indivisible.HTTPStatus(err), err) {
+		if h.forumSignInFailed(w, r, next, api.StatusCode(err), err) {
 			return
 		}
-		h.exchangeWith(w, r, indivisible.HTTPStatus(err), exchangeState{signInError: err, next: next})
+		h.exchangeWith(w, r, api.StatusCode(err), exchangeState{signInError: err, next: next})
 		return
 	}
 	if old := sessionOf(r); old != nil {
@@ -218,7 +219,8 @@ func localPath(next string) string {
 	return next
 }
 
-// signOut ends the session, here and in the browser.
+// signOut ends the session, here and in the browser, and returns to the
+// page the form was on (next), or else to the Exchange page, which says so.
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	r.ParseForm()
@@ -229,5 +231,5 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	}
 	h.sessions.delete(s.id)
 	h.setSessionCookie(w, r, "", -1)
-	http.Redirect(w, r, "/exchange?"+url.Values{"signed_out": {"1"}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, cmp.Or(localPath(r.PostForm.Get("next")), "/exchange?"+url.Values{"signed_out": {"1"}}.Encode()), http.StatusSeeOther)
 }

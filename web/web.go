@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
-	"github.com/indivisible-eurasia/indivisible/accounts"
+	"github.com/indivisible-eurasia/indivisible/api"
 )
 
 //go:embed templates
@@ -58,10 +58,12 @@ type Deps struct {
 	// AccountService manages accounts, tokens and keys
 	// (*accounts.Service): the secretariat's desk (/admin) acts through
 	// it, as the API does, and appears when it is set.
-	AccountService *accounts.Service
-	// Forum is the expert forum (*forum.Service): its pages read and act
-	// through it, as the API does.
-	Forum Forum
+	AccountService indivisible.AccountService
+	// Forum is the expert forum (*forum.Service). The pages read and act
+	// through it with the signed-in account, as the API does, so that a
+	// position taken in the browser passes the same checks, and reaches
+	// the same log, as one taken through the API or the CLI.
+	Forum indivisible.ForumService
 	// PublicURL is where the users reach the service (serve's
 	// -public-url), when a proxy in front of it terminates TLS or
 	// rewrites the host; nil means the request's own scheme and host. An
@@ -171,6 +173,9 @@ func (h *handler) routes() {
 		h.mux.HandleFunc("GET /forum/{forum}", h.forumPage)
 		h.mux.HandleFunc("GET /forum/{forum}/items/{item}", h.forumItem)
 		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/positions", h.takePosition)
+		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/positions/body", h.positionBody)
+		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/versions", h.tableVersion)
+		h.mux.HandleFunc("GET /forum/{forum}/items/{item}/outcome", h.outcomePage)
 		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/close", h.closeItem)
 		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/comments", h.postComment)
 		h.mux.HandleFunc("POST /forum/{forum}/items/{item}/floor", h.requestFloor)
@@ -207,13 +212,18 @@ func parsePages() map[string]*template.Template {
 	t := map[string]*template.Template{}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name == "layout" || name == "partials" || name == "admin-form" {
+		if name == "layout" || name == "partials" || name == "admin-form" || name == "builder" {
 			continue
 		}
 		shared := []string{"templates/layout.html", "templates/partials.html"}
 		// The desk's pages share its form.
 		if strings.HasPrefix(name, "admin") {
 			shared = append(shared, "templates/admin-form.html")
+		}
+		// The Assess page and the item page's tabling form share the
+		// measure builder.
+		if name == "assess" || name == "item" {
+			shared = append(shared, "templates/builder.html")
 		}
 		t[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, append(shared, f)...))
 	}
@@ -252,7 +262,7 @@ func (h *handler) exchangeOn() bool {
 var mapPages = map[string]bool{"overview": true, "assess": true, "item": true}
 
 // pageScripts are the scripts a page loads beyond app.js.
-var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "entry": {"ledger.js"}, "admin-token": {"admin.js"}}
+var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "entry": {"ledger.js"}, "item": {"ledger.js"}, "admin-token": {"admin.js"}}
 
 // view is what the layout sees; Data is the page's own.
 type view struct {
@@ -268,6 +278,10 @@ type view struct {
 	SignIn bool
 	// Desk links the secretariat's desk: the account may use it.
 	Desk bool
+	// CSRF is the session's CSRF token, for the header's sign-out form;
+	// Here is the page's path and query, where signing in or out returns
+	// to ("" for a page shown in answer to a POST).
+	CSRF, Here string
 	// Version is Deps.Version, for the footer.
 	Version string
 	Data    any
@@ -293,8 +307,12 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	v := view{Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], SignIn: h.exchangeOn(), Version: h.deps.Version, Data: data}
+	// A page shown in answer to a POST has no address to come back to.
+	if r.Method == http.MethodGet {
+		v.Here = r.URL.RequestURI()
+	}
 	if s := sessionOf(r); s != nil {
-		v.Account, v.Desk = s.account, h.deskLink(s.account)
+		v.Account, v.Desk, v.CSRF = s.account, h.deskLink(s.account), s.csrf
 	}
 	err := pages[page].ExecuteTemplate(&buf, "layout", v)
 	return buf.Bytes(), err
@@ -345,7 +363,7 @@ type errorData struct {
 // fail shows an error page with the status of err's code. Internal errors
 // are logged and shown without detail.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := indivisible.HTTPStatus(err)
+	status := api.StatusCode(err)
 	if indivisible.ErrorCode(err) == indivisible.EINTERNAL {
 		h.deps.Logger.ErrorContext(r.Context(), "web", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
@@ -87,11 +88,11 @@ func TestEveryTemplateIsAPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	routed := map[string]bool{"overview": true, "assess": true, "error": true, "exchange": true, "log": true, "entry": true,
-		"forum": true, "item": true, "question": true, "state": true,
+		"forum": true, "item": true, "outcome": true, "question": true, "state": true,
 		"admin": true, "admin-account": true, "admin-token": true, "admin-signin": true, "admin-forum": true}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".html")
-		if name == "layout" || name == "partials" || name == "admin-form" {
+		if name == "layout" || name == "partials" || name == "admin-form" || name == "builder" {
 			continue
 		}
 		if pages[name] == nil {
@@ -293,7 +294,7 @@ func TestAssessErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, body := do(t, h, "POST", "/assess", tc.form)
-			if want := indivisible.HTTPStatus(&indivisible.Error{Code: tc.code}); res.StatusCode != want {
+			if want := api.StatusCode(&indivisible.Error{Code: tc.code}); res.StatusCode != want {
 				t.Errorf("status %d, want %d", res.StatusCode, want)
 			}
 			if !strings.Contains(body, `role="alert" id="form-error"`) {

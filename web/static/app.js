@@ -79,6 +79,7 @@
     var context = el('g', {class: 'context', 'aria-hidden': 'true'}, svg);
     var layer = el('g', {class: 'states'}, svg);
     var insetG = el('g', {class: 'inset'});
+    var stops = [];
 
     function drawState(s, proj, parent, focusable) {
       var path = d3.geoPath(proj);
@@ -93,13 +94,16 @@
         area += a;
         if (a > biggestArea) { biggestArea = a; biggest = f; }
       });
+      var c = biggest ? path.centroid(biggest) : [NaN, NaN];
       // A state too small to see or to point at gets a marker too.
-      if (focusable && biggest && area < 40) {
-        var c = path.centroid(biggest);
-        if (isFinite(c[0])) { el('circle', {cx: c[0], cy: c[1], r: 4.5, fill: s.colour, class: 'marker'}, g); }
+      if (focusable && area < 40 && isFinite(c[0])) {
+        el('circle', {cx: c[0], cy: c[1], r: 4.5, fill: s.colour, class: 'marker'}, g);
       }
       if (focusable) {
-        g.setAttribute('tabindex', '0');
+        // One Tab stop for the whole map (see rove); the arrows move
+        // between the states.
+        g.setAttribute('tabindex', '-1');
+        if (isFinite(c[0])) { stops.push({g: g, x: c[0], y: c[1], name: s.name.toLowerCase()}); }
         g.setAttribute('role', data.pick ? 'button' : data.link ? 'link' : 'img');
         if (data.link && !data.pick) { g.style.cursor = 'pointer'; }
         g.setAttribute('aria-label', s.label);
@@ -117,7 +121,7 @@
     });
     data.states.forEach(function (s) {
       // North America appears in the main map (Alaska faces Chukotka) but
-      // only the inset's copy takes focus, so each state is one tab stop.
+      // only the inset's copy takes focus, so each state is reached once.
       drawState(s, main, layer, !INSET_IDS[s.id]);
     });
 
@@ -137,6 +141,81 @@
     tip.hidden = true;
     canvas.replaceChildren(svg, tip);
     wire(canvas, svg, tip, data);
+    rove(svg, stops);
+  }
+
+  // The cone, either side of an arrow's direction, in which the next
+  // state's centroid must lie: wide enough that every state has a
+  // neighbour to reach, narrow enough that Right never goes north.
+  var CONE = Math.PI / 3;
+  var ARROWS = {ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]};
+
+  // rove makes the map one Tab stop (a roving tabindex): the state last
+  // focused keeps tabindex 0, the others -1, and the arrow keys move the
+  // focus to the nearest state in their direction, by the states' drawn
+  // centroids. Home and End go to the first and last state, and typing a
+  // name's first letters goes to that state, so that a keyboard reaches
+  // any of the 94 in a few keys rather than a hundred Tabs.
+  function rove(svg, stops) {
+    if (!stops.length) { return; }
+    var current = stops[0];
+    current.g.setAttribute('tabindex', '0');
+    function move(to) {
+      current.g.setAttribute('tabindex', '-1');
+      current = to;
+      to.g.setAttribute('tabindex', '0');
+      to.g.focus();
+    }
+    function stopOf(g) {
+      for (var i = 0; i < stops.length; i++) { if (stops[i].g === g) { return stops[i]; } }
+      return null;
+    }
+    // A click or a script's focus() moves the Tab stop too.
+    svg.addEventListener('focusin', function (e) {
+      var s = stopOf(stateOf(e.target));
+      if (s && s !== current) {
+        current.g.setAttribute('tabindex', '-1');
+        current = s;
+        s.g.setAttribute('tabindex', '0');
+      }
+    });
+    // nearest scores by distance, with the sideways offset counting
+    // double, so that a state straight ahead beats a nearer one at the
+    // cone's edge.
+    function nearest(from, dir) {
+      var best = null, bestScore = Infinity;
+      stops.forEach(function (s) {
+        var dx = s.x - from.x, dy = s.y - from.y;
+        var along = dx * dir[0] + dy * dir[1];
+        var side = Math.abs(dx * dir[1] - dy * dir[0]);
+        if (s === from || along <= 0 || Math.atan2(side, along) > CONE) { return; }
+        var score = Math.sqrt(dx * dx + dy * dy) + 2 * side;
+        if (score < bestScore) { best = s; bestScore = score; }
+      });
+      return best;
+    }
+    var typed = '', typedAt = 0;
+    svg.addEventListener('keydown', function (e) {
+      var from = stopOf(stateOf(e.target));
+      if (!from || e.altKey || e.ctrlKey || e.metaKey) { return; }
+      var to = null;
+      if (ARROWS[e.key]) {
+        to = nearest(from, ARROWS[e.key]);
+      } else if (e.key === 'Home') {
+        to = stops[0];
+      } else if (e.key === 'End') {
+        to = stops[stops.length - 1];
+      } else if (e.key.length === 1 && e.key !== ' ') {
+        // Letters typed within a second of each other make one prefix.
+        typed = (e.timeStamp - typedAt < 1000 ? typed : '') + e.key.toLowerCase();
+        typedAt = e.timeStamp;
+        to = stops.filter(function (s) { return s.name.indexOf(typed) === 0; })[0] || null;
+      } else {
+        return;
+      }
+      e.preventDefault();
+      if (to) { move(to); }
+    });
   }
 
   function stateOf(target) {
@@ -187,7 +266,7 @@
   }
 
   // wireLinks makes each state a link to its page, /state/CODE: a click,
-  // or Enter on a focused state, opens it (in a new tab with Ctrl, Cmd or
+  // or Enter or Space on a focused state, opens it (in a new tab with Ctrl, Cmd or
   // the middle button, as a link would).
   function wireLinks(svg) {
     function open(g, newTab) {
@@ -204,7 +283,7 @@
     });
     svg.addEventListener('keydown', function (e) {
       var g = stateOf(e.target);
-      if (g && e.key === 'Enter') {
+      if (g && (e.key === 'Enter' || e.key === ' ')) {
         e.preventDefault();
         open(g, e.ctrlKey || e.metaKey);
       }
@@ -272,6 +351,28 @@
     update();
   }
 
+  // On a phone a table scrolls sideways within itself (app.css), as a
+  // long line of preformatted text does; while it does, it takes the
+  // focus, so that the keyboard can scroll it too.
+  function markScrolling() {
+    document.querySelectorAll('table, figure.calendar, .table-scroll, pre').forEach(function (t) {
+      var scrolls = t.scrollWidth > t.clientWidth + 1;
+      if (scrolls && !t.hasAttribute('tabindex')) {
+        t.setAttribute('tabindex', '0');
+        t.setAttribute('data-scrolls', '');
+      } else if (!scrolls && t.hasAttribute('data-scrolls')) {
+        t.removeAttribute('tabindex');
+        t.removeAttribute('data-scrolls');
+      }
+    });
+  }
+  var resizing = false;
+  window.addEventListener('resize', function () {
+    if (resizing) { return; }
+    resizing = true;
+    requestAnimationFrame(function () { resizing = false; markScrolling(); });
+  });
+
   function init(root) {
     var scope = root.querySelectorAll ? root : document;
     var figs = scope.matches && scope.matches('[data-map]') ? [scope] : scope.querySelectorAll('[data-map]');
@@ -280,6 +381,7 @@
     forms.forEach(enhanceForm);
     var positions = scope.matches && scope.matches('#position-form') ? [scope] : scope.querySelectorAll('#position-form');
     positions.forEach(enhancePosition);
+    markScrolling();
   }
 
   if (window.htmx) {

@@ -1,8 +1,9 @@
 // Indivisible's log and signing code, on WebCrypto alone (no library):
 // the Log page checks an entry's inclusion proof, its checkpoint's
 // signature and, with witnesses, the policy's quorum of cosignatures
-// (c2sp.org/tlog-cosignature); the Exchange page signs a declaration with
-// an Ed25519 key file that never leaves the browser. The formats are those
+// (c2sp.org/tlog-cosignature); the Exchange page signs a declaration, and
+// an agenda item's page a position, with an Ed25519 key file that never
+// leaves the browser. The formats are those
 // of golang.org/x/mod/sumdb/note and tlog (docs/exchange.md, "The log").
 (function () {
   'use strict';
@@ -303,22 +304,23 @@
   }
 
   // checkKeyOwner refuses, before anything is signed, a key of another
-  // participant than the declaration's, or a declaration for another
-  // participant than the signed-in delegation (the server would refuse
-  // either on filing).
-  function checkKeyOwner(keyName, msg, account) {
+  // participant than the statement's (a declaration, or a position), or a
+  // statement for another participant than the signed-in delegation (the
+  // server would refuse either on filing). what names the statement.
+  function checkKeyOwner(keyName, msg, account, what) {
     var decl;
+    what = what || 'declaration';
     try { decl = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(msg)); } catch (e) {
-      throw new Error('the declaration is not valid JSON (' + e.message + '), so it cannot be checked against your key: fix it or compose it with a form first');
+      throw new Error('the ' + what + ' is not valid JSON (' + e.message + '), so it cannot be checked against your key: fix it or compose it with a form first');
     }
     var p = decl && typeof decl === 'object' && typeof decl.participant === 'string' ? decl.participant : '';
-    if (p === '') { throw new Error('the declaration names no "participant"'); }
+    if (p === '') { throw new Error('the ' + what + ' names no "participant"'); }
     if (account && p !== account) {
-      throw new Error('the declaration is for ' + p + ', but you are signed in for ' + account + ': a delegation files only its own declarations');
+      throw new Error('the ' + what + ' is for ' + p + ', but you are signed in for ' + account + ': a delegation files only its own ' + what + 's');
     }
     var owner = keyParticipant(keyName);
     if (owner !== p) {
-      throw new Error('the key file ' + keyName + ' is a key of ' + owner + ', not of ' + p + ', whose declaration this is. Choose a key file of ' + p + ' (' + p + '-XXXXXXXX.key); nothing was signed');
+      throw new Error('the key file ' + keyName + ' is a key of ' + owner + ', not of ' + p + ', whose ' + what + ' this is. Choose a key file of ' + p + ' (' + p + '-XXXXXXXX.key); nothing was signed');
     }
   }
 
@@ -365,6 +367,52 @@
     });
   }
 
+  // enhancePosition signs a position with the delegation's key file, read
+  // here and never uploaded (its input has no name). The bytes signed are
+  // the server's: the form is first posted to its body URL, which answers
+  // with the exact forum.PositionBody the service will parse, so that
+  // nothing here builds JSON. Once signed, the form is sent with the
+  // body, the key's name and the signature (base64, as the API's
+  // "signed" has them). Without a key file, or without this script, the
+  // form is sent as it is, and the forum service attests the position.
+  function enhancePosition(form) {
+    var box = form.querySelector('[data-sign-position]');
+    var keyFile = form.querySelector('#f-position-key');
+    var status = form.querySelector('#position-sign-status');
+    var f = form.elements;
+    box.hidden = false;
+    function say(msg, cls) { status.textContent = msg; status.className = 'sign-status ' + (cls || ''); }
+    function clear() { f.signed_body.value = ''; f.signed_key.value = ''; f.signed_signature.value = ''; }
+    clear(); // a page restored from the history keeps no stale signature
+    form.addEventListener('submit', async function (e) {
+      if (keyFile.files.length === 0 || f.signed_signature.value !== '') { return; }
+      e.preventDefault();
+      var button = form.querySelector('#position-button');
+      button.disabled = true;
+      try {
+        clear();
+        var key = parseSignerKey(await keyFile.files[0].text());
+        var res = await fetch(form.dataset.bodyUrl, {method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin', cache: 'no-store'});
+        if (!res.ok) { throw new Error((await res.text()).trim() || ('the server answered ' + res.status)); }
+        var body = new Uint8Array(await res.arrayBuffer());
+        // Before signing: the body is the signed-in delegation's, and the
+        // key is of that delegation.
+        checkKeyOwner(key.name, body, form.dataset.participant, 'position');
+        var sig = await sign(key.seed, body);
+        f.signed_body.value = b64encode(body);
+        f.signed_key.value = key.name;
+        f.signed_signature.value = b64encode(sig);
+        say('Signed the position (' + body.length + ' bytes) with ' + key.name + ' in this browser; sending it.', 'ok');
+        form.submit();
+      } catch (err) {
+        clear();
+        say('Not signed, and not sent: ' + err.message, 'bad');
+        button.disabled = false;
+      }
+    });
+  }
+
   document.querySelectorAll('[data-verify]').forEach(verifyEntry);
   document.querySelectorAll('form[data-filing]').forEach(enhanceFiling);
+  document.querySelectorAll('form#position-form[data-body-url]').forEach(enhancePosition);
 })();
