@@ -106,6 +106,20 @@ func (e *Entry) Validate() error {
 	return nil
 }
 
+// IsName reports whether s is a lower-case identifier: a-z, 0-9 and '_'
+// (scenario components, catalog keys' segments, placeholders).
+func IsName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // IsToken reports whether s is non-empty printable ASCII without spaces or
 // '+' (the characters note key names and participant codes may use).
 func IsToken(s string) bool {

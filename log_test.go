@@ -14,3 +14,11 @@ func TestKeyValidAt(t *testing.T) {
 		}
 	}
 }
+
+func TestIsName(t *testing.T) {
+	for s, want := range map[string]bool{"battle_tanks": true, "cbm2": true, "": false, "Tanks": false, "a-b": false, "a.b": false, "ä": false} {
+		if got := indivisible.IsName(s); got != want {
+			t.Errorf("IsName(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

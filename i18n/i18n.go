@@ -242,7 +242,7 @@ func parseText(s string) ([]segment, error) {
 			segs = append(segs, segment{text: s[:i]})
 		}
 		end := strings.IndexByte(s[i:], '}')
-		if s[i] == '}' || end < 0 || !validName(s[i+1:i+end]) {
+		if s[i] == '}' || end < 0 || !indivisible.IsName(s[i+1:i+end]) {
 			return nil, indivisible.Invalid("", "stray brace or malformed placeholder near %q: placeholders are {lower_case_name}", s[i:min(len(s), i+20)])
 		}
 		segs = append(segs, segment{arg: s[i+1 : i+end], isArg: true})
@@ -251,21 +251,9 @@ func parseText(s string) ([]segment, error) {
 	return segs, nil
 }
 
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 func validKey(s string) bool {
 	return s != "" && !strings.HasPrefix(s, ".") && !strings.HasSuffix(s, ".") && !strings.Contains(s, "..") &&
-		validName(strings.ReplaceAll(s, ".", "_"))
+		indivisible.IsName(strings.ReplaceAll(s, ".", "_"))
 }
 
 // placeholders returns the sorted names of the placeholders of every form.

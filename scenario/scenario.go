@@ -133,7 +133,7 @@ func (l *loader) meta(fsys fs.FS) error {
 	for i, c := range m.Components {
 		f := fmt.Sprintf("scenario.json:components[%d]", i)
 		switch {
-		case !validName(c.Name):
+		case !indivisible.IsName(c.Name):
 			return indivisible.Invalid(f+".name", "%q is not a lower-case name", c.Name)
 		case names[c.Name]:
 			return indivisible.Invalid(f+".name", "duplicate component %q", c.Name)
@@ -144,18 +144,6 @@ func (l *loader) meta(fsys fs.FS) error {
 	}
 	l.s.Name, l.s.Year, l.s.Description, l.s.Components = m.Name, m.Year, m.Description, m.Components
 	return nil
-}
-
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 func validCode(s string) bool {

@@ -472,20 +472,29 @@ var stanceLabels = map[indivisible.Stance]string{
 	indivisible.Withdraw: "Withdraw my position",
 }
 
-// itemWith renders an item's page with the outcome of a POST.
-func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, st itemState) {
+// readItem reads the path's item as the acting account sees it, noting
+// damaged records in dm; on an error it has answered the request.
+func (h *handler) readItem(w http.ResponseWriter, r *http.Request) (fid, iid int64, s *indivisible.ItemView, dm damage, ok bool) {
 	fid, iid, err := pathIDs(r, "item")
 	if err != nil {
 		h.fail(w, r, err)
+		return 0, 0, nil, dm, false
+	}
+	s, err = h.deps.Forum.ItemView(r.Context(), accountOf(r), fid, iid)
+	if err := dm.keep(err); err != nil {
+		h.fail(w, r, err)
+		return 0, 0, nil, dm, false
+	}
+	return fid, iid, s, dm, true
+}
+
+// itemWith renders an item's page with the outcome of a POST.
+func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, st itemState) {
+	fid, iid, s, dm, ok := h.readItem(w, r)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	var dm damage
-	s, err := h.deps.Forum.ItemView(ctx, accountOf(r), fid, iid)
-	if err := dm.keep(err); err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	// The comments and the speakers' list, as the API lists them.
 	comments, err := h.deps.Forum.Comments(ctx, accountOf(r), fid, iid)
 	if err := dm.keep(err); err != nil {

@@ -34,18 +34,11 @@ type outcomeData struct {
 }
 
 func (h *handler) outcomePage(w http.ResponseWriter, r *http.Request) {
-	fid, iid, err := pathIDs(r, "item")
-	if err != nil {
-		h.fail(w, r, err)
+	fid, iid, s, dm, ok := h.readItem(w, r)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	var dm damage
-	s, err := h.deps.Forum.ItemView(ctx, accountOf(r), fid, iid)
-	if err := dm.keep(err); err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	if s.Decision == nil {
 		err := indivisible.Errorf(indivisible.ENOTFOUND, "item %d is not decided: it has no outcome document yet", iid)
 		if len(dm.records) > 0 {
@@ -65,6 +58,7 @@ func (h *handler) outcomePage(w http.ResponseWriter, r *http.Request) {
 		Document: documentHTML(dec.Document), Hash: forum.SHA256(dec.Document),
 		MarkdownURL: fmt.Sprintf("/api/v1/forums/%d/items/%d/outcome", fid, iid), File: fmt.Sprintf("outcome-forum-%d-item-%d.md", fid, iid)}
 	d.Command = fmt.Sprintf("curl -s %s%s | sha256sum", h.serverURL(r), d.MarkdownURL)
+	var err error
 	if d.EntryHash, err = h.entryHash(ctx, dec.LogIndex); err != nil {
 		h.fail(w, r, err)
 		return
