@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -80,8 +81,12 @@ func TestBrowserDelegationJourney(t *testing.T) {
 			// declarations, the one just filed.
 			t.Run(string(indivisible.KindCorrection), func(t *testing.T) {
 				run(t, ctx, chromedp.Navigate(ts.URL+"/exchange#compose"),
-					chromedp.WaitVisible(chromedp.CSS(`#prefill-button`)),
-					chromedp.Click(chromedp.CSS(`#prefill-button`)),
+					chromedp.WaitVisible(chromedp.CSS(`#prefill-button`)))
+				// The pre-fill form is a GET form: go where it goes, rather
+				// than click and wait on the page being left (a wait that
+				// can hold a node of the old page and never end).
+				correct := get[string](t, ctx, `document.getElementById('prefill-correct').value`)
+				run(t, ctx, chromedp.Navigate(ts.URL+"/exchange?correct="+url.QueryEscape(correct)+"#compose-correction"),
 					chromedp.WaitVisible(chromedp.CSS(`#compose-correction-button`)),
 					chromedp.SetValue(chromedp.CSS(`#d-correction-reason`), "The quantity was miscounted."),
 					chromedp.Click(chromedp.CSS(`#compose-correction-button`)))
