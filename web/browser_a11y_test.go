@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -91,13 +88,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	f.deps.AccountService = accounts.New(accounts.Config{Store: f.db, Scenario: f.deps.Scenario, Keys: f.log})
 	axe := axeScript(t)
 	ctx := browser(t)
-	mux := http.NewServeMux()
-	mux.Handle("/", NewHandler(f.deps))
-	mux.HandleFunc("GET /log/key", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, f.log.Info().VerifierKey+"\n")
-	})
-	ts := httptest.NewServer(mux)
-	defer ts.Close()
+	ts := serveWithKey(t, f)
 	sec := f.acc["secretariat"]
 
 	verified := chromedp.Poll[chromedp.Void](`document.getElementById('verify-status').className !== 'verify-status'`)

@@ -3,9 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -27,13 +24,7 @@ func TestBrowserDelegationJourney(t *testing.T) {
 			f := newForumFixture(t)
 			ctx := browser(t)
 			run(t, ctx, chromedp.EmulateViewport(width, 900))
-			mux := http.NewServeMux()
-			mux.Handle("/", NewHandler(f.deps))
-			mux.HandleFunc("GET /log/key", func(w http.ResponseWriter, r *http.Request) {
-				io.WriteString(w, f.log.Info().VerifierKey+"\n")
-			})
-			ts := httptest.NewServer(mux)
-			defer ts.Close()
+			ts := serveWithKey(t, f)
 			bg := context.Background()
 			const who = "DEU"
 			key := f.keyFiles[who]

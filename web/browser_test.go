@@ -432,13 +432,7 @@ func TestBrowserExchange(t *testing.T) {
 func TestBrowserForum(t *testing.T) {
 	f := newForumFixture(t)
 	ctx := browser(t)
-	mux := http.NewServeMux()
-	mux.Handle("/", NewHandler(f.deps))
-	mux.HandleFunc("GET /log/key", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, f.log.Info().VerifierKey+"\n")
-	})
-	ts := httptest.NewServer(mux)
-	defer ts.Close()
+	ts := serveWithKey(t, f)
 
 	run(t, ctx, chromedp.Navigate(ts.URL+"/forum"), chromedp.WaitVisible(chromedp.CSS(`table.items`)))
 	t.Logf("forum page: %s", get[string](t, ctx, pageWeight))
