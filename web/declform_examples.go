@@ -69,21 +69,6 @@ type docsData struct {
 	Body  template.HTML
 }
 
-// The documentation page's template: the layout and partials, with this
-// content, added to the pages at start-up.
-const docsTemplate = `{{define "content"}}
-<article class="docs" id="docs">
-<p class="hint"><a href="/exchange">Back to the Exchange page</a> · the source is <code>docs/exchange.md</code> in the repository.</p>
-<h1>{{.Title}}</h1>
-{{.Body}}
-</article>
-{{end}}`
-
-func init() {
-	t := template.Must(template.New("docs").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
-	pages["docs"] = template.Must(t.Parse(docsTemplate))
-}
-
 // docsPage is GET /docs/exchange: docs/exchange.md, rendered.
 func (h *handler) docsPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "docs", exchangeDocPage.Title, exchangeDocPage)

@@ -132,11 +132,12 @@ func NewHandler(deps Deps) http.Handler {
 	if h.exchangeOn() {
 		root = h.withSession(root)
 	}
-	return securityHeaders(http.NewCrossOriginProtection().Handler(root))
+	return securityHeaders(bundle.Middleware(http.NewCrossOriginProtection().Handler(root)))
 }
 
 // navLink is an entry of the navigation bar.
 type navLink struct {
+	// Label is the catalog key of the entry's name.
 	Path, Label string
 	// on reports whether the page has its dependencies (nil: always).
 	on func(*handler) bool
@@ -144,11 +145,11 @@ type navLink struct {
 
 // nav lists the pages in the navigation bar, in order.
 var nav = []navLink{
-	{"/", "Overview", nil},
-	{"/assess", "Assess", nil},
-	{"/exchange", "Exchange", (*handler).exchangeOn},
-	{"/forum", "Forum", (*handler).forumOn},
-	{"/log", "Log", (*handler).exchangeOn},
+	{"/", "nav.overview", nil},
+	{"/assess", "nav.assess", nil},
+	{"/exchange", "nav.exchange", (*handler).exchangeOn},
+	{"/forum", "nav.forum", (*handler).forumOn},
+	{"/log", "nav.log", (*handler).exchangeOn},
 }
 
 // routes registers every route in one place.
@@ -225,7 +226,7 @@ func parsePages() map[string]*template.Template {
 		if name == "assess" || name == "item" {
 			shared = append(shared, "templates/builder.html")
 		}
-		t[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, append(shared, f)...))
+		t[name] = template.Must(template.New(name).Funcs(funcs).Funcs(placeholderFuncs).ParseFS(templateFS, append(shared, f)...))
 	}
 	return t
 }
@@ -250,6 +251,14 @@ var funcs = template.FuncMap{
 	// moves the risk.
 	"term":   termText,
 	"effect": effectText,
+	// code and span wrap text in an element, as arguments of a TH
+	// message: {{TH "footer.basis" "model" (code "docs/model.md")}}.
+	"code": func(s string) template.HTML {
+		return template.HTML("<code>" + template.HTMLEscapeString(s) + "</code>")
+	},
+	"span": func(id, s string) template.HTML {
+		return template.HTML(`<span id="` + template.HTMLEscapeString(id) + `">` + template.HTMLEscapeString(s) + "</span>")
+	},
 }
 
 // exchangeOn reports whether the Exchange and Log pages have what they
@@ -266,12 +275,16 @@ var pageScripts = map[string][]string{"exchange": {"ledger.js"}, "entry": {"ledg
 
 // view is what the layout sees; Data is the page's own.
 type view struct {
-	Title    string
-	Path     string
-	Nav      []navLink
-	Scenario string
-	Map      bool
-	Scripts  []string
+	// Lang is the page's language (<html lang>); Languages the header's
+	// language switch.
+	Lang      string
+	Languages []langLink
+	Title     string
+	Path      string
+	Nav       []navLink
+	Scenario  string
+	Map       bool
+	Scripts   []string
 	// Account is the signed-in account, or nil.
 	Account *indivisible.Account
 	// SignIn offers a sign-in link: delegations can sign in.
@@ -306,7 +319,8 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 
 func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte, error) {
 	var buf bytes.Buffer
-	v := view{Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], SignIn: h.exchangeOn(), Version: h.deps.Version, Data: data}
+	l := loc(r)
+	v := view{Lang: l.Tag().String(), Languages: languageLinks(r, l.Tag()), Title: title, Path: r.URL.Path, Nav: h.nav, Scenario: h.deps.Scenario.Name, Map: mapPages[page], Scripts: pageScripts[page], SignIn: h.exchangeOn(), Version: h.deps.Version, Data: data}
 	// A page shown in answer to a POST has no address to come back to.
 	if r.Method == http.MethodGet {
 		v.Here = r.URL.RequestURI()
@@ -314,7 +328,7 @@ func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte
 	if s := sessionOf(r); s != nil {
 		v.Account, v.Desk, v.CSRF = s.account, h.deskLink(s.account), s.csrf
 	}
-	err := pages[page].ExecuteTemplate(&buf, "layout", v)
+	err := langPages[l.Tag()][page].ExecuteTemplate(&buf, "layout", v)
 	return buf.Bytes(), err
 }
 
@@ -323,7 +337,7 @@ func (h *handler) execute(r *http.Request, page, title string, data any) ([]byte
 func writeHTML(w http.ResponseWriter, r *http.Request, status int, page []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Vary", "Accept-Encoding")
+	h.Add("Vary", "Accept-Encoding")
 	if acceptsGzip(r) {
 		page = gzipBytes(page)
 		h.Set("Content-Encoding", "gzip")

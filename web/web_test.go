@@ -89,7 +89,7 @@ func TestEveryTemplateIsAPage(t *testing.T) {
 	}
 	routed := map[string]bool{"overview": true, "assess": true, "error": true, "exchange": true, "log": true, "entry": true,
 		"forum": true, "item": true, "outcome": true, "question": true, "state": true,
-		"admin": true, "admin-account": true, "admin-token": true, "admin-signin": true, "admin-forum": true}
+		"admin": true, "admin-account": true, "admin-token": true, "admin-signin": true, "admin-forum": true, "docs": true}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".html")
 		if name == "layout" || name == "partials" || name == "admin-form" || name == "builder" {
