@@ -174,6 +174,14 @@ type Finding struct {
 	Participants []string `json:"participants"`
 	// Entries are the log indexes of the entries involved, ascending.
 	Entries []int64 `json:"entries"`
-	// Message says what was found, with the figures.
+	// Message says what was found, with the figures, in English.
 	Message string `json:"message"`
+	// Key is the catalog key of the message (package i18n), so that a
+	// surface can say the same in its reader's language
+	// (exchange.Localize); Message is its English rendering. Empty in
+	// findings recorded before messages had keys.
+	Key string `json:"key,omitempty"`
+	// Args are the message's named arguments, as data: codes, counts and
+	// dates as the log has them.
+	Args map[string]string `json:"args,omitempty"`
 }

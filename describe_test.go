@@ -5,13 +5,15 @@ import (
 	"testing"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // TestDescribe checks each measure type's words against sentences written
 // by hand, with the reader's names and number format.
 func TestDescribe(t *testing.T) {
 	names := map[string]string{"POL": "Poland", "LTU": "Lithuania", "RUS": "Russia", "BLR": "Belarus", "ARM": "Armenia", "AZE": "Azerbaijan", "CSTO": "CSTO", "DEU": "Germany"}
-	w := indivisible.Words{Name: func(c string) string { return names[c] }, Count: func(v float64) string { return "#" + strconv.FormatFloat(v, 'f', -1, 64) }}
+	w := indivisible.Words{Name: func(c string) string { return names[c] }, Count: func(v float64) string { return "#" + strconv.FormatFloat(v, 'f', -1, 64) },
+		Say: i18n.Embedded().Localizer(i18n.English).T}
 	for _, tc := range []struct {
 		m    indivisible.Measure
 		want string

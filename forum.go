@@ -356,8 +356,19 @@ type Objection struct {
 	Participant string `json:"participant"`
 	LogIndex    int64  `json:"log_index"`
 	Statement   string `json:"statement,omitempty"`
-	// Reason is why the objection does not block ("" if it does).
-	Reason string `json:"reason,omitempty"`
+	// Reason is why the objection does not block ("" if it does), in
+	// English; ReasonPhrase is the same as a catalog phrase.
+	Reason       string  `json:"reason,omitempty"`
+	ReasonPhrase *Phrase `json:"reason_phrase,omitempty"`
+}
+
+// Phrase is a sentence of the record as a catalog key with named
+// arguments (package i18n), so that every surface words it in its
+// reader's language; the record keeps its English text beside it. A
+// record stored before phrases were kept has none, and reads in English.
+type Phrase struct {
+	Key  string            `json:"key"`
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Outcome is what became of a closed item's proposal.
@@ -378,7 +389,9 @@ type Decision struct {
 	// Outcome is adopted or not_adopted; Reason says why in words.
 	Outcome Outcome `json:"outcome"`
 	Reason  string  `json:"reason"`
-	Tally   Tally   `json:"tally"`
+	// ReasonPhrase is Reason as a catalog phrase.
+	ReasonPhrase *Phrase `json:"reason_phrase,omitempty"`
+	Tally        Tally   `json:"tally"`
 	// Objectors are the blocking objections (under a majority rule, the
 	// member states that voted against); Ignored the objections that did
 	// not count, with the reason.
@@ -667,8 +680,10 @@ const (
 type PositionView struct {
 	Position
 	Standing Standing `json:"standing"`
-	// Reason says in words why a position is not counted ("" if it is).
-	Reason string `json:"reason,omitempty"`
+	// Reason says in words why a position is not counted ("" if it is);
+	// ReasonPhrase is the same as a catalog phrase.
+	Reason       string  `json:"reason,omitempty"`
+	ReasonPhrase *Phrase `json:"reason_phrase,omitempty"`
 }
 
 // ItemView is an agenda item with its versions and position events,

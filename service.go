@@ -35,6 +35,10 @@ type ForumService interface {
 	Positions(ctx context.Context, acc *Account, forumID, itemID int64) ([]*Position, error)
 	// Decision is a closed item's decision (ENOTFOUND while open).
 	Decision(ctx context.Context, acc *Account, forumID, itemID int64) (*Decision, error)
+	// OutcomeDocument is a closed item's outcome document in the
+	// language lang (BCP 47): the record itself in English, a
+	// translation of it, marked as one, in any other.
+	OutcomeDocument(ctx context.Context, acc *Account, forumID, itemID int64, lang string) (string, error)
 	// QuestionFeedback is a Delphi question with, for an expert on the
 	// panel, their own answers.
 	QuestionFeedback(ctx context.Context, acc *Account, forumID, questionID int64) (*DelphiFeedback, error)

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // The expert forum's routes (/api/v1/forums/...). Each handler reads the
@@ -365,21 +366,25 @@ func (s *Server) getDecision(w http.ResponseWriter, r *http.Request) (int, any, 
 	return http.StatusOK, s.withProof(r, d), nil
 }
 
-// getOutcome serves the outcome document itself, as Markdown: the bytes
-// whose SHA-256 the decision's log entry carries.
+// getOutcome serves the outcome document itself, as Markdown: in
+// English, the bytes whose SHA-256 the decision's log entry carries; in
+// the language Accept-Language asks for, a translation marked as one.
 func (s *Server) getOutcome(w http.ResponseWriter, r *http.Request) {
 	f, id, err := forumAndID(r, "item")
-	var d *indivisible.Decision
+	tag := i18n.Negotiate(r)
+	var doc string
 	if err == nil {
-		d, err = s.cfg.Forum.Decision(r.Context(), account(r), f, id)
+		doc, err = s.cfg.Forum.OutcomeDocument(r.Context(), account(r), f, id, tag.String())
 	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
+	w.Header().Set("Content-Language", tag.String())
+	w.Header().Add("Vary", "Accept-Language")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write([]byte(d.Document))
+	w.Write([]byte(doc))
 }
 
 func (s *Server) listQuestions(w http.ResponseWriter, r *http.Request) (int, any, error) {

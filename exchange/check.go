@@ -132,7 +132,8 @@ func (s *State) Add(e indivisible.Entry) {
 		err = indivisible.Invalid("participant", "%q differs from the entry's participant %q", d.Participant, e.Participant)
 	}
 	if err != nil {
-		c.add(RuleInvalidEntry, "", []int64{e.Index}, fmt.Sprintf("entry %d is not a valid declaration: %v", e.Index, err), e.Participant)
+		c.add(RuleInvalidEntry, "", []int64{e.Index}, "finding.invalid_entry.message",
+			map[string]string{"entry": fmt.Sprint(e.Index), "error": err.Error()}, e.Participant)
 		s.problems = append(s.problems, c.findings...)
 		s.invalid[e.Index] = true
 		s.filed = append(s.filed, &record{index: e.Index, entries: []int64{e.Index}, time: e.Time, participant: e.Participant})
@@ -152,23 +153,23 @@ func (s *State) Add(e indivisible.Entry) {
 		return
 	}
 	t := s.byIndex[k.Corrects]
-	var problem string
+	args := map[string]string{"correction": fmt.Sprint(rec.index), "entry": fmt.Sprint(k.Corrects)}
 	switch {
 	case t == nil:
-		problem = fmt.Sprintf("entry %d is not a valid declaration", k.Corrects)
+		args["problem"] = "not_declaration"
 	case t.decl.Kind == indivisible.KindCorrection:
-		problem = fmt.Sprintf("entry %d is itself a correction", k.Corrects)
+		args["problem"] = "is_correction"
 	case t.participant != rec.participant:
-		problem = fmt.Sprintf("entry %d was filed by %s", k.Corrects, t.participant)
+		args["problem"], args["participant"] = "filed_by", t.participant
 	case !k.Withdrawn && k.Declaration.Kind != t.decl.Kind:
-		problem = fmt.Sprintf("entry %d is a %s, not a %s", k.Corrects, t.decl.Kind, k.Declaration.Kind)
+		args["problem"], args["kind"], args["declared_kind"] = "other_kind", string(t.decl.Kind), string(k.Declaration.Kind)
 	}
-	if problem != "" {
+	if args["problem"] != "" {
 		involved := []int64{rec.index}
 		if t != nil {
 			involved = append(involved, t.index)
 		}
-		c.add(RuleInvalidCorrection, "", involved, fmt.Sprintf("correction %d cannot apply: %s", rec.index, problem), rec.participant)
+		c.add(RuleInvalidCorrection, "", involved, "finding.invalid_correction.message", args, rec.participant)
 		s.problems = append(s.problems, c.findings...)
 		return
 	}
@@ -198,11 +199,12 @@ func (s *State) live() map[indivisible.DeclarationKind][]*record {
 func (s *State) Findings(r *Regime) []indivisible.Finding {
 	c := &checker{regime: r, asOf: s.asOf, findings: slices.Clone(s.problems)}
 	for _, rec := range s.forward {
-		involved, problem := []int64{rec.index}, "is not a valid declaration"
+		involved, problem := []int64{rec.index}, "not_declaration"
 		if t, ok := s.byIndex[rec.decl.Correction.Corrects]; ok {
-			involved, problem = append(involved, t.index), "is not earlier"
+			involved, problem = append(involved, t.index), "not_earlier"
 		}
-		c.add(RuleInvalidCorrection, "", involved, fmt.Sprintf("correction %d cannot apply: entry %d %s", rec.index, rec.decl.Correction.Corrects, problem), rec.participant)
+		c.add(RuleInvalidCorrection, "", involved, "finding.invalid_correction.message",
+			map[string]string{"correction": fmt.Sprint(rec.index), "entry": fmt.Sprint(rec.decl.Correction.Corrects), "problem": problem}, rec.participant)
 	}
 	recs := s.live()
 	c.exercises(recs[indivisible.KindExerciseNotification])
@@ -261,13 +263,16 @@ type version struct {
 	decl *indivisible.Declaration
 }
 
-func (c *checker) add(rule, reference string, entries []int64, message string, participants ...string) {
+// add records a finding whose message is the catalog message key with
+// args (see localize.go).
+func (c *checker) add(rule, reference string, entries []int64, key string, args map[string]string, participants ...string) {
 	ps := slices.Clone(participants)
 	slices.Sort(ps)
 	es := slices.Clone(entries)
 	slices.Sort(es)
 	c.findings = append(c.findings, indivisible.Finding{
-		Rule: rule, Reference: reference, Participants: slices.Compact(ps), Entries: slices.Compact(es), Message: message,
+		Rule: rule, Reference: reference, Participants: slices.Compact(ps), Entries: slices.Compact(es),
+		Message: english(key, args), Key: key, Args: args,
 	})
 }
 
@@ -287,18 +292,19 @@ func reaches(x *indivisible.ExerciseNotification, t Thresholds) bool {
 	return false
 }
 
-// reached describes, for a message, the measures of x at or above their
-// level in t, in ExerciseMeasures order.
+// reached lists, as a finding's "size" argument, the measures of x at or
+// above their level in t, in ExerciseMeasures order:
+// "personnel:45000:9000,battle_tanks:700:250".
 func reached(x *indivisible.ExerciseNotification, t Thresholds) string {
 	var out []string
 	for _, m := range indivisible.ExerciseMeasures {
 		if level, ok := t[m]; ok {
 			if v, _ := x.Measure(m); v >= level {
-				out = append(out, fmt.Sprintf("%d %s (threshold %d)", v, m, level))
+				out = append(out, fmt.Sprintf("%s:%d:%d", m, v, level))
 			}
 		}
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, ",")
 }
 
 // above reports whether a measure of x is strictly above its level in t.
@@ -319,8 +325,9 @@ func (c *checker) exercises(recs []*record) {
 			c.notice(rec)
 		}
 		if reaches(x, g.Observation.AtLeast) && !x.ObserversInvited {
-			c.add(RuleNotObserved, g.Observation.Reference, rec.entries,
-				fmt.Sprintf("%s is subject to observation, with %s, but observers were not invited", activityName(rec), reached(x, g.Observation.AtLeast)), rec.participant)
+			args := activityArgs(rec)
+			args["size"] = reached(x, g.Observation.AtLeast)
+			c.add(RuleNotObserved, g.Observation.Reference, rec.entries, "finding.observers_not_invited.message", args, rec.participant)
 		}
 	}
 	c.nearThreshold(recs)
@@ -329,13 +336,16 @@ func (c *checker) exercises(recs []*record) {
 	}
 }
 
-func activityName(rec *record) string {
+// activityArgs are the arguments naming an activity in a finding: its
+// participant, dates and name, if it has one.
+func activityArgs(rec *record) map[string]string {
 	x := rec.decl.ExerciseNotification
-	s := fmt.Sprintf("%s's activity of %s to %s", rec.participant, x.Start.Format(time.DateOnly), x.End.Format(time.DateOnly))
+	args := map[string]string{"activity": "unnamed", "participant": rec.participant,
+		"start": x.Start.Format(time.DateOnly), "end": x.End.Format(time.DateOnly)}
 	if x.Name != "" {
-		s = fmt.Sprintf("%s's activity %q (%s to %s)", rec.participant, x.Name, x.Start.Format(time.DateOnly), x.End.Format(time.DateOnly))
+		args["activity"], args["name"] = "named", x.Name
 	}
-	return s
+	return args
 }
 
 // notice checks when a notifiable activity was notified: from the first
@@ -351,21 +361,21 @@ func (c *checker) notice(rec *record) {
 			break
 		}
 	}
-	due, why := x.Start.AddDate(0, 0, -g.NoticeDays), fmt.Sprintf("%d days before its start", g.NoticeDays)
+	due, why := x.Start.AddDate(0, 0, -g.NoticeDays), "before_start"
 	if x.WithoutAdvanceNotice {
-		due, why = x.Start, "on its first day, as it was held without advance notice to the troops"
+		due, why = x.Start, "first_day"
 	}
 	if !notified.After(due) {
 		return
 	}
-	name, size := activityName(rec), reached(x, g.AtLeast)
+	args := activityArgs(rec)
+	args["size"], args["notified"] = reached(x, g.AtLeast), notified.Format(time.DateOnly)
 	if notified.After(x.End) { // due <= start <= end
-		c.add(RuleNotNotified, g.Reference, rec.entries,
-			fmt.Sprintf("%s reached %s but was first notified at that size on %s, after it ended", name, size, notified.Format(time.DateOnly)), rec.participant)
+		c.add(RuleNotNotified, g.Reference, rec.entries, "finding.not_notified.message", args, rec.participant)
 	} else {
-		c.add(RuleLateNotification, g.Reference, rec.entries,
-			fmt.Sprintf("%s, with %s, was notified on %s, %d days late: due by %s, %s", name, size, notified.Format(time.DateOnly),
-				int(notified.Sub(due).Hours()/24), due.Format(time.DateOnly), why), rec.participant)
+		args["count"], args["due"] = fmt.Sprint(int(notified.Sub(due).Hours()/24)), due.Format(time.DateOnly)
+		args["due_rule"], args["notice_days"] = why, fmt.Sprint(g.NoticeDays)
+		c.add(RuleLateNotification, g.Reference, rec.entries, "finding.late_notification.message", args, rec.participant)
 	}
 }
 
@@ -386,7 +396,7 @@ func (c *checker) nearThreshold(recs []*record) {
 	groups := map[nearKey][]*record{}
 	// The first threshold seen at a level describes it: the observation
 	// level of 13,000 and the constraints' "more than 13,000" are one level.
-	refs, names := map[nearKey]string{}, map[nearKey]string{}
+	refs, names := map[nearKey]string{}, map[nearKey]string{} // names: the "threshold" phrase of the finding
 	for _, rec := range recs {
 		x := rec.decl.ExerciseNotification
 		seen := map[nearKey]bool{}
@@ -401,9 +411,9 @@ func (c *checker) nearThreshold(recs []*record) {
 				seen[k] = true
 				groups[k] = append(groups[k], rec)
 				if _, ok := refs[k]; !ok {
-					refs[k], names[k] = reference, fmt.Sprintf("at least %d %s", level, m)
+					refs[k], names[k] = reference, "at_least"
 					if strict {
-						names[k] = fmt.Sprintf("more than %d %s", level, m)
+						names[k] = "more_than"
 					}
 				}
 			}
@@ -431,9 +441,10 @@ func (c *checker) nearThreshold(recs []*record) {
 			v, _ := rec.decl.ExerciseNotification.Measure(k.measure)
 			sizes = append(sizes, fmt.Sprint(v))
 		}
-		c.add(RuleNearThreshold, joinRefs(g.NearThreshold.Reference, refs[k]), entries,
-			fmt.Sprintf("%s held %d activities starting in %d within %g%% below the threshold of %s (%s)",
-				k.participant, len(group), k.year, g.NearThreshold.Band*100, names[k], strings.Join(sizes, ", ")), k.participant)
+		c.add(RuleNearThreshold, joinRefs(g.NearThreshold.Reference, refs[k]), entries, "finding.near_threshold.message",
+			map[string]string{"participant": k.participant, "count": fmt.Sprint(len(group)), "year": fmt.Sprint(k.year),
+				"band": fmt.Sprint(g.NearThreshold.Band * 100), "threshold": names[k], "level": fmt.Sprint(k.level), "measure": k.measure,
+				"sizes": strings.Join(sizes, ", ")}, k.participant)
 	}
 }
 
@@ -460,7 +471,6 @@ func (c *checker) constraint(k Constraint, recs []*record) {
 		}
 	}
 	slices.Sort(participants)
-	class := describe(k)
 	for _, p := range participants {
 		acts := byParticipant[p]
 		slices.SortStableFunc(acts, func(a, b *record) int {
@@ -487,35 +497,39 @@ func (c *checker) constraint(k Constraint, recs []*record) {
 			for _, b := range window {
 				entries = append(entries, b.entries...)
 			}
-			span := fmt.Sprintf("under way on %s", ax.Start.Format(time.DateOnly))
-			if !k.Simultaneous {
-				span = fmt.Sprintf("in %d", ax.Start.Year())
-				if k.CalendarYears > 1 {
-					span = fmt.Sprintf("in the %d calendar years %d-%d", k.CalendarYears, ax.Start.Year()-k.CalendarYears+1, ax.Start.Year())
-				}
+			args := classArgs(k)
+			args["participant"], args["count"], args["max"], args["constraint"] = p, fmt.Sprint(len(window)), fmt.Sprint(k.Max), k.ID
+			switch {
+			case k.Simultaneous:
+				args["span"], args["date"] = "under_way", ax.Start.Format(time.DateOnly)
+			case k.CalendarYears > 1:
+				args["span"], args["calendar_years"] = "years", fmt.Sprint(k.CalendarYears)
+				args["from"], args["year"] = fmt.Sprint(ax.Start.Year()-k.CalendarYears+1), fmt.Sprint(ax.Start.Year())
+			default:
+				args["span"], args["year"] = "year", fmt.Sprint(ax.Start.Year())
 			}
-			c.add(RuleConstraint, k.Reference, entries,
-				fmt.Sprintf("%s: %d activities %s %s; at most %d allowed (%s)", p, len(window), class, span, k.Max, k.ID), p)
+			c.add(RuleConstraint, k.Reference, entries, "finding.constraint_exceeded.message", args, p)
 		}
 	}
 }
 
-// describe states a constraint's class of activities for a message.
-func describe(k Constraint) string {
+// classArgs are the arguments stating a constraint's class of activities
+// in a finding: the "class" phrase and its measure lists ("personnel:40000").
+func classArgs(k Constraint) map[string]string {
 	list := func(t Thresholds) string {
 		var parts []string
 		for _, m := range indivisible.ExerciseMeasures {
 			if level, ok := t[m]; ok {
-				parts = append(parts, fmt.Sprintf("%d %s", level, m))
+				parts = append(parts, fmt.Sprintf("%s:%d", m, level))
 			}
 		}
-		return strings.Join(parts, " or ")
+		return strings.Join(parts, ",")
 	}
-	s := "of more than " + list(k.Above)
+	args := map[string]string{"class": "above", "above": list(k.Above)}
 	if len(k.NotAbove) > 0 {
-		s += " but not more than " + list(k.NotAbove)
+		args["class"], args["not_above"] = "between", list(k.NotAbove)
 	}
-	return s
+	return args
 }
 
 // Admit checks a declaration against the log it is about to join, for what

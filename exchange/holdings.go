@@ -29,9 +29,9 @@ func (f *flow) add(q int64, entries []int64) {
 
 // dedupe groups records by key, reports a duplicate when a group has more
 // than one record (a correction should have been filed), and returns each
-// group's first and latest record. what describes a group's declarations
-// for the message, such as "annual exchanges for 2026".
-func dedupe[K comparable](c *checker, recs []*record, keyOf func(*record) K, what func(K) string) (first, last map[K]*record) {
+// group's first and latest record. key is the duplicate's message, and
+// args gives its arguments for a group (such as the year).
+func dedupe[K comparable](c *checker, recs []*record, keyOf func(*record) K, key string, args func(K) map[string]string) (first, last map[K]*record) {
 	groups := map[K][]*record{}
 	for _, rec := range recs {
 		k := keyOf(rec)
@@ -46,8 +46,9 @@ func dedupe[K comparable](c *checker, recs []*record, keyOf func(*record) K, wha
 				entries = append(entries, rec.entries...)
 			}
 			p := grp[0].participant
-			c.add(RuleDuplicate, "", entries, fmt.Sprintf("%s filed %d %s; the latest (entry %d) counts: a change is filed as a correction",
-				p, len(grp), what(k), last[k].index), p)
+			a := args(k)
+			a["participant"], a["count"], a["latest"] = p, fmt.Sprint(len(grp)), fmt.Sprint(last[k].index)
+			c.add(RuleDuplicate, "", entries, key, a, p)
 		}
 	}
 	return first, last
@@ -60,13 +61,15 @@ func (c *checker) annual(annual, transfers, contributions []*record) {
 	g := c.regime.AnnualExchange
 	first, last := dedupe(c, annual, func(rec *record) participantYear {
 		return participantYear{rec.participant, rec.decl.AnnualExchange.Year}
-	}, func(k participantYear) string { return fmt.Sprintf("annual exchanges for %d", k.year) })
+	}, "finding.duplicate_declaration.annual", func(k participantYear) map[string]string {
+		return map[string]string{"year": fmt.Sprint(k.year)}
+	})
 
 	for k, rec := range first {
 		if due := g.DuePreviousYear.In(k.year - 1); date(rec.time).After(due) {
-			c.add(RuleLateAnnualExchange, g.Reference, []int64{rec.index},
-				fmt.Sprintf("%s's annual exchange for %d was filed on %s, %d days after it was due (%s)", k.participant, k.year,
-					date(rec.time).Format(time.DateOnly), int(date(rec.time).Sub(due).Hours()/24), due.Format(time.DateOnly)), k.participant)
+			c.add(RuleLateAnnualExchange, g.Reference, []int64{rec.index}, "finding.late_annual_exchange.message",
+				map[string]string{"participant": k.participant, "year": fmt.Sprint(k.year), "filed": date(rec.time).Format(time.DateOnly),
+					"count": fmt.Sprint(int(date(rec.time).Sub(due).Hours() / 24)), "due": due.Format(time.DateOnly)}, k.participant)
 		}
 	}
 
@@ -74,8 +77,9 @@ func (c *checker) annual(annual, transfers, contributions []*record) {
 		h := rec.decl.AnnualExchange.Holdings
 		for _, ceil := range c.regime.Ceilings {
 			if v, ok := h[ceil.Category]; ok && ceil.Participant == k.participant && v > ceil.Quantity {
-				c.add(RuleCeiling, ceil.Reference, rec.entries, fmt.Sprintf("%s declared %d %s as of 1 January %d, above its agreed ceiling of %d",
-					k.participant, v, ceil.Category, k.year, ceil.Quantity), k.participant)
+				c.add(RuleCeiling, ceil.Reference, rec.entries, "finding.ceiling_exceeded.message",
+					map[string]string{"participant": k.participant, "quantity": fmt.Sprint(v), "category": ceil.Category,
+						"year": fmt.Sprint(k.year), "ceiling": fmt.Sprint(ceil.Quantity)}, k.participant)
 			}
 		}
 	}
@@ -116,9 +120,10 @@ func (c *checker) annual(annual, transfers, contributions []*record) {
 			expected := before + f.quantity
 			tolerance := math.Max(float64(g.ToleranceAbsolute), g.ToleranceRelative*math.Abs(float64(expected)))
 			if diff := now - expected; math.Abs(float64(diff)) > tolerance {
-				c.add(RuleAnnualInconsistent, g.Reference, slices.Concat(prev.entries, cur.entries, f.entries),
-					fmt.Sprintf("%s declared %d %s as of 1 January %d; %d a year before plus net reported transfers of %+d in %d give %d: a difference of %+d beyond the tolerance of %g",
-						k.participant, now, cat, k.year, before, f.quantity, k.year-1, expected, diff, tolerance), k.participant)
+				c.add(RuleAnnualInconsistent, g.Reference, slices.Concat(prev.entries, cur.entries, f.entries), "finding.annual_exchange_inconsistent.message",
+					map[string]string{"participant": k.participant, "quantity": fmt.Sprint(now), "category": cat, "year": fmt.Sprint(k.year),
+						"before": fmt.Sprint(before), "net": fmt.Sprintf("%+d", f.quantity), "previous_year": fmt.Sprint(k.year - 1),
+						"expected": fmt.Sprint(expected), "difference": fmt.Sprintf("%+d", diff), "tolerance": fmt.Sprint(tolerance)}, k.participant)
 			}
 		}
 	}
@@ -135,7 +140,9 @@ func (c *checker) contributions(recs []*record, annual map[participantYear]*reco
 	}
 	_, last := dedupe(c, recs, func(rec *record) orgKey {
 		return orgKey{participantYear{rec.participant, rec.decl.ForcesContribution.Year}, rec.decl.ForcesContribution.Organisation}
-	}, func(k orgKey) string { return fmt.Sprintf("contributions to %s for %d", k.organisation, k.year) })
+	}, "finding.duplicate_declaration.contribution", func(k orgKey) map[string]string {
+		return map[string]string{"organisation": k.organisation, "year": fmt.Sprint(k.year)}
+	})
 	type catKey struct {
 		participantYear
 		category string
@@ -156,9 +163,9 @@ func (c *checker) contributions(recs []*record, annual map[participantYear]*reco
 			continue
 		}
 		if held, ok := a.decl.AnnualExchange.Holdings[k.category]; ok && f.quantity > held {
-			c.add(RuleContribution, c.regime.AnnualExchange.Reference, slices.Concat(a.entries, f.entries),
-				fmt.Sprintf("%s placed %d %s at the disposal of collective forces for %d but declared holdings of %d",
-					k.participant, f.quantity, k.category, k.year, held), k.participant)
+			c.add(RuleContribution, c.regime.AnnualExchange.Reference, slices.Concat(a.entries, f.entries), "finding.contribution_exceeds_holdings.message",
+				map[string]string{"participant": k.participant, "quantity": fmt.Sprint(f.quantity), "category": k.category,
+					"year": fmt.Sprint(k.year), "held": fmt.Sprint(held)}, k.participant)
 		}
 	}
 }
@@ -170,19 +177,17 @@ func (c *checker) mirror(recs []*record) {
 	ref := c.regime.Transfers.Reference
 	for _, t := range reconcile(recs) {
 		exp, imp := t.Export, t.Import
+		args := map[string]string{"exporter": t.Exporter, "importer": t.Importer, "category": t.Category, "year": fmt.Sprint(t.Year)}
 		switch due := c.regime.Transfers.DueFollowingYear.In(t.Year + 1); {
 		case t.Status() == indivisible.TransferDiffer:
-			c.add(RuleMirrorMismatch, ref, slices.Concat(exp.Entries, imp.Entries),
-				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s reported importing %d", t.Exporter, exp.Quantity, t.Category,
-					t.Importer, t.Year, t.Importer, imp.Quantity), t.Exporter, t.Importer)
+			args["exported"], args["imported"] = fmt.Sprint(exp.Quantity), fmt.Sprint(imp.Quantity)
+			c.add(RuleMirrorMismatch, ref, slices.Concat(exp.Entries, imp.Entries), "finding.transfer_mirror_mismatch.message", args, t.Exporter, t.Importer)
 		case imp == nil && date(c.asOf).After(due):
-			c.add(RuleMirrorMissing, ref, exp.Entries,
-				fmt.Sprintf("%s reported exporting %d %s to %s in %d; %s had not reported the import by %s", t.Exporter, exp.Quantity,
-					t.Category, t.Importer, t.Year, t.Importer, due.Format(time.DateOnly)), t.Importer)
+			args["quantity"], args["due"] = fmt.Sprint(exp.Quantity), due.Format(time.DateOnly)
+			c.add(RuleMirrorMissing, ref, exp.Entries, "finding.transfer_mirror_missing.import", args, t.Importer)
 		case exp == nil && date(c.asOf).After(due):
-			c.add(RuleMirrorMissing, ref, imp.Entries,
-				fmt.Sprintf("%s reported importing %d %s from %s in %d; %s had not reported the export by %s", t.Importer, imp.Quantity,
-					t.Category, t.Exporter, t.Year, t.Exporter, due.Format(time.DateOnly)), t.Exporter)
+			args["quantity"], args["due"] = fmt.Sprint(imp.Quantity), due.Format(time.DateOnly)
+			c.add(RuleMirrorMissing, ref, imp.Entries, "finding.transfer_mirror_missing.export", args, t.Exporter)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package forum
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // Record is what an outcome document is written from: the records the
@@ -26,8 +26,13 @@ type Record struct {
 	// Positions are the item's positions: the document lists who took
 	// those the decision counted, by stance.
 	Positions []*indivisible.Position
-	// Name names a participant by its code (nil: the code alone).
+	// Name names a participant by its code (nil: the code alone), in
+	// the document's language.
 	Name func(code string) string
+	// Lang is the document's language: nil is English, the language of
+	// the record whose SHA-256 the log carries. A document in another
+	// language is a translation of that record, and says so.
+	Lang *i18n.Localizer
 }
 
 // who names a participant with its code: "Poland (POL)".
@@ -45,23 +50,33 @@ func (r Record) who(code string) string {
 // summary of its assessment. It is a pure function of the record, so
 // anyone holding the records and the scenario can recompute its hash.
 func Document(r Record) string {
+	l := r.Lang
+	if l == nil {
+		l = i18n.Embedded().Localizer(i18n.English)
+	}
 	f, it, v, d := r.Forum, r.Item, r.Version, r.Decision
 	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("# Outcome: %s\n\n", it.Title)
-	p("- Forum: %s\n- Agenda item: %d\n- Text decided: version %d (%s), %q\n", f.Title, it.ID, v.Number, v.Kind, v.Title)
-	p("- Rule: %s, version %d%s\n", cmp.Or(ruleNames[d.Rule.Name], d.Rule.Name), d.Rule.Version, r.ruleParams(d.Rule))
-	p("- Closed: %s\n\n", d.Time.UTC().Format(time.RFC3339))
-	outcome := "**Adopted**"
-	if d.Outcome != indivisible.Adopted {
-		outcome = "**Not adopted**"
+	line := func(key string, pairs ...any) { b.WriteString(l.T(key, pairs...)) }
+	line("doc.title", "title", it.Title)
+	b.WriteString("\n\n")
+	if l.Tag() != i18n.English && d.DocumentSHA256 != "" {
+		line("doc.translation", "sha256", d.DocumentSHA256)
+		b.WriteString("\n\n")
 	}
-	p("%s: %s.\n\n", outcome, d.Reason)
+	line("doc.forum", "forum", f.Title)
+	line("doc.item", "item", strconv.FormatInt(it.ID, 10))
+	line("doc.version", "number", strconv.Itoa(v.Number), "kind", l.T("doc.kind."+string(v.Kind)), "title", strconv.Quote(v.Title))
+	line("doc.rule", "rule", l.T("doc.rule_name."+d.Rule.Name), "version", strconv.Itoa(d.Rule.Version), "params", r.ruleParams(l, d.Rule))
+	line("doc.closed", "time", d.Time.UTC().Format(time.RFC3339))
+	b.WriteString("\n")
+	line("doc.outcome", "outcome", l.T("outcome."+string(d.Outcome)), "reason", Say(l, d.ReasonPhrase, d.Reason))
+	b.WriteString("\n\n")
 	t := d.Tally
-	p("## Tally\n\n| accredited member states | present | support (incl. joins) | object | abstain | voting | others |\n|---|---|---|---|---|---|---|\n")
-	p("| %d | %d | %d | %d | %d | %d | %d |\n\n", t.MemberStates, t.Present, t.Support, t.Object, t.Abstain, t.Voting, t.Others)
+	line("doc.tally")
+	fmt.Fprintf(&b, "\n| %d | %d | %d | %d | %d | %d | %d |\n\n", t.MemberStates, t.Present, t.Support, t.Object, t.Abstain, t.Voting, t.Others)
 	if t.Quorum > 0 {
-		p("Quorum: %d member states present needed.\n\n", t.Quorum)
+		line("doc.quorum", "count", strconv.Itoa(t.Quorum))
+		b.WriteString("\n\n")
 	}
 	counted := map[int64]bool{}
 	for _, i := range d.Counted {
@@ -70,96 +85,89 @@ func Document(r Record) string {
 	by := map[indivisible.Stance][]string{}
 	for _, ps := range r.Positions {
 		if counted[ps.LogIndex] {
-			by[ps.Stance] = append(by[ps.Stance], r.who(ps.Participant)+fmt.Sprintf(" (log entry %d)", ps.LogIndex))
+			by[ps.Stance] = append(by[ps.Stance], l.T("doc.entry", "who", r.who(ps.Participant), "index", strconv.FormatInt(ps.LogIndex, 10)))
 		}
 	}
-	for _, s := range []struct {
-		stance indivisible.Stance
-		title  string
-	}{{indivisible.Support, "Supported"}, {indivisible.Join, "Joined with a statement"}, {indivisible.Object, "Objected"}, {indivisible.Abstain, "Abstained"}} {
-		if len(by[s.stance]) > 0 {
-			slices.Sort(by[s.stance])
-			p("- %s: %s\n", s.title, strings.Join(by[s.stance], "; "))
+	for _, s := range []indivisible.Stance{indivisible.Support, indivisible.Join, indivisible.Object, indivisible.Abstain} {
+		if len(by[s]) > 0 {
+			slices.Sort(by[s])
+			line("doc.by."+string(s), "who", strings.Join(by[s], "; "))
+			b.WriteString("\n")
 		}
 	}
 	if len(by) > 0 {
-		p("\n")
+		b.WriteString("\n")
 	}
-	objections := func(title string, os []indivisible.Objection) {
+	objections := func(key string, os []indivisible.Objection) {
 		if len(os) == 0 {
 			return
 		}
-		p("## %s\n\n", title)
+		fmt.Fprintf(&b, "## %s\n\n", l.T(key))
 		for _, o := range os {
-			p("- %s (log entry %d)", r.who(o.Participant), o.LogIndex)
+			b.WriteString("- " + l.T("doc.entry", "who", r.who(o.Participant), "index", strconv.FormatInt(o.LogIndex, 10)))
 			if o.Reason != "" {
-				p(": %s", o.Reason)
+				b.WriteString(": " + Say(l, o.ReasonPhrase, o.Reason))
 			}
-			p("\n")
+			b.WriteString("\n")
 			if o.Statement != "" {
-				p("\n  > %s\n", strings.ReplaceAll(strings.TrimSpace(o.Statement), "\n", "\n  > "))
+				b.WriteString("\n  > " + strings.ReplaceAll(strings.TrimSpace(o.Statement), "\n", "\n  > ") + "\n")
 			}
 		}
-		p("\n")
+		b.WriteString("\n")
 	}
-	objections("Objections", d.Objectors)
-	objections("Objections that did not count", d.Ignored)
-	p("## Text\n\n%s\n\n", strings.TrimSpace(v.Text))
+	objections("doc.objections", d.Objectors)
+	objections("doc.objections_ignored", d.Ignored)
+	fmt.Fprintf(&b, "## %s\n\n%s\n\n", l.T("doc.text"), strings.TrimSpace(v.Text))
 	if len(d.Statements) > 0 {
-		p("## Reservations and interpretative statements\n\n")
+		fmt.Fprintf(&b, "## %s\n\n", l.T("doc.statements"))
 		for _, s := range d.Statements {
-			p("- %s, %s statement (log entry %d):\n\n  > %s\n", r.who(s.Participant), s.StatementKind, s.LogIndex, strings.ReplaceAll(strings.TrimSpace(s.Statement), "\n", "\n  > "))
+			b.WriteString("- " + l.T("doc.statement."+s.StatementKind, "who", r.who(s.Participant), "index", strconv.FormatInt(s.LogIndex, 10)))
+			b.WriteString("\n\n  > " + strings.ReplaceAll(strings.TrimSpace(s.Statement), "\n", "\n  > ") + "\n")
 		}
-		p("\n")
+		b.WriteString("\n")
 	}
 	if v.Package != nil {
-		p("## Package of measures\n\n")
+		fmt.Fprintf(&b, "## %s\n\n", l.T("doc.package"))
 		if len(v.Package.Measures) == 0 {
-			p("No measures.\n")
+			b.WriteString(l.T("doc.no_measures") + "\n")
 		}
-		words := indivisible.Words{Name: r.who, Count: func(q float64) string { return strconv.FormatFloat(q, 'f', -1, 64) }}
+		words := indivisible.Words{Name: r.who, Count: func(q float64) string { return strconv.FormatFloat(q, 'f', -1, 64) }, Say: l.T}
 		for i, m := range v.Package.Measures {
-			p("%d. %s\n", i+1, m.Describe(words))
+			fmt.Fprintf(&b, "%d. %s\n", i+1, m.Describe(words))
 		}
-		p("\n")
+		b.WriteString("\n")
 	}
 	if a := v.Assessment; a != nil {
-		p("%s", AssessmentSummary(a, r.who))
+		b.WriteString(AssessmentSummary(l, a, r.who))
 	}
 	return b.String()
 }
 
-// ruleNames are the rules' names in words.
-var ruleNames = map[string]string{
-	indivisible.RuleConsensus:         "consensus",
-	indivisible.RuleConsensusMinusOne: "consensus minus one",
-	indivisible.RuleQualifiedMajority: "qualified majority",
-	indivisible.RuleSilence:           "silence procedure",
-}
-
-func (rec Record) ruleParams(r indivisible.RuleSpec) string {
+func (rec Record) ruleParams(l *i18n.Localizer, r indivisible.RuleSpec) string {
 	switch {
 	case r.Quorum != 0:
-		return fmt.Sprintf(" (quorum %g of member states)", r.Quorum)
+		return l.T("doc.rule.quorum", "quorum", strconv.FormatFloat(r.Quorum, 'g', -1, 64))
 	case r.Concerned != "":
-		return fmt.Sprintf(" (state concerned: %s)", rec.who(r.Concerned))
+		return l.T("doc.rule.concerned", "who", rec.who(r.Concerned))
 	case r.Deadline != nil:
-		return fmt.Sprintf(" (deadline %s)", r.Deadline.UTC().Format(time.RFC3339))
+		return l.T("doc.rule.deadline", "time", r.Deadline.UTC().Format(time.RFC3339))
 	}
 	return ""
 }
 
-// AssessmentSummary is the assessment section of an outcome document:
-// the verdict, who gains and who loses most, who now threatens a losing
-// state more and the equality measures. Figures are annual risks of facing
-// a militarized dispute (one minus security) in per cent, and changes in
-// percentage points.
-func AssessmentSummary(a *indivisible.Assessment, name func(code string) string) string {
+// AssessmentSummary is the assessment section of an outcome document, in
+// l's language: the verdict, who gains and who loses most, who now
+// threatens a losing state more and the equality measures. Figures are
+// annual risks of facing a militarized dispute (one minus security) in
+// per cent, and changes in percentage points, written with a full stop
+// in every language, as the figures of a record.
+func AssessmentSummary(l *i18n.Localizer, a *indivisible.Assessment, name func(code string) string) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p("## Assessment\n\nVerdict: **%s** (scenario %s, tolerance %g). %d gain, %d lose. "+
-		"A state's risk is the probability that some state initiates a militarized dispute (a threat, display or use of force) against it within a year; a loser's risk rises by more than the tolerance.\n\n",
-		a.Verdict, a.Scenario, a.Tolerance, len(a.Gainers), len(a.Losers))
+	fmt.Fprintf(&b, "## %s\n\n", l.T("doc.assessment"))
+	b.WriteString(l.T("doc.verdict", "verdict", l.T("doc.verdict_value."+string(a.Verdict)), "scenario", a.Scenario, "tolerance", strconv.FormatFloat(a.Tolerance, 'g', -1, 64),
+		"gain", strconv.Itoa(len(a.Gainers)), "lose", strconv.Itoa(len(a.Losers))))
+	b.WriteString("\n\n")
 	ps := slices.Clone(a.Participants)
 	slices.SortStableFunc(ps, func(x, y indivisible.ParticipantResult) int {
 		switch {
@@ -174,7 +182,7 @@ func AssessmentSummary(a *indivisible.Assessment, name func(code string) string)
 		p("| %s | %.3f%% | %.3f%% | %+.4f |\n", name(r.Code), pct(r.Before), pct(r.After), -100*r.Delta)
 	}
 	if len(ps) > 0 {
-		p("| participant | annual risk before | after | change (percentage points) |\n|---|---|---|---|\n")
+		b.WriteString(l.T("doc.risk_table") + "\n")
 		n := min(5, len(ps))
 		for _, r := range ps[:n] {
 			if r.Delta > 0 {
@@ -191,19 +199,23 @@ func AssessmentSummary(a *indivisible.Assessment, name func(code string) string)
 		p("\n")
 	}
 	if len(a.Expense) > 0 {
-		p("Who now threatens a losing state more (annual probability of initiating a dispute against it):\n\n")
+		b.WriteString(l.T("doc.expense") + "\n\n")
 		for _, e := range a.Expense[:min(5, len(a.Expense))] {
 			gain := ""
 			if e.FromDelta > a.Tolerance {
-				gain = fmt.Sprintf(", while %s's own risk falls by %.4f percentage points", name(e.From), 100*e.FromDelta)
+				gain = l.T("doc.expense.gain", "who", name(e.From), "pp", fmt.Sprintf("%.4f", 100*e.FromDelta))
 			}
-			p("- %s against %s: %.3f%% → %.3f%%%s\n", name(e.From), name(e.To), 100*e.HazardBefore, 100*e.HazardAfter, gain)
+			b.WriteString("- " + l.T("doc.expense.row", "from", name(e.From), "to", name(e.To), "before", fmt.Sprintf("%.3f%%", 100*e.HazardBefore),
+				"after", fmt.Sprintf("%.3f%%", 100*e.HazardAfter), "gain", gain) + "\n")
 		}
 		p("\n")
 	}
 	eq := a.Equality
-	p("Equality: highest risk %s %.3f%% → %s %.3f%%; mean risk %.3f%% → %.3f%%; Gini coefficient of security %.4f → %.4f.\n",
-		name(eq.Before.MinCode), pct(eq.Before.Min), name(eq.After.MinCode), pct(eq.After.Min), pct(eq.Before.Mean), pct(eq.After.Mean), eq.Before.Gini, eq.After.Gini)
+	f := func(format string, v float64) string { return fmt.Sprintf(format, v) }
+	b.WriteString(l.T("doc.equality", "min_before", name(eq.Before.MinCode), "risk_before", f("%.3f%%", pct(eq.Before.Min)),
+		"min_after", name(eq.After.MinCode), "risk_after", f("%.3f%%", pct(eq.After.Min)),
+		"mean_before", f("%.3f%%", pct(eq.Before.Mean)), "mean_after", f("%.3f%%", pct(eq.After.Mean)),
+		"gini_before", f("%.4f", eq.Before.Gini), "gini_after", f("%.4f", eq.After.Gini)) + "\n")
 	return b.String()
 }
 

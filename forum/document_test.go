@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/forum"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // TestAssessmentSummary checks the outcome document's assessment section
@@ -26,7 +29,7 @@ func TestAssessmentSummary(t *testing.T) {
 	}
 	a.Equality.Before = indivisible.Equality{Min: 0.5, MinCode: "C", Mean: 0.75, Gini: 0.1}
 	a.Equality.After = indivisible.Equality{Min: 0.5, MinCode: "C", Mean: 0.76, Gini: 0.1}
-	doc := forum.AssessmentSummary(a, func(c string) string { return c })
+	doc := forum.AssessmentSummary(i18n.Embedded().Localizer(i18n.English), a, func(c string) string { return c })
 	for _, want := range []string{
 		"Verdict: **divisible** (scenario test, tolerance 0.0001). 1 gain, 1 lose.",
 		"| participant | annual risk before | after | change (percentage points) |",
@@ -90,5 +93,27 @@ func TestDocument(t *testing.T) {
 	}
 	if strings.Contains(doc, "Australia") {
 		t.Errorf("the document lists a position the decision did not count:\n%s", doc)
+	}
+
+	// The same record in Russian, checked against sentences written by
+	// hand; it says which document is the authentic record.
+	d.DocumentSHA256 = forum.SHA256(doc)
+	ru := forum.Document(forum.Record{Forum: &indivisible.Forum{Title: "Форум"}, Item: &indivisible.AgendaItem{ID: 3, Title: "Кавказ"},
+		Version: v, Decision: d, Positions: ps, Name: func(c string) string {
+			return map[string]string{"ARM": "Армения", "AZE": "Азербайджан", "RUS": "Россия", "CSTO": "ОДКБ"}[c]
+		},
+		Lang: i18n.Embedded().Localizer(language.Russian)})
+	for _, want := range []string{
+		"# Итоговый документ: Кавказ\n",
+		"SHA-256 которого (" + d.DocumentSHA256 + ")",
+		"- Правило: консенсус минус один, версия 1 (заинтересованное государство: Азербайджан (AZE))\n",
+		"**Принято**: the only objection is by the state concerned.",
+		"- Поддержали: Армения (ARM) (запись журнала 11)\n",
+		"- Россия (RUS), оговорка (запись журнала 12):\n\n  > Subject to ratification.\n",
+		"## Пакет мер\n\n1. Армения (ARM) и Азербайджан (AZE) договариваются о мере: горячая линия\n2. Россия (RUS) выводит с территории государства Армения (ARM): боевые танки, 40\n",
+	} {
+		if !strings.Contains(ru, want) {
+			t.Errorf("the Russian document lacks %q:\n%s", want, ru)
+		}
 	}
 }

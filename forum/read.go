@@ -2,8 +2,12 @@ package forum
 
 import (
 	"context"
+	"slices"
+
+	"golang.org/x/text/language"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // The forum's record is published: each read authorises ActRead (which
@@ -118,4 +122,53 @@ func (s *Service) Positions(ctx context.Context, acc *indivisible.Account, forum
 // Decision returns a closed item's decision (ENOTFOUND while it is open).
 func (s *Service) Decision(ctx context.Context, acc *indivisible.Account, forumID, itemID int64) (*indivisible.Decision, error) {
 	return ofItem(ctx, s, acc, forumID, itemID, s.cfg.Store.Decision)
+}
+
+// OutcomeDocument returns a closed item's outcome document in the
+// language lang (a BCP 47 tag; the catalogs' best match is used, English
+// for none). English is the record itself, the bytes whose SHA-256 the
+// decision's log entry carries. Any other language is rewritten from the
+// same records, with participants named in that language, and says that
+// it is a translation of the record with that hash: the translation is
+// reproducible, but it is not what the log attests.
+func (s *Service) OutcomeDocument(ctx context.Context, acc *indivisible.Account, forumID, itemID int64, lang string) (string, error) {
+	d, err := s.Decision(ctx, acc, forumID, itemID)
+	if err != nil {
+		return "", err
+	}
+	tag, err := language.Parse(lang)
+	if err != nil {
+		tag = i18n.English
+	}
+	l := i18n.Embedded().Localizer(tag)
+	if l.Tag() == i18n.English {
+		return d.Document, nil
+	}
+	it, err := s.item(ctx, forumID, itemID)
+	if err != nil {
+		return "", err
+	}
+	f, err := s.cfg.Store.Forum(ctx, forumID)
+	if err != nil {
+		return "", err
+	}
+	vs, err := s.cfg.Store.Versions(ctx, itemID)
+	if err != nil {
+		return "", err
+	}
+	i := slices.IndexFunc(vs, func(v *indivisible.ProposalVersion) bool { return v.Number == d.Version })
+	if i < 0 {
+		return "", indivisible.Errorf(indivisible.EINTERNAL, "item %d: the decided version %d is missing", itemID, d.Version)
+	}
+	ps, err := s.cfg.Store.Positions(ctx, itemID)
+	if err != nil {
+		return "", err
+	}
+	name := func(code string) string {
+		if n, ok := i18n.RegionName(l.Tag(), code); ok {
+			return n
+		}
+		return s.name(code)
+	}
+	return Document(Record{Forum: f, Item: it, Version: vs[i], Decision: d, Positions: ps, Name: name, Lang: l}), nil
 }

@@ -7,9 +7,9 @@ package forum
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,8 +120,9 @@ func (b *Ballot) late(cutoff time.Time) []indivisible.Objection {
 	var out []indivisible.Objection
 	for _, p := range b.Positions {
 		if p.Stance == indivisible.Object && member[p.Participant] && p.Time.After(cutoff) {
+			why := phrase("reason.late", "time", p.Time.UTC().Format(time.RFC3339Nano), "deadline", cutoff.UTC().Format(time.RFC3339))
 			out = append(out, indivisible.Objection{Participant: p.Participant, LogIndex: p.LogIndex, Statement: p.Statement,
-				Reason: fmt.Sprintf("logged at %s, after the deadline %s", p.Time.UTC().Format(time.RFC3339Nano), cutoff.UTC().Format(time.RFC3339))})
+				Reason: Say(english, why, ""), ReasonPhrase: why})
 		}
 	}
 	return out
@@ -129,8 +130,8 @@ func (b *Ballot) late(cutoff time.Time) []indivisible.Objection {
 
 // count tallies the voters and sorts the objections into blocking and
 // ignored ones by blocks, which says why an objection does not block
-// ("" if it does).
-func count(spec indivisible.RuleSpec, b *Ballot, voters []voter, blocks func(v voter) string) *indivisible.Decision {
+// (nil if it does).
+func count(spec indivisible.RuleSpec, b *Ballot, voters []voter, blocks func(v voter) *indivisible.Phrase) *indivisible.Decision {
 	d := &indivisible.Decision{Version: b.Version, Rule: spec, Objectors: []indivisible.Objection{}, Ignored: []indivisible.Objection{},
 		Statements: []indivisible.Position{}, Counted: []int64{}, Time: b.Closed}
 	for _, v := range voters {
@@ -158,8 +159,9 @@ func count(spec indivisible.RuleSpec, b *Ballot, voters []voter, blocks func(v v
 		case indivisible.Join:
 			d.Statements = append(d.Statements, *v.pos)
 		case indivisible.Object:
-			o := indivisible.Objection{Participant: v.participant, LogIndex: v.pos.LogIndex, Statement: v.pos.Statement, Reason: blocks(v)}
-			if o.Reason == "" {
+			why := blocks(v)
+			o := indivisible.Objection{Participant: v.participant, LogIndex: v.pos.LogIndex, Statement: v.pos.Statement, Reason: Say(english, why, ""), ReasonPhrase: why}
+			if why == nil {
 				d.Objectors = append(d.Objectors, o)
 			} else {
 				d.Ignored = append(d.Ignored, o)
@@ -173,15 +175,15 @@ func count(spec indivisible.RuleSpec, b *Ballot, voters []voter, blocks func(v v
 
 // memberOnly is the blocking test of the consensus rules: only member
 // states block.
-func memberOnly(v voter) string {
+func memberOnly(v voter) *indivisible.Phrase {
 	if v.kind != indivisible.MemberState {
-		return fmt.Sprintf("a %s delegation speaks but does not block", strings.ReplaceAll(string(v.kind), "_", " "))
+		return phrase("reason.speaks", "kind", string(v.kind))
 	}
-	return ""
+	return nil
 }
 
-func decide(d *indivisible.Decision, adopted bool, reason string) *indivisible.Decision {
-	d.Outcome, d.Reason = indivisible.NotAdopted, reason
+func decide(d *indivisible.Decision, adopted bool, reason *indivisible.Phrase) *indivisible.Decision {
+	d.Outcome, d.Reason, d.ReasonPhrase = indivisible.NotAdopted, Say(english, reason, ""), reason
 	if adopted {
 		d.Outcome = indivisible.Adopted
 	}
@@ -215,9 +217,9 @@ func (r consensus) Cutoff(closed time.Time) (time.Time, error) { return closed, 
 func (r consensus) Decide(b *Ballot) *indivisible.Decision {
 	d := count(r.spec, b, b.current(b.Closed), memberOnly)
 	if n := len(d.Objectors); n > 0 {
-		return decide(d, false, fmt.Sprintf("%d member state(s) object: %s", n, participants(d.Objectors)))
+		return decide(d, false, phrase("reason.objected", "count", strconv.Itoa(n), "who", participants(d.Objectors)))
 	}
-	return decide(d, true, "no member state objects")
+	return decide(d, true, phrase("reason.none_objects"))
 }
 
 func participants(os []indivisible.Objection) string {
@@ -245,16 +247,16 @@ func newConsensusMinusOne(s indivisible.RuleSpec) (Rule, error) {
 func (r consensusMinusOne) Spec() indivisible.RuleSpec                 { return r.spec }
 func (r consensusMinusOne) Cutoff(closed time.Time) (time.Time, error) { return closed, nil }
 func (r consensusMinusOne) Decide(b *Ballot) *indivisible.Decision {
-	d := count(r.spec, b, b.current(b.Closed), func(v voter) string {
+	d := count(r.spec, b, b.current(b.Closed), func(v voter) *indivisible.Phrase {
 		if v.participant == r.spec.Concerned {
-			return "the state concerned cannot block under consensus minus one"
+			return phrase("reason.concerned_cannot_block")
 		}
 		return memberOnly(v)
 	})
 	if n := len(d.Objectors); n > 0 {
-		return decide(d, false, fmt.Sprintf("%d member state(s) other than %s object: %s", n, r.spec.Concerned, participants(d.Objectors)))
+		return decide(d, false, phrase("reason.others_object", "count", strconv.Itoa(n), "concerned", r.spec.Concerned, "who", participants(d.Objectors)))
 	}
-	return decide(d, true, fmt.Sprintf("no member state other than the state concerned (%s) objects", r.spec.Concerned))
+	return decide(d, true, phrase("reason.none_other_objects", "concerned", r.spec.Concerned))
 }
 
 // qualifiedMajority v1: adopted when the quorum of member states is
@@ -283,11 +285,11 @@ func newQualifiedMajority(s indivisible.RuleSpec) (Rule, error) {
 func (r qualifiedMajority) Spec() indivisible.RuleSpec                 { return r.spec }
 func (r qualifiedMajority) Cutoff(closed time.Time) (time.Time, error) { return closed, nil }
 func (r qualifiedMajority) Decide(b *Ballot) *indivisible.Decision {
-	d := count(r.spec, b, b.current(b.Closed), func(v voter) string {
+	d := count(r.spec, b, b.current(b.Closed), func(v voter) *indivisible.Phrase {
 		if v.kind != indivisible.MemberState {
-			return fmt.Sprintf("a %s delegation does not vote", strings.ReplaceAll(string(v.kind), "_", " "))
+			return phrase("reason.does_not_vote", "kind", string(v.kind))
 		}
-		return ""
+		return nil
 	})
 	t := &d.Tally
 	// The small tolerance keeps shares such as 2/3 from rounding up a
@@ -295,13 +297,13 @@ func (r qualifiedMajority) Decide(b *Ballot) *indivisible.Decision {
 	t.Quorum = int(math.Ceil(r.spec.Quorum*float64(t.MemberStates) - 1e-9))
 	switch {
 	case t.Present < t.Quorum:
-		return decide(d, false, fmt.Sprintf("no quorum: %d of %d member states present, %d needed", t.Present, t.MemberStates, t.Quorum))
+		return decide(d, false, phrase("reason.no_quorum", "present", strconv.Itoa(t.Present), "members", strconv.Itoa(t.MemberStates), "needed", strconv.Itoa(t.Quorum)))
 	case t.Voting == 0:
-		return decide(d, false, "no member state voted")
+		return decide(d, false, phrase("reason.none_voted"))
 	case 3*t.Support >= 2*t.Voting:
-		return decide(d, true, fmt.Sprintf("%d of %d member states voting support (two thirds needed)", t.Support, t.Voting))
+		return decide(d, true, phrase("reason.majority", "support", strconv.Itoa(t.Support), "voting", strconv.Itoa(t.Voting)))
 	}
-	return decide(d, false, fmt.Sprintf("only %d of %d member states voting support (two thirds needed)", t.Support, t.Voting))
+	return decide(d, false, phrase("reason.no_majority", "support", strconv.Itoa(t.Support), "voting", strconv.Itoa(t.Voting)))
 }
 
 // silence v1: adopted at the deadline unless a member state has broken
@@ -327,18 +329,18 @@ func (r silence) Cutoff(closed time.Time) (time.Time, error) {
 }
 func (r silence) Decide(b *Ballot) *indivisible.Decision {
 	cutoff := *r.spec.Deadline
-	d := count(r.spec, b, b.current(cutoff), func(v voter) string {
-		if why := memberOnly(v); why != "" {
+	d := count(r.spec, b, b.current(cutoff), func(v voter) *indivisible.Phrase {
+		if why := memberOnly(v); why != nil {
 			return why
 		}
 		if strings.TrimSpace(v.pos.Statement) == "" {
-			return "silence is broken only by a written objection"
+			return phrase("reason.written_only")
 		}
-		return ""
+		return nil
 	})
 	d.Ignored = append(d.Ignored, b.late(cutoff)...)
 	if n := len(d.Objectors); n > 0 {
-		return decide(d, false, fmt.Sprintf("silence broken by %s", participants(d.Objectors)))
+		return decide(d, false, phrase("reason.silence_broken", "who", participants(d.Objectors)))
 	}
-	return decide(d, true, "silence not broken by the deadline")
+	return decide(d, true, phrase("reason.silence_kept"))
 }

@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
@@ -183,7 +183,7 @@ func (s *Service) ItemView(ctx context.Context, acc *indivisible.Account, forumI
 	standings := b.Standings(r)
 	for _, pv := range v.Positions {
 		sd := standings[pv.LogIndex]
-		pv.Standing, pv.Reason = sd.Standing, sd.Reason
+		pv.Standing, pv.Reason, pv.ReasonPhrase = sd.Standing, sd.Reason, sd.ReasonPhrase
 	}
 	return v, nil
 }
@@ -217,8 +217,13 @@ func (s *Service) itemActs(ctx context.Context, acc *indivisible.Account, v *ind
 // PositionStanding is a position event's standing and, if it is not
 // counted, why.
 type PositionStanding struct {
-	Standing indivisible.Standing
-	Reason   string
+	Standing     indivisible.Standing
+	Reason       string
+	ReasonPhrase *indivisible.Phrase
+}
+
+func standing(s indivisible.Standing, why *indivisible.Phrase) PositionStanding {
+	return PositionStanding{s, Say(english, why, ""), why}
 }
 
 // cutoff is the time after which r counts no position: its Cutoff, or
@@ -264,16 +269,15 @@ func (b *Ballot) Standings(r Rule) map[int64]PositionStanding {
 		case counted[p.LogIndex]:
 			sd.Standing = indivisible.StandingCurrent
 		case p.Time.After(c):
-			sd = PositionStanding{indivisible.StandingLate, fmt.Sprintf("logged at %s, after the deadline %s",
-				p.Time.UTC().Format(time.RFC3339Nano), c.UTC().Format(time.RFC3339))}
+			sd = standing(indivisible.StandingLate, phrase("reason.late", "time", p.Time.UTC().Format(time.RFC3339Nano), "deadline", c.UTC().Format(time.RFC3339)))
 		case !accredited[p.Participant]:
-			sd = PositionStanding{indivisible.StandingNotAccredited, fmt.Sprintf("%s has no accredited delegation", p.Participant)}
+			sd = standing(indivisible.StandingNotAccredited, phrase("reason.not_accredited", "participant", p.Participant))
 		case p.Stance == indivisible.Withdraw:
-			sd = PositionStanding{indivisible.StandingWithdrawal, "a withdrawal leaves no position"}
+			sd = standing(indivisible.StandingWithdrawal, phrase("reason.withdrawal"))
 		case last[p.Participant] != p.LogIndex:
-			sd = PositionStanding{indivisible.StandingSuperseded, fmt.Sprintf("superseded by log entry %d", last[p.Participant])}
+			sd = standing(indivisible.StandingSuperseded, phrase("reason.superseded", "index", strconv.FormatInt(last[p.Participant], 10)))
 		default:
-			sd = PositionStanding{indivisible.StandingLapsed, fmt.Sprintf("on version %d, not the version decided (%d)", p.Version, b.Version)}
+			sd = standing(indivisible.StandingLapsed, phrase("reason.lapsed", "version", strconv.Itoa(p.Version), "decided", strconv.Itoa(b.Version)))
 		}
 		out[p.LogIndex] = sd
 	}

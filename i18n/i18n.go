@@ -19,6 +19,7 @@ package i18n
 import (
 	"embed"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -119,6 +120,13 @@ func Load(fsys fs.FS) (*Bundle, error) {
 // Languages returns the languages of the catalogs, English first: the
 // choices of a language switcher. The pseudo-locale is not among them.
 func (b *Bundle) Languages() []language.Tag { return slices.Clone(b.tags) }
+
+// Keys returns, sorted, the keys of the catalog tag is served from.
+func (b *Bundle) Keys(tag language.Tag) []string {
+	keys := slices.Collect(maps.Keys(b.catalog(b.Match(tag))))
+	slices.Sort(keys)
+	return keys
+}
 
 // Missing returns, sorted, the keys of the English catalog that the
 // catalog tag is served from lacks, and so shows in English.

@@ -63,7 +63,8 @@ func (l *Localizer) T(key string, pairs ...any) string {
 // Args renders the message key with named arguments. Integers and floats
 // print with the language's digit grouping and decimal separator, strings
 // as they are, anything else as fmt prints it. A plural message takes its
-// form from the argument "count"; without one it uses "other". A
+// form from the argument "count" (a number, or a string of decimal
+// digits); without one it uses "other". A
 // placeholder without an argument prints as itself ("{name}").
 func (l *Localizer) Args(key string, args map[string]any) string {
 	m := l.cat[key]
@@ -122,6 +123,13 @@ func (l *Localizer) pluralForm(count any) string {
 		s = strconv.FormatFloat(math.Abs(v), 'f', -1, 64)
 	case float32:
 		s = strconv.FormatFloat(math.Abs(float64(v)), 'f', -1, 32)
+	case string:
+		// A count given as text (as findings carry their arguments) keeps
+		// the digits it was written with, so it selects by them too.
+		if _, err := strconv.ParseFloat(v, 64); err != nil || strings.ContainsAny(v, "eEnN") {
+			return "other"
+		}
+		s = v
 	default:
 		return "other"
 	}

@@ -30,6 +30,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The Russian and Chinese browser journeys take screenshots for
+# docs/screenshots: Chinese needs a CJK font. It is installed on its own,
+# because apt finds no solution when it comes with the packages above.
+if ! fc-list :lang=zh family 2>/dev/null | grep -q .; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing fonts-noto-cjk"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null
+  else
+    echo "== not root: no CJK font; Chinese screenshots show boxes" >&2
+  fi
+fi
+
 # The PostgreSQL contract and multi-server tests get a throwaway server,
 # unless the caller points $INDIVISIBLE_POSTGRES at one.
 if [ -z "${INDIVISIBLE_POSTGRES:-}" ]; then

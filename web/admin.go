@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/forum"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // The secretariat's desk (/admin): forms for every act the API gives the
@@ -162,9 +162,11 @@ const confirmField = "confirm"
 // confirmed refuses a form of an irreversible act whose confirmation box
 // is not ticked: the box is required in the browser, but a form posted
 // without one (no JavaScript is needed to skip it) must not act either.
+// act is the act in the request's language, as the message's verb phrase
+// ("revoke this token").
 func confirmed(r *http.Request, act string) error {
 	if r.PostFormValue(confirmField) != "yes" {
-		return indivisible.Invalid(confirmField, "tick the box to confirm that you mean to %s: it cannot be undone", act)
+		return indivisible.Invalid(confirmField, "%s", loc(r).T("admin.error.confirm", "act", act))
 	}
 	return nil
 }
@@ -202,7 +204,7 @@ func formInt(r *http.Request, name string, required bool) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, indivisible.Invalid(name, "enter a whole number")
+		return 0, indivisible.Invalid(name, "%s", loc(r).T("admin.error.whole_number"))
 	}
 	return n, nil
 }
@@ -215,7 +217,7 @@ func formFloat(r *http.Request, name string, required bool) (float64, error) {
 	}
 	x, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, indivisible.Invalid(name, "enter a number")
+		return 0, indivisible.Invalid(name, "%s", loc(r).T("admin.error.number"))
 	}
 	return x, nil
 }
@@ -233,7 +235,7 @@ func formDeadline(r *http.Request, name string) (*time.Time, error) {
 	t, err := time.Parse(deadlineLayout, v)
 	if err != nil {
 		if t, err = time.Parse(time.RFC3339, v); err != nil {
-			return nil, indivisible.Invalid(name, "enter a date and time, such as 2026-06-30T18:00 (UTC)")
+			return nil, indivisible.Invalid(name, "%s", loc(r).T("admin.error.date_time"))
 		}
 	}
 	t = t.UTC()
@@ -250,38 +252,87 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-// Choices.
+// Choices and labels.
 
-var roleChoices = []choice{
-	{string(indivisible.RoleDelegation), "delegation"},
-	{string(indivisible.RoleExpert), "expert"},
-	{string(indivisible.RolePublic), "public (reads only)"},
-	{string(indivisible.RoleSecretariat), "secretariat"},
+// deskText gives the desk's pages their words for the services' codes
+// (roles, delegation kinds, decision rules, statuses), in the request's
+// language. The page data embed it, so that a template writes
+// {{$.Role .Role}}; a code it does not know shows as it is.
+type deskText struct{ l *i18n.Localizer }
+
+// Role, Kind, Rule and Accreditation name an account's role, a
+// delegation's kind, a decision rule and an accreditation status, in the
+// words the forum's pages use too; a code the catalogs lack shows as its
+// words.
+func (d deskText) Role(r indivisible.AccountRole) string { return d.word("forum.role.", string(r)) }
+
+func (d deskText) Kind(k indivisible.DelegationKind) string {
+	return d.word("forum.delegation_kind.", string(k))
 }
 
-func kindChoices(blank string) []choice {
+func (d deskText) Rule(name string) string { return d.word("rule.", name) }
+
+func (d deskText) Accreditation(s indivisible.AccreditationStatus) string {
+	return d.word("forum.accreditation.", string(s))
+}
+
+// word is the catalog's name of a code in a family of keys.
+func (d deskText) word(family, code string) string {
+	if code == "" {
+		return ""
+	}
+	if s := d.l.T(family + code); s != family+code {
+		return s
+	}
+	return label(code)
+}
+
+// Item names an agenda item's status.
+func (d deskText) Item(s indivisible.ItemStatus) string {
+	return d.openClosed(string(s), string(indivisible.ItemOpen), string(indivisible.ItemClosed))
+}
+
+// Question names a Delphi question's status.
+func (d deskText) Question(s indivisible.QuestionStatus) string {
+	return d.openClosed(string(s), string(indivisible.QuestionOpen), string(indivisible.QuestionClosed))
+}
+
+// openClosed names a status that is open or closed, as agenda items and
+// Delphi questions have.
+func (d deskText) openClosed(s, open, closed string) string {
+	switch s {
+	case open:
+		return d.l.T("admin.status.open")
+	case closed:
+		return d.l.T("admin.status.closed")
+	}
+	return s
+}
+
+func (d deskText) roleChoices() []choice {
+	return []choice{
+		{string(indivisible.RoleDelegation), d.Role(indivisible.RoleDelegation)},
+		{string(indivisible.RoleExpert), d.Role(indivisible.RoleExpert)},
+		{string(indivisible.RolePublic), d.l.T("admin.role.public_choice")},
+		{string(indivisible.RoleSecretariat), d.Role(indivisible.RoleSecretariat)},
+	}
+}
+
+func (d deskText) kindChoices(blank string) []choice {
 	var cs []choice
 	if blank != "" {
 		cs = append(cs, choice{"", blank})
 	}
 	for _, k := range indivisible.DelegationKinds {
-		cs = append(cs, choice{string(k), label(string(k))})
+		cs = append(cs, choice{string(k), d.Kind(k)})
 	}
 	return cs
 }
 
-// ruleLabels names the decision rules (forum.RuleNames) on the form.
-var ruleLabels = map[string]string{
-	indivisible.RuleConsensus:         "consensus",
-	indivisible.RuleConsensusMinusOne: "consensus minus one",
-	indivisible.RuleQualifiedMajority: "qualified majority",
-	indivisible.RuleSilence:           "silence procedure",
-}
-
-func ruleChoices() []choice {
+func (d deskText) ruleChoices() []choice {
 	var cs []choice
 	for _, n := range forum.RuleNames() {
-		cs = append(cs, choice{n, cmp.Or(ruleLabels[n], label(n))})
+		cs = append(cs, choice{n, d.Rule(n)})
 	}
 	return cs
 }
@@ -301,27 +352,43 @@ func (h *handler) participantChoices(blank string, kind indivisible.ParticipantK
 	return cs
 }
 
-// adminNotices are the notices a redirect after a successful post asks
-// for (?done=KEY): fixed sentences, so that no link can make the page say
+// notice is the notice a redirect after a successful post asks for
+// (?done=KEY): fixed sentences, so that no link can make the page say
 // anything else.
-var adminNotices = map[string]string{
-	"account":  "The account is created. Create a token for it below.",
-	"revoked":  "The token is revoked: it no longer signs anyone in.",
-	"key":      "The key is registered in the log.",
-	"key-off":  "The key's revocation is recorded in the log.",
-	"forum":    "The forum is created. Add a session, register delegations and put experts on the panel.",
-	"session":  "The session is added.",
-	"item":     "The item is on the agenda.",
-	"reg":      "The delegation is registered, pending accreditation.",
-	"status":   "The delegation's status is changed.",
-	"expert":   "The expert is on the panel.",
-	"question": "The Delphi question is open for its first round.",
-	"round":    "The round is finished; its statistics are below.",
+func (d deskText) notice(r *http.Request) string {
+	switch r.URL.Query().Get("done") {
+	case "account":
+		return d.l.T("admin.notice.account")
+	case "revoked":
+		return d.l.T("admin.notice.revoked")
+	case "key":
+		return d.l.T("admin.notice.key")
+	case "key-off":
+		return d.l.T("admin.notice.key_off")
+	case "forum":
+		return d.l.T("admin.notice.forum")
+	case "session":
+		return d.l.T("admin.notice.session")
+	case "item":
+		return d.l.T("admin.notice.item")
+	case "reg":
+		return d.l.T("admin.notice.reg")
+	case "status":
+		return d.l.T("admin.notice.status")
+	case "expert":
+		return d.l.T("admin.notice.expert")
+	case "question":
+		return d.l.T("admin.notice.question")
+	case "round":
+		return d.l.T("admin.notice.round")
+	}
+	return ""
 }
 
 // The desk's main page: accounts, keys, forums.
 
 type adminData struct {
+	deskText
 	Account *indivisible.Account
 	Notice  string
 	// Error is a refusal whose form is no longer on the page.
@@ -350,7 +417,7 @@ func (h *handler) adminGate(w http.ResponseWriter, r *http.Request) (*indivisibl
 	as, err := h.deps.AccountService.Accounts(r.Context(), acc)
 	switch {
 	case indivisible.ErrorCode(err) == indivisible.EUNAUTHORIZED:
-		h.render(w, r, http.StatusUnauthorized, "admin-signin", "Sign in to the secretariat's desk", signInData{Next: r.URL.Path})
+		h.render(w, r, http.StatusUnauthorized, "admin-signin", loc(r).T("admin.title.sign_in"), signInData{Next: r.URL.Path})
 		return nil, nil, false
 	case err != nil:
 		h.fail(w, r, err)
@@ -374,25 +441,31 @@ func (h *handler) adminWith(w http.ResponseWriter, r *http.Request, status int, 
 		h.fail(w, r, err)
 		return
 	}
-	d := adminData{Account: acc, Notice: adminNotices[r.URL.Query().Get("done")], Accounts: as, Keys: keys, RevokeKey: map[string]*adminForm{}}
-	d.NewAccount = &adminForm{ID: "new-account", Action: "/admin/accounts", Legend: "Create an account", Submit: "Create the account", Fields: []adminField{
-		{Name: "name", Label: "Name", Type: "text", Required: true, Hint: "e.g. Delegation of Armenia, or the expert's name"},
-		{Name: "role", Label: "Role", Type: "select", Options: roleChoices},
-		{Name: "participant", Label: "Participant", Type: "select", Options: h.participantChoices("none", ""), Hint: "the delegation's participant, or an expert's affiliation"},
-		{Name: "kind", Label: "Delegation kind", Type: "select", Options: kindChoices("none (not a delegation)"), Hint: "delegations only"},
+	l := loc(r)
+	d := adminData{deskText: deskText{l}, Account: acc, Accounts: as, Keys: keys, RevokeKey: map[string]*adminForm{}}
+	d.Notice = d.notice(r)
+	d.NewAccount = &adminForm{ID: "new-account", Action: "/admin/accounts", Legend: l.T("admin.new_account.legend"), Submit: l.T("admin.new_account.submit"), Fields: []adminField{
+		{Name: "name", Label: l.T("admin.label.name"), Type: "text", Required: true, Hint: l.T("admin.hint.account_name")},
+		{Name: "role", Label: l.T("admin.label.role"), Type: "select", Options: d.roleChoices()},
+		{Name: "participant", Label: l.T("admin.label.participant"), Type: "select", Options: h.participantChoices(l.T("admin.choice.none"), ""), Hint: l.T("admin.hint.account_participant")},
+		{Name: "kind", Label: l.T("admin.label.delegation_kind"), Type: "select", Options: d.kindChoices(l.T("admin.choice.not_a_delegation")), Hint: l.T("admin.hint.delegations_only")},
 	}}
-	d.NewKey = &adminForm{ID: "new-key", Action: "/admin/keys", Legend: "Register a delegation's public key", Submit: "Register the key", Fields: []adminField{
-		{Name: "participant", Label: "Participant", Type: "select", Options: h.participantChoices("", "")},
-		{Name: "public_key", Label: "Public key", Type: "textarea", Required: true, Hint: "paste the .pub file's text (NAME+HASH+KEY), as indivisible keygen wrote it"},
+	d.NewKey = &adminForm{ID: "new-key", Action: "/admin/keys", Legend: l.T("admin.new_key.legend"), Submit: l.T("admin.new_key.submit"), Fields: []adminField{
+		{Name: "participant", Label: l.T("admin.label.participant"), Type: "select", Options: h.participantChoices("", "")},
+		{Name: "public_key", Label: l.T("admin.label.public_key"), Type: "textarea", Required: true, Hint: l.T("admin.hint.public_key")},
 	}}
 	forms := []*adminForm{d.NewAccount, d.NewKey}
 	for _, k := range keys {
 		if k.RevokedFrom != 0 {
 			continue
 		}
-		f := &adminForm{ID: "revoke-key-" + k.Name, Action: "/admin/keys/" + url.PathEscape(k.Name) + "/revoke", Legend: "Revoke " + k.Name, Submit: "Revoke", Inline: true,
-			Fields:  []adminField{{Name: "from", Label: "from log index", Type: "number", Required: true, Hint: fmt.Sprintf("after %d", k.RegisteredAt)}},
-			Confirm: "The key may sign nothing from this index on"}
+		// The index is a log entry's number, written as the input
+		// takes it: without digit grouping.
+		f := &adminForm{ID: "revoke-key-" + k.Name, Action: "/admin/keys/" + url.PathEscape(k.Name) + "/revoke", Legend: l.T("admin.revoke_key.legend", "key", k.Name),
+			Submit: l.T("admin.revoke.submit"), Inline: true,
+			Fields: []adminField{{Name: "from", Label: l.T("admin.label.from_index"), Type: "number", Required: true,
+				Hint: l.T("admin.hint.after_index", "index", strconv.FormatInt(k.RegisteredAt, 10))}},
+			Confirm: l.T("admin.revoke_key.confirm")}
 		d.RevokeKey[k.Name] = f
 		forms = append(forms, f)
 	}
@@ -402,14 +475,14 @@ func (h *handler) adminWith(w http.ResponseWriter, r *http.Request, status int, 
 			h.fail(w, r, err)
 			return
 		}
-		d.NewForum = &adminForm{ID: "new-forum", Action: "/admin/forums", Legend: "Create a forum", Submit: "Create the forum", Fields: []adminField{
-			{Name: "title", Label: "Title", Type: "text", Required: true},
-			{Name: "description", Label: "Description", Type: "textarea"},
+		d.NewForum = &adminForm{ID: "new-forum", Action: "/admin/forums", Legend: l.T("admin.new_forum.legend"), Submit: l.T("admin.new_forum.submit"), Fields: []adminField{
+			{Name: "title", Label: l.T("admin.label.title"), Type: "text", Required: true},
+			{Name: "description", Label: l.T("admin.label.description"), Type: "textarea"},
 		}}
 		forms = append(forms, d.NewForum)
 	}
 	d.Error = fill(sessionOf(r).csrf, fail, forms...)
-	h.render(w, r, status, "admin", "Secretariat's desk", d)
+	h.render(w, r, status, "admin", l.T("nav.secretariat_desk"), d)
 }
 
 func (h *handler) adminCreateAccount(w http.ResponseWriter, r *http.Request) {
@@ -434,7 +507,7 @@ func (h *handler) adminRevokeKey(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	h.adminAct(w, r, "revoke-key-"+name, h.adminWith, func(acc *indivisible.Account) (string, error) {
 		from, err := formInt(r, "from", true)
-		if err = firstErr(err, confirmed(r, "revoke key "+name)); err != nil {
+		if err = firstErr(err, confirmed(r, loc(r).T("admin.act.revoke_key", "key", name))); err != nil {
 			return "", err
 		}
 		_, err = h.deps.AccountService.RevokeKey(r.Context(), acc, name, from)
@@ -456,6 +529,7 @@ func (h *handler) adminCreateForum(w http.ResponseWriter, r *http.Request) {
 // An account's page: its tokens.
 
 type adminAccountData struct {
+	deskText
 	Account *indivisible.Account
 	Notice  string
 	Error   *formError
@@ -490,21 +564,23 @@ func (h *handler) adminAccountWith(w http.ResponseWriter, r *http.Request, statu
 		h.fail(w, r, err)
 		return
 	}
-	d := adminAccountData{Account: acc, Notice: adminNotices[r.URL.Query().Get("done")], A: a, Tokens: ts, Revoke: map[int64]*adminForm{}}
-	d.NewToken = &adminForm{ID: "new-token", Action: fmt.Sprintf("/admin/accounts/%d/tokens", id), Legend: "Create an API token", Submit: "Create the token",
-		Fields: []adminField{{Name: "name", Label: "Token name", Type: "text", Hint: "where it is used, e.g. laptop or ci"}}}
+	l := loc(r)
+	d := adminAccountData{deskText: deskText{l}, Account: acc, A: a, Tokens: ts, Revoke: map[int64]*adminForm{}}
+	d.Notice = d.notice(r)
+	d.NewToken = &adminForm{ID: "new-token", Action: fmt.Sprintf("/admin/accounts/%d/tokens", id), Legend: l.T("admin.new_token.legend"), Submit: l.T("admin.new_token.submit"),
+		Fields: []adminField{{Name: "name", Label: l.T("admin.label.token_name"), Type: "text", Hint: l.T("admin.hint.token_name")}}}
 	forms := []*adminForm{d.NewToken}
 	for _, t := range ts {
 		if t.Revoked != nil {
 			continue
 		}
-		f := &adminForm{ID: fmt.Sprintf("revoke-token-%d", t.ID), Action: fmt.Sprintf("/admin/tokens/%d/revoke", t.ID), Legend: "Revoke token " + t.Name,
-			Submit: "Revoke", Inline: true, Hidden: []hiddenInput{{"account", strconv.FormatInt(id, 10)}}, Confirm: "Sign this token out for good"}
+		f := &adminForm{ID: fmt.Sprintf("revoke-token-%d", t.ID), Action: fmt.Sprintf("/admin/tokens/%d/revoke", t.ID), Legend: l.T("admin.revoke_token.legend", "token", t.Name),
+			Submit: l.T("admin.revoke.submit"), Inline: true, Hidden: []hiddenInput{{"account", strconv.FormatInt(id, 10)}}, Confirm: l.T("admin.revoke_token.confirm")}
 		d.Revoke[t.ID] = f
 		forms = append(forms, f)
 	}
 	d.Error = fill(sessionOf(r).csrf, fail, forms...)
-	h.render(w, r, status, "admin-account", a.Name+" · Secretariat's desk", d)
+	h.render(w, r, status, "admin-account", l.T("admin.title.page", "name", a.Name), d)
 }
 
 // newTokenData is the page that shows a new token's secret, once.
@@ -543,7 +619,7 @@ func (h *handler) adminCreateToken(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusCreated, "admin-token", "New token · Secretariat's desk", newTokenData{A: a, Token: t, Secret: secret})
+	h.render(w, r, http.StatusCreated, "admin-token", loc(r).T("admin.title.new_token"), newTokenData{A: a, Token: t, Secret: secret})
 }
 
 func (h *handler) adminRevokeToken(w http.ResponseWriter, r *http.Request) {
@@ -558,7 +634,7 @@ func (h *handler) adminRevokeToken(w http.ResponseWriter, r *http.Request) {
 		r.SetPathValue("id", r.PostFormValue("account"))
 		h.adminAccountWith(w, r, status, fail)
 	}, func(acc *indivisible.Account) (string, error) {
-		if err := confirmed(r, "revoke this token"); err != nil {
+		if err := confirmed(r, loc(r).T("admin.act.revoke_token")); err != nil {
 			return "", err
 		}
 		if err := h.deps.AccountService.RevokeToken(r.Context(), acc, id); err != nil {
@@ -575,6 +651,7 @@ func (h *handler) adminRevokeToken(w http.ResponseWriter, r *http.Request) {
 // A forum's desk: sessions, agenda, delegations, panel, Delphi.
 
 type adminForumData struct {
+	deskText
 	Account *indivisible.Account
 	Notice  string
 	Error   *formError
@@ -586,7 +663,6 @@ type adminForumData struct {
 	// Finish holds each open question's form.
 	Finish                                                     map[int64]*adminForm
 	NewSession, NewItem, NewDelegation, NewExpert, NewQuestion *adminForm
-	RuleLabels                                                 map[string]string
 }
 
 func (h *handler) adminForumPage(w http.ResponseWriter, r *http.Request) {
@@ -611,34 +687,36 @@ func (h *handler) adminForumWith(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, err)
 		return
 	}
-	d := adminForumData{Account: acc, Notice: adminNotices[r.URL.Query().Get("done")], O: o, Damaged: dm.report(ctx, h, r),
-		Accredit: map[int64]*adminForm{}, End: map[int64]*adminForm{}, Finish: map[int64]*adminForm{}, RuleLabels: ruleLabels}
+	l := loc(r)
+	d := adminForumData{deskText: deskText{l}, Account: acc, O: o, Damaged: dm.report(ctx, h, r),
+		Accredit: map[int64]*adminForm{}, End: map[int64]*adminForm{}, Finish: map[int64]*adminForm{}}
+	d.Notice = d.notice(r)
 	base := fmt.Sprintf("/admin/forums/%d", fid)
 	var sessions []choice
 	for _, s := range o.Sessions {
 		sessions = append(sessions, choice{strconv.FormatInt(s.ID, 10), s.Title})
 	}
-	d.NewSession = &adminForm{ID: "new-session", Action: base + "/sessions", Legend: "Add a session", Submit: "Add the session",
-		Fields: []adminField{{Name: "title", Label: "Title", Type: "text", Required: true}}}
+	d.NewSession = &adminForm{ID: "new-session", Action: base + "/sessions", Legend: l.T("admin.new_session.legend"), Submit: l.T("admin.new_session.submit"),
+		Fields: []adminField{{Name: "title", Label: l.T("admin.label.title"), Type: "text", Required: true}}}
 	forms := []*adminForm{d.NewSession}
 	if len(sessions) > 0 {
-		d.NewItem = &adminForm{ID: "new-item", Action: base + "/items", Legend: "Put an item on a session's agenda", Submit: "Put it on the agenda", Fields: []adminField{
-			{Name: "session_id", Label: "Session", Type: "select", Options: sessions},
-			{Name: "title", Label: "Title", Type: "text", Required: true},
-			{Name: "description", Label: "Description", Type: "textarea"},
-			{Name: "rule.name", Label: "Decision rule", Type: "select", Options: ruleChoices()},
-			{Name: "rule.quorum", Label: "Quorum", Type: "number", Hint: "qualified majority only: the share of accredited member states present, in (0, 1]; blank is 0.5"},
-			{Name: "rule.concerned", Label: "State concerned", Type: "select", Options: h.participantChoices("none", indivisible.State), Hint: "consensus minus one only: the state that cannot block"},
-			{Name: "rule.deadline", Label: "Deadline (UTC)", Type: "datetime-local", Hint: "silence procedure only: the item adopts unless a member state objects before then"},
+		d.NewItem = &adminForm{ID: "new-item", Action: base + "/items", Legend: l.T("admin.new_item.legend"), Submit: l.T("admin.new_item.submit"), Fields: []adminField{
+			{Name: "session_id", Label: l.T("admin.label.session"), Type: "select", Options: sessions},
+			{Name: "title", Label: l.T("admin.label.title"), Type: "text", Required: true},
+			{Name: "description", Label: l.T("admin.label.description"), Type: "textarea"},
+			{Name: "rule.name", Label: l.T("admin.label.rule"), Type: "select", Options: d.ruleChoices()},
+			{Name: "rule.quorum", Label: l.T("admin.label.quorum"), Type: "number", Hint: l.T("admin.hint.quorum")},
+			{Name: "rule.concerned", Label: l.T("admin.label.concerned"), Type: "select", Options: h.participantChoices(l.T("admin.choice.none"), indivisible.State), Hint: l.T("admin.hint.concerned")},
+			{Name: "rule.deadline", Label: l.T("admin.label.deadline"), Type: "datetime-local", Hint: l.T("admin.hint.deadline")},
 		}}
 		forms = append(forms, d.NewItem)
 	}
-	d.NewDelegation = &adminForm{ID: "new-delegation", Action: base + "/delegations", Legend: "Register a delegation", Submit: "Register the delegation", Fields: []adminField{
-		{Name: "participant", Label: "Participant", Type: "select", Options: h.participantChoices("", "")},
-		{Name: "kind", Label: "Kind", Type: "select", Options: kindChoices("")},
-		{Name: "name", Label: "Name", Type: "text", Required: true, Hint: "e.g. Delegation of Poland"},
-		{Name: "head", Label: "Head of delegation", Type: "text", Required: true},
-		{Name: "members", Label: "Members", Type: "textarea", Hint: "one per line"},
+	d.NewDelegation = &adminForm{ID: "new-delegation", Action: base + "/delegations", Legend: l.T("admin.new_delegation.legend"), Submit: l.T("admin.new_delegation.submit"), Fields: []adminField{
+		{Name: "participant", Label: l.T("admin.label.participant"), Type: "select", Options: h.participantChoices("", "")},
+		{Name: "kind", Label: l.T("admin.label.kind"), Type: "select", Options: d.kindChoices("")},
+		{Name: "name", Label: l.T("admin.label.delegation_name"), Type: "text", Required: true, Hint: l.T("admin.hint.delegation_name")},
+		{Name: "head", Label: l.T("admin.label.head"), Type: "text", Required: true},
+		{Name: "members", Label: l.T("admin.label.members"), Type: "textarea", Hint: l.T("admin.hint.members")},
 	}}
 	var experts []choice
 	for _, a := range as {
@@ -646,23 +724,27 @@ func (h *handler) adminForumWith(w http.ResponseWriter, r *http.Request, status 
 			experts = append(experts, choice{strconv.FormatInt(a.ID, 10), a.Name})
 		}
 	}
-	d.NewExpert = &adminForm{ID: "new-expert", Action: base + "/experts", Legend: "Put an expert on the panel", Submit: "Add to the panel",
-		Fields: []adminField{{Name: "account_id", Label: "Expert account", Type: "select", Options: experts}}}
-	d.NewQuestion = &adminForm{ID: "new-question", Action: base + "/questions", Legend: "Open a Delphi question", Submit: "Open the question", Fields: []adminField{
-		{Name: "parameter", Label: "Model parameter", Type: "text", Required: true, Hint: "its path, e.g. exercise_intensity, cbm.hotline, weights.NAME, dyads.AAA-BBB"},
-		{Name: "text", Label: "Question", Type: "textarea", Required: true},
-		{Name: "unit", Label: "Unit", Type: "text"},
-		{Name: "min", Label: "Smallest answer", Type: "number", Required: true},
-		{Name: "max", Label: "Largest answer", Type: "number", Required: true},
-		{Name: "stop.iqr", Label: "Stop when the interquartile range is at most", Type: "number", Hint: "blank: no IQR rule"},
-		{Name: "stop.stability", Label: "Stop when the median moves less than (share)", Type: "number", Hint: fmt.Sprintf("in (0, 1); blank is %g", forum.DefaultStability)},
-		{Name: "stop.max_rounds", Label: "At most this many rounds", Type: "number", Hint: fmt.Sprintf("1 to 20; blank is %d", forum.DefaultMaxRounds)},
+	d.NewExpert = &adminForm{ID: "new-expert", Action: base + "/experts", Legend: l.T("admin.new_expert.legend"), Submit: l.T("admin.new_expert.submit"),
+		Fields: []adminField{{Name: "account_id", Label: l.T("admin.label.expert_account"), Type: "select", Options: experts}}}
+	// The defaults are written as the inputs take numbers, with a
+	// decimal point, whatever the language.
+	d.NewQuestion = &adminForm{ID: "new-question", Action: base + "/questions", Legend: l.T("admin.new_question.legend"), Submit: l.T("admin.new_question.submit"), Fields: []adminField{
+		{Name: "parameter", Label: l.T("admin.label.parameter"), Type: "text", Required: true, Hint: l.T("admin.hint.parameter")},
+		{Name: "text", Label: l.T("admin.label.question"), Type: "textarea", Required: true},
+		{Name: "unit", Label: l.T("admin.label.unit"), Type: "text"},
+		{Name: "min", Label: l.T("admin.label.min"), Type: "number", Required: true},
+		{Name: "max", Label: l.T("admin.label.max"), Type: "number", Required: true},
+		{Name: "stop.iqr", Label: l.T("admin.label.stop_iqr"), Type: "number", Hint: l.T("admin.hint.stop_iqr")},
+		{Name: "stop.stability", Label: l.T("admin.label.stop_stability"), Type: "number",
+			Hint: l.T("admin.hint.stop_stability", "default", strconv.FormatFloat(forum.DefaultStability, 'g', -1, 64))},
+		{Name: "stop.max_rounds", Label: l.T("admin.label.stop_max_rounds"), Type: "number",
+			Hint: l.T("admin.hint.stop_max_rounds", "default", strconv.Itoa(forum.DefaultMaxRounds))},
 	}}
 	forms = append(forms, d.NewDelegation, d.NewExpert, d.NewQuestion)
 	for _, dl := range o.Delegations {
 		action := fmt.Sprintf("%s/delegations/%d/status", base, dl.ID)
 		if dl.Status == indivisible.Pending {
-			f := &adminForm{ID: fmt.Sprintf("accredit-%d", dl.ID), Action: action, Legend: "Accredit " + dl.Name, Submit: "Accredit", Inline: true,
+			f := &adminForm{ID: fmt.Sprintf("accredit-%d", dl.ID), Action: action, Legend: l.T("admin.accredit.legend", "delegation", dl.Name), Submit: l.T("admin.accredit.submit"), Inline: true,
 				Hidden: []hiddenInput{{"status", string(indivisible.Accredited)}}}
 			d.Accredit[dl.ID] = f
 			forms = append(forms, f)
@@ -670,11 +752,11 @@ func (h *handler) adminForumWith(w http.ResponseWriter, r *http.Request, status 
 		if dl.Status == indivisible.Pending || dl.Status == indivisible.Accredited {
 			var ends []choice
 			if dl.Status == indivisible.Pending {
-				ends = append(ends, choice{string(indivisible.Rejected), "reject"})
+				ends = append(ends, choice{string(indivisible.Rejected), l.T("admin.end.reject")})
 			}
-			ends = append(ends, choice{string(indivisible.Withdrawn), "withdraw"})
-			f := &adminForm{ID: fmt.Sprintf("end-%d", dl.ID), Action: action + "?form=end", Legend: "End the registration of " + dl.Name, Submit: "Apply", Inline: true,
-				Fields: []adminField{{Name: "status", Label: "Act", Type: "select", Options: ends}}, Confirm: "Final: the registration cannot be restored"}
+			ends = append(ends, choice{string(indivisible.Withdrawn), l.T("admin.end.withdraw")})
+			f := &adminForm{ID: fmt.Sprintf("end-%d", dl.ID), Action: action + "?form=end", Legend: l.T("admin.end.legend", "delegation", dl.Name), Submit: l.T("admin.end.submit"), Inline: true,
+				Fields: []adminField{{Name: "status", Label: l.T("admin.label.act"), Type: "select", Options: ends}}, Confirm: l.T("admin.end.confirm")}
 			d.End[dl.ID] = f
 			forms = append(forms, f)
 		}
@@ -683,13 +765,14 @@ func (h *handler) adminForumWith(w http.ResponseWriter, r *http.Request, status 
 		if q.Status != indivisible.QuestionOpen {
 			continue
 		}
-		f := &adminForm{ID: fmt.Sprintf("finish-%d", q.ID), Action: fmt.Sprintf("%s/questions/%d/rounds", base, q.ID), Legend: fmt.Sprintf("Finish round %d", q.Round),
-			Submit: fmt.Sprintf("Finish round %d", q.Round), Inline: true, Confirm: "The round's answers are final"}
+		finish := l.T("admin.finish.submit", "round", q.Round)
+		f := &adminForm{ID: fmt.Sprintf("finish-%d", q.ID), Action: fmt.Sprintf("%s/questions/%d/rounds", base, q.ID), Legend: finish,
+			Submit: finish, Inline: true, Confirm: l.T("admin.finish.confirm")}
 		d.Finish[q.ID] = f
 		forms = append(forms, f)
 	}
 	d.Error = fill(sessionOf(r).csrf, fail, forms...)
-	h.render(w, r, status, "admin-forum", o.Forum.Title+" · Secretariat's desk", d)
+	h.render(w, r, status, "admin-forum", l.T("admin.title.page", "name", o.Forum.Title), d)
 }
 
 // forumAct is adminAct for a form of a forum's desk.
@@ -760,7 +843,11 @@ func (h *handler) adminDelegationStatus(w http.ResponseWriter, r *http.Request) 
 	h.forumAct(w, r, form, func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
 		next := indivisible.AccreditationStatus(r.PostFormValue("status"))
 		if slices.Contains(finalStatuses, next) {
-			if err := confirmed(r, string(next)+" the delegation"); err != nil {
+			act := loc(r).T("admin.act.withdraw")
+			if next == indivisible.Rejected {
+				act = loc(r).T("admin.act.reject")
+			}
+			if err := confirmed(r, act); err != nil {
 				return "", err
 			}
 		}
@@ -793,7 +880,7 @@ func (h *handler) adminCreateQuestion(w http.ResponseWriter, r *http.Request) {
 		// The service bounds the rounds; this only keeps a huge number
 		// from wrapping where int has 32 bits.
 		if rounds > math.MaxInt32 || rounds < math.MinInt32 {
-			return "", indivisible.Invalid("stop.max_rounds", "must be 1 to 20")
+			return "", indivisible.Invalid("stop.max_rounds", "%s", loc(r).T("admin.error.max_rounds"))
 		}
 		q := &indivisible.Question{ForumID: fid, Parameter: strings.TrimSpace(r.PostFormValue("parameter")),
 			Text: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")), Unit: strings.TrimSpace(r.PostFormValue("unit")),
@@ -809,7 +896,7 @@ func (h *handler) adminFinishRound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.forumAct(w, r, fmt.Sprintf("finish-%d", qid), func(desk indivisible.ForumService, acc *indivisible.Account, fid int64) (string, error) {
-		if err := confirmed(r, "finish the round"); err != nil {
+		if err := confirmed(r, loc(r).T("admin.act.finish_round")); err != nil {
 			return "", err
 		}
 		_, err := desk.FinishRound(r.Context(), acc, fid, qid)

@@ -88,7 +88,7 @@ func TestAdminAccess(t *testing.T) {
 			`<a href="/admin/accounts/` + fmt.Sprint(f.acc["POL"].ID) + `">Delegation of Poland</a>`, `<code>` + f.key.Name + `</code>`}},
 		{"secretariat", fmt.Sprintf("/admin/accounts/%d", f.acc["POL"].ID), http.StatusOK, []string{`old laptop`, fmt.Sprintf(`action="/admin/tokens/%d/revoke"`, f.token.ID)}},
 		{"secretariat", fmt.Sprintf("/admin/forums/%d", f.forum), http.StatusOK, []string{`action="/admin/forums/` + fmt.Sprint(f.forum) + `/items"`,
-			`<option value="consensus_minus_one">consensus minus one</option>`, `<option value="` + fmt.Sprint(f.expert.ID) + `">Expert Novak</option>`,
+			`<option value="consensus_minus_one">Consensus minus one</option>`, `<option value="` + fmt.Sprint(f.expert.ID) + `">Expert Novak</option>`,
 			fmt.Sprintf(`id="accredit-%d"`, f.pending), fmt.Sprintf(`id="finish-%d"`, f.question)}},
 		{"secretariat", "/admin/forums/999", http.StatusNotFound, nil},
 		{"secretariat", "/admin/accounts/999", http.StatusNotFound, nil},
@@ -367,5 +367,56 @@ func TestConfirmIrreversible(t *testing.T) {
 	}
 	if res, _ := deu.post(f.itemURL(f.open)+"/positions", url.Values{"csrf": {csrf}, "version": {"2"}, "stance": {"object"}, "statement": {"No."}, "confirm": {"yes"}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("objecting confirmed: status %d, want 303", res.StatusCode)
+	}
+}
+
+// TestAdminLanguages renders the desk's pages for the secretariat in
+// Russian and Chinese: the headings, a form's words and the codes the
+// services store (roles, kinds, statuses) are the language's, and none of
+// the English headings is left. The expected words are the glossary's.
+func TestAdminLanguages(t *testing.T) {
+	f := newAdminFixture(t)
+	sec, csrf := f.client(t, f.h, "secretariat")
+	account := fmt.Sprintf("/admin/accounts/%d", f.acc["POL"].ID)
+	forum := fmt.Sprintf("/admin/forums/%d", f.forum)
+	for _, tc := range []struct {
+		lang, target  string
+		want, notWant []string
+	}{
+		{"ru", "/admin", []string{`<h1>Рабочее место секретариата</h1>`, `<h2 id="accounts-h">Учетные записи</h2>`, `<h2 id="keys-h">Ключи делегаций</h2>`,
+			`<legend>Создание учетной записи</legend>`, `<td>делегация</td>`, `<td>государство-член</td>`},
+			[]string{`<h1>Secretariat's desk</h1>`, `>Accounts</h2>`, `>Create an account<`}},
+		{"ru", account, []string{`<h2 id="tokens-h">Токены API</h2>`, `<dt>Роль</dt><dd>делегация</dd>`, `Окончательно прекратить действие этого токена: подтверждаю`},
+			[]string{`>API tokens</h2>`, `I confirm`}},
+		{"ru", forum, []string{`<h2 id="sessions-h">Сессии и повестка дня</h2>`, `<h2 id="delegations-h">Делегации</h2>`, `<h2 id="panel-h">Группа экспертов</h2>`,
+			`<option value="consensus_minus_one">Консенсус минус один</option>`, `<td>на рассмотрении</td>`},
+			[]string{`>Sessions and agenda</h2>`, `>Expert panel</h2>`, `>Delphi questions</h2>`}},
+		{"zh-Hans", forum, []string{`<h2 id="panel-h">专家组</h2>`, `<option value="consensus_minus_one">协商一致减一</option>`},
+			[]string{`>Expert panel</h2>`}},
+	} {
+		t.Run(tc.lang+tc.target, func(t *testing.T) {
+			res, body := sec.get(tc.target + "?lang=" + tc.lang)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			if want := `<html lang="` + tc.lang + `">`; !strings.Contains(body, want) {
+				t.Errorf("the page lacks %q", want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("the page lacks %q", w)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(body, w) {
+					t.Errorf("the page still has the English %q", w)
+				}
+			}
+		})
+	}
+	// The desk's own refusal is in the reader's language too.
+	res, body := sec.post(fmt.Sprintf("/admin/tokens/%d/revoke?lang=ru", f.token.ID), url.Values{"csrf": {csrf}, "account": {fmt.Sprint(f.acc["POL"].ID)}})
+	if want := "отметьте поле, чтобы подтвердить, что вы действительно хотите отозвать этот токен"; res.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
+		t.Errorf("unconfirmed revocation in Russian: status %d, want 400 with %q", res.StatusCode, want)
 	}
 }

@@ -14,8 +14,11 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/language"
+
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 	"github.com/indivisible-eurasia/indivisible/model"
 )
 
@@ -65,16 +68,82 @@ type choice struct {
 	Value, Label string
 }
 
-// measureTypes labels the measure types for the form.
+// measureTypes labels the measure types for the form: each label is a
+// catalog key (newBuilder translates it).
 var measureTypes = []choice{
-	{indivisible.MeasureHoldings, "Change holdings"},
-	{indivisible.MeasureDeploy, "Deploy forces abroad"},
-	{indivisible.MeasureWithdraw, "Withdraw deployed forces"},
-	{indivisible.MeasureTransfer, "Transfer arms"},
-	{indivisible.MeasureJoin, "Join an organisation"},
-	{indivisible.MeasureLeave, "Leave an organisation"},
-	{indivisible.MeasureExercise, "Hold an exercise"},
-	{indivisible.MeasureCBM, "Confidence-building measure"},
+	{indivisible.MeasureHoldings, "assess.type.holdings"},
+	{indivisible.MeasureDeploy, "assess.type.deploy"},
+	{indivisible.MeasureWithdraw, "assess.type.withdraw"},
+	{indivisible.MeasureTransfer, "assess.type.transfer"},
+	{indivisible.MeasureJoin, "assess.type.join"},
+	{indivisible.MeasureLeave, "assess.type.leave"},
+	{indivisible.MeasureExercise, "assess.type.exercise"},
+	{indivisible.MeasureCBM, "assess.type.cbm"},
+}
+
+// localError is a form error that the page words in the reader's
+// language (fieldError). It wraps the error worded in English, which
+// keeps the code and the field for the status and the log, and is what
+// a path that shows no form (the JSON download) says.
+type localError struct {
+	err  *indivisible.Error
+	key  string
+	args []any // pairs, as Localizer.T takes them; see text
+}
+
+func (e *localError) Error() string { return e.err.Error() }
+func (e *localError) Unwrap() error { return e.err }
+
+// catalogKey is an argument of a localError that is itself a message,
+// worded in the same language.
+type catalogKey string
+
+// place is an argument of a localError that names a participant, in the
+// reader's language (localName); name is the scenario's.
+type place struct{ code, name string }
+
+// place names a participant in a localError.
+func (h *handler) place(code string) place { return place{code, h.name(code)} }
+
+// english words errors for the English message a localError wraps.
+var english = bundle.Localizer(i18n.English)
+
+// invalidf is an EINVALID error on field, worded by the catalog's key.
+func invalidf(field, key string, args ...any) *localError {
+	e := &localError{key: key, args: args}
+	e.err = indivisible.Invalid(field, "%s", e.text(english))
+	return e
+}
+
+// text words the error in l's language, and so its arguments that are
+// messages, participants or errors.
+func (e *localError) text(l *i18n.Localizer) string {
+	args := slices.Clone(e.args)
+	for i := 1; i < len(args); i += 2 {
+		switch v := args[i].(type) {
+		case catalogKey:
+			args[i] = l.T(string(v))
+		case place:
+			args[i] = localName(l.Tag(), v.code, v.name)
+		case error:
+			args[i] = localMessage(l, v)
+		}
+	}
+	return l.T(e.key, args...)
+}
+
+// localMessage is an error's message without its field, in l's language
+// if it is a localError.
+func localMessage(l *i18n.Localizer, err error) string {
+	var le *localError
+	if errors.As(err, &le) {
+		return le.text(l)
+	}
+	var e *indivisible.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // packageItem is one measure of the package as the list shows it.
@@ -126,13 +195,17 @@ func (b builder) Extra(code string) bool {
 	return slices.Contains(b.Measure.Actors, code)
 }
 
-// newBuilder draws f's measure and package with the scenario's menus.
-func (h *handler) newBuilder(f packageForm, ferr *formError, errorID string) builder {
-	b := builder{Measure: f.Measure, Proposal: f.Proposal, Types: measureTypes, MaxQuantity: indivisible.MaxQuantity, MaxQuantityText: count(indivisible.MaxQuantity),
+// newBuilder draws f's measure and package with the scenario's menus, in
+// l's language.
+func (h *handler) newBuilder(l *i18n.Localizer, f packageForm, ferr *formError, errorID string) builder {
+	b := builder{Measure: f.Measure, Proposal: f.Proposal, MaxQuantity: indivisible.MaxQuantity, MaxQuantityText: count(indivisible.MaxQuantity),
 		Error: ferr, ErrorID: errorID}
+	for _, t := range measureTypes {
+		b.Types = append(b.Types, choice{t.Value, l.T(t.Label)})
+	}
 	if p, err := f.parsePackage(); err == nil {
 		for i, m := range p.Measures {
-			b.Package = append(b.Package, packageItem{Index: i, Number: i + 1, Text: h.describe(m), Invalid: b.Invalid(fmt.Sprintf("measure-%d", i))})
+			b.Package = append(b.Package, packageItem{Index: i, Number: i + 1, Text: h.describe(l, m), Invalid: b.Invalid(fmt.Sprintf("measure-%d", i))})
 		}
 	}
 	for _, p := range h.deps.Scenario.Participants {
@@ -145,10 +218,10 @@ func (h *handler) newBuilder(f packageForm, ferr *formError, errorID string) bui
 	}
 	slices.SortFunc(b.States, func(x, y choice) int { return strings.Compare(x.Label, y.Label) })
 	for _, c := range h.deps.Scenario.Components {
-		b.Comps = append(b.Comps, choice{c.Name, strings.ReplaceAll(c.Name, "_", " ")})
+		b.Comps = append(b.Comps, choice{c.Name, terms(l).Component(c.Name)})
 	}
 	for k := range model.DefaultParams().CBM {
-		b.CBMKinds = append(b.CBMKinds, choice{k, strings.ReplaceAll(k, "_", " ")})
+		b.CBMKinds = append(b.CBMKinds, choice{k, terms(l).CBM(k)})
 	}
 	slices.SortFunc(b.CBMKinds, func(x, y choice) int { return strings.Compare(x.Value, y.Value) })
 	return b
@@ -176,11 +249,11 @@ type resultView struct {
 	A *indivisible.Assessment
 	// Tolerance is the assessment's tolerance in percentage points.
 	Tolerance string
-	// You says how the proposal changes the risk of the signed-in
-	// delegation's state ("" for anyone else); Summary says it of the
-	// states whose risk rises and falls most.
-	You      string
-	Summary  []string
+	// You is the signed-in delegation's state, whose change the page
+	// says first (nil for anyone else); Summary are the states whose
+	// risk rises and falls most.
+	You      *changeRow
+	Summary  []changeRow
 	Chart    barChart
 	Expense  []expenseRow
 	Changes  []changeRow // by change, largest rise first
@@ -225,7 +298,7 @@ func (h *handler) assessPage(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(q.Get("p"), "="))
 	if err != nil {
-		h.showAssess(w, r, http.StatusBadRequest, f, indivisible.Invalid("p", "This link to a proposal is damaged: it does not decode. Ask for the link again, or compose the proposal below."), "", nil)
+		h.showAssess(w, r, http.StatusBadRequest, f, invalidf("p", "assess.error.link_damaged"), "", nil)
 		return
 	}
 	p, err := indivisible.ParseProposal(b)
@@ -251,7 +324,7 @@ func (h *handler) assessSubmit(w http.ResponseWriter, r *http.Request) {
 		h.showAssess(w, r, api.StatusCode(err), f, err, "", nil)
 		return
 	}
-	if pf, notice, done, err := h.buildPackage(r.PostForm, f.packageForm); done {
+	if pf, notice, done, err := h.buildPackage(loc(r), r.PostForm, f.packageForm); done {
 		f.packageForm = pf
 		status := http.StatusOK
 		if err != nil {
@@ -268,9 +341,9 @@ func (h *handler) assessSubmit(w http.ResponseWriter, r *http.Request) {
 // It reports done when one was pressed, with the form to show again, a
 // notice of what it did, or an error on the form as typed; done is false
 // for the page's own action (Assess, Table).
-func (h *handler) buildPackage(v url.Values, f packageForm) (packageForm, string, bool, error) {
+func (h *handler) buildPackage(l *i18n.Localizer, v url.Values, f packageForm) (packageForm, string, bool, error) {
 	if rm, ok := v["remove"]; ok {
-		text, notice, err := h.remove(f, rm[0])
+		text, notice, err := h.remove(l, f, rm[0])
 		if err != nil {
 			return f, "", true, err
 		}
@@ -286,7 +359,7 @@ func (h *handler) buildPackage(v url.Values, f packageForm) (packageForm, string
 	}
 	f.Proposal = text
 	f.Measure = f.Measure.next()
-	return f, fmt.Sprintf("Added measure %d to the package.", n), true, nil
+	return f, l.T("assess.notice.added", "number", n), true, nil
 }
 
 // next is the measure form after its measure joined the package: empty,
@@ -297,24 +370,25 @@ func (m measureForm) next() measureForm {
 
 // assessRun assesses what the form holds and shows the result.
 func (h *handler) assessRun(w http.ResponseWriter, r *http.Request, f assessForm) {
-	p, tol, included, err := f.compose()
+	l := loc(r)
+	p, tol, included, err := f.compose(l.Tag())
 	if err != nil {
 		h.showAssess(w, r, api.StatusCode(err), f, err, "", nil)
 		return
 	}
 	if p.Title == "" && len(p.Measures) == 1 {
-		p.Title = h.describe(p.Measures[0])
+		p.Title = h.describe(l, p.Measures[0])
 	}
-	p.Title = cmp.Or(p.Title, "Proposal")
+	p.Title = cmp.Or(p.Title, l.T("term.proposal"))
 	a, err := h.deps.Assessor.Assess(r.Context(), p, tol)
 	if err != nil {
-		h.showAssess(w, r, api.StatusCode(err), f, h.modelError(err, p, f.formIndex(p, included)), "", nil)
+		h.showAssess(w, r, api.StatusCode(err), f, h.modelError(l, err, p, f.formIndex(p, included)), "", nil)
 		return
 	}
-	res := h.result(p, a)
-	res.Link = shareLink(p, f.Tolerance)
+	res := h.result(l.Tag(), p, a)
+	res.Link = shareLink(p, tol)
 	for _, m := range p.Measures {
-		res.Measures = append(res.Measures, h.describe(m))
+		res.Measures = append(res.Measures, h.describe(l, m))
 	}
 	if included {
 		// The measure is now in the package; the form is cleared so that
@@ -336,10 +410,13 @@ func (f packageForm) formIndex(p *indivisible.Proposal, included bool) int {
 	return -1
 }
 
-// shareLink is the address that reproduces the assessment of p.
-func shareLink(p *indivisible.Proposal, tolerance string) string {
+// shareLink is the address that reproduces the assessment of p. The
+// tolerance is written with a point and no exponent, which every
+// language reads (parseTolerance), not in the reader's notation ("0,001"
+// in Russian, which English refuses).
+func shareLink(p *indivisible.Proposal, tolerance float64) string {
 	b, _ := json.Marshal(p) // a parsed proposal always marshals
-	v := url.Values{"p": {base64.RawURLEncoding.EncodeToString(b)}, "tolerance": {tolerance}}
+	v := url.Values{"p": {base64.RawURLEncoding.EncodeToString(b)}, "tolerance": {strconv.FormatFloat(tolerance, 'f', -1, 64)}}
 	return "/assess?" + v.Encode()
 }
 
@@ -351,7 +428,7 @@ func (h *handler) assessDownload(w http.ResponseWriter, r *http.Request) {
 	var p *indivisible.Proposal
 	var tol float64
 	if err == nil {
-		p, tol, err = f.proposal()
+		p, tol, err = f.proposal(i18n.TagFrom(r.Context()))
 	}
 	var a *indivisible.Assessment
 	if err == nil {
@@ -410,24 +487,27 @@ func catName(c string) string { return strings.ReplaceAll(c, "_", " ") }
 func (m measureForm) measure() (indivisible.Measure, error) {
 	need := func(field, v string) error {
 		if v == "" {
-			return indivisible.Invalid(field, "choose one for a %s measure", m.Type)
+			return invalidf(field, "assess.error.choose", "type", m.Type)
 		}
 		return nil
 	}
 	// quantity reads a count: a whole number, non-zero, within the model's
 	// bound (indivisible.MaxQuantity).
 	quantity := func() (float64, error) {
-		what := cmp.Or(catName(m.Category), "forces")
+		var what any = catalogKey("assess.error.forces")
+		if m.Category != "" {
+			what = catName(m.Category)
+		}
 		q, err := strconv.ParseFloat(m.Quantity, 64)
 		switch {
 		case err != nil && !errors.Is(err, strconv.ErrRange), math.IsNaN(q):
-			return 0, indivisible.Invalid("quantity", "Enter the number of %s as a whole number, such as 250.", what)
+			return 0, invalidf("quantity", "assess.error.quantity_number", "what", what)
 		case math.Abs(q) > indivisible.MaxQuantity || errors.Is(err, strconv.ErrRange):
-			return 0, indivisible.Invalid("quantity", "Enter at most %s %s: that is the model's limit, and %s is more.", count(indivisible.MaxQuantity), what, m.Quantity)
+			return 0, invalidf("quantity", "assess.error.quantity_limit", "max", count(indivisible.MaxQuantity), "what", what, "value", m.Quantity)
 		case q != math.Trunc(q):
-			return 0, indivisible.Invalid("quantity", "Enter a whole number of %s: %s is not one.", what, m.Quantity)
+			return 0, invalidf("quantity", "assess.error.quantity_whole", "what", what, "value", m.Quantity)
 		case q == 0:
-			return 0, indivisible.Invalid("quantity", "Enter a number of %s other than 0.", what)
+			return 0, invalidf("quantity", "assess.error.quantity_zero", "what", what)
 		}
 		return q, nil
 	}
@@ -469,17 +549,24 @@ func (m measureForm) measure() (indivisible.Measure, error) {
 		out.Actors, out.Kind = append([]string{m.Actor, m.Host}, m.Actors...), m.Kind
 		err = cmp.Or(need("actor", m.Actor), need("host", m.Host), need("kind", m.Kind))
 		if err == nil && m.Actor == m.Host {
-			err = indivisible.Invalid("host", "a confidence-building measure needs two different states")
+			err = invalidf("host", "assess.error.cbm_two")
 		}
 	default:
-		err = indivisible.Invalid("type", "choose a measure type")
+		err = invalidf("type", "assess.error.choose_type")
 	}
 	return out, err
 }
 
-// describe says what a measure does, in words.
-func (h *handler) describe(m indivisible.Measure) string {
-	return m.Describe(indivisible.Words{Name: h.name, Count: count})
+// describe says what a measure does, in the reader's words.
+func (h *handler) describe(l *i18n.Localizer, m indivisible.Measure) string {
+	w := terms(l)
+	w.Name = func(code string) string { return h.localName(l.Tag(), code) }
+	return m.Describe(w)
+}
+
+// terms are the reader's words for measures, components and CBMs.
+func terms(l *i18n.Localizer) indivisible.Words {
+	return indivisible.Words{Count: count, Say: l.T}
 }
 
 // setExerciseForce puts an exercise's forces in the Vienna Document field
@@ -500,10 +587,7 @@ func setExerciseForce(m *indivisible.Measure, category string, q float64) {
 // packageError is an error of the package's JSON as the form shows it,
 // on the package's field. The decoder's message has the line and column.
 func packageError(err error) error {
-	e := *err.(*indivisible.Error)
-	e.Message = "The package's JSON cannot be read: " + e.Error() + "."
-	e.Field = "proposal"
-	return &e
+	return invalidf("proposal", "assess.error.json", "error", err.Error())
 }
 
 // parsePackage parses the package's JSON; an empty text is an empty
@@ -545,36 +629,37 @@ func (f packageForm) add() (string, int, error) {
 }
 
 // remove takes measure number index (from 0) out of the package.
-func (h *handler) remove(f packageForm, index string) (string, string, error) {
+func (h *handler) remove(l *i18n.Localizer, f packageForm, index string) (string, string, error) {
 	p, err := f.parsePackage()
 	if err != nil {
 		return "", "", err
 	}
 	i, err := strconv.Atoi(index)
 	if err != nil || i < 0 || i >= len(p.Measures) {
-		return "", "", indivisible.Invalid("proposal", "There is no measure %s in the package to remove; it has %d.", index, len(p.Measures))
+		return "", "", invalidf("proposal", "assess.error.no_measure", "index", index, "count", len(p.Measures))
 	}
-	text := h.describe(p.Measures[i])
+	text := h.describe(l, p.Measures[i])
 	p.Measures = slices.Delete(p.Measures, i, i+1)
-	return packageText(p), fmt.Sprintf("Removed measure %d (%s) from the package.", i+1, text), nil
+	return packageText(p), l.T("assess.notice.removed", "number", i+1, "measure", text), nil
 }
 
 // proposal returns what the assess button assesses: the package and, when
-// one is filled in (or the package is empty), the composed measure.
-func (f assessForm) proposal() (*indivisible.Proposal, float64, error) {
-	p, tol, _, err := f.compose()
+// one is filled in (or the package is empty), the composed measure. The
+// tolerance is read as a reader of tag types numbers.
+func (f assessForm) proposal(tag language.Tag) (*indivisible.Proposal, float64, error) {
+	p, tol, _, err := f.compose(tag)
 	return p, tol, err
 }
 
 // compose is proposal, also reporting whether the composed measure was
 // added to a non-empty package. A filled-in measure that cannot be read
 // is an error on its field, never dropped.
-func (f assessForm) compose() (*indivisible.Proposal, float64, bool, error) {
-	tol, err := strconv.ParseFloat(f.Tolerance, 64)
-	if err != nil || tol < 0 || math.IsInf(tol, 0) {
-		return nil, 0, false, indivisible.Invalid("tolerance", "enter a non-negative number, such as %g", indivisible.DefaultTolerance)
+func (f assessForm) compose(tag language.Tag) (*indivisible.Proposal, float64, bool, error) {
+	tol, err := parseTolerance(tag, f.Tolerance)
+	if err != nil {
+		return nil, 0, false, err
 	}
-	p, included, err := f.composed("assessed", "assess")
+	p, included, err := f.composed("assess")
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -590,11 +675,31 @@ func (f assessForm) compose() (*indivisible.Proposal, float64, bool, error) {
 	return p, tol, included, nil
 }
 
+// parseTolerance reads the tolerance as a reader of tag types it ("0,001"
+// in Russian); a point reads as a decimal point in every language, so
+// shared links work whatever the reader's. It is a probability, so
+// non-negative.
+//
+// Links made before tolerances were read in the reader's language may
+// carry Go's notation ("1e-05"), which ParseNumber does not read, so
+// that notation is still taken when the language's is not.
+func parseTolerance(tag language.Tag, s string) (float64, error) {
+	tol, err := i18n.ParseNumber(tag, s)
+	if err != nil {
+		tol, err = strconv.ParseFloat(s, 64)
+	}
+	if err != nil || tol < 0 || math.IsNaN(tol) || math.IsInf(tol, 0) {
+		return 0, invalidf("tolerance", "assess.error.tolerance")
+	}
+	return tol, nil
+}
+
 // composed is the package together with the composed measure when one is
 // filled in, and whether that measure was added to a non-empty package.
 // A filled-in measure that cannot be read is an error on its field, never
-// dropped; done and act word it ("assessed", "assess").
-func (f packageForm) composed(done, act string) (*indivisible.Proposal, bool, error) {
+// dropped; act is what the page does with the package ("assess" or
+// "table"), which the error says.
+func (f packageForm) composed(act string) (*indivisible.Proposal, bool, error) {
 	p, err := f.parsePackage()
 	if err != nil || !f.Measure.filled() {
 		return p, false, err
@@ -604,9 +709,11 @@ func (f packageForm) composed(done, act string) (*indivisible.Proposal, bool, er
 		if len(p.Measures) == 0 {
 			return nil, false, err
 		}
-		e := *err.(*indivisible.Error)
-		e.Message = "The measure in the form was not added to the package, and it cannot be " + done + " with it: " + e.Message + ". Complete it, or clear it to " + act + " the package alone."
-		return nil, false, &e
+		key := "assess.error.unadded_assess"
+		if act == "table" {
+			key = "assess.error.unadded_table"
+		}
+		return nil, false, invalidf(indivisible.ErrorField(err), key, "reason", err)
 	}
 	p.Measures = append(p.Measures, m)
 	return p, len(p.Measures) > 1, nil
@@ -616,17 +723,19 @@ func (f packageForm) composed(done, act string) (*indivisible.Proposal, bool, er
 // the most the result's summary names.
 const summaryPerSide = 3
 
-// result arranges an assessment for the page.
-func (h *handler) result(p *indivisible.Proposal, a *indivisible.Assessment) *resultView {
+// result arranges an assessment for the page, naming the states in the
+// language tag.
+func (h *handler) result(tag language.Tag, p *indivisible.Proposal, a *indivisible.Assessment) *resultView {
 	b, _ := json.Marshal(p) // a parsed proposal always marshals
-	rv := &resultView{A: a, Proposal: string(b), Chart: newBarChart(a, h.name), Tolerance: strconv.FormatFloat(100*a.Tolerance, 'g', 4, 64)}
+	name := func(code string) string { return h.localName(tag, code) }
+	rv := &resultView{A: a, Proposal: string(b), Chart: newBarChart(a, name), Tolerance: strconv.FormatFloat(100*a.Tolerance, 'g', 4, 64)}
 	for _, e := range a.Expense {
-		rv.Expense = append(rv.Expense, expenseRow{h.name(e.From), h.name(e.To), 100 * e.HazardBefore, 100 * e.HazardAfter, 100 * e.Increase, e.FromDelta > a.Tolerance})
+		rv.Expense = append(rv.Expense, expenseRow{name(e.From), name(e.To), 100 * e.HazardBefore, 100 * e.HazardAfter, 100 * e.Increase, e.FromDelta > a.Tolerance})
 	}
 	ps := slices.Clone(a.Participants)
 	slices.SortStableFunc(ps, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(x.Delta, y.Delta) })
 	for _, p := range ps {
-		c := changeRow{Code: p.Code, Name: p.Name, Before: risk(p), After: riskAfter(p), Change: riskChange(p),
+		c := changeRow{Code: p.Code, Name: name(p.Code), Before: risk(p), After: riskAfter(p), Change: riskChange(p),
 			ForceBefore: forceRisk(p), ForceAfter: 100 * (1 - p.ForceAfter)}
 		switch {
 		case p.Delta < -a.Tolerance:
@@ -646,28 +755,8 @@ func (h *handler) result(p *indivisible.Proposal, a *indivisible.Assessment) *re
 		}
 	}
 	slices.Reverse(falls) // largest fall first
-	for _, c := range rises[:min(summaryPerSide, len(rises))] {
-		rv.Summary = append(rv.Summary, riskSentence(c.Name+"'s annual risk", c))
-	}
-	for _, c := range falls[:min(summaryPerSide, len(falls))] {
-		rv.Summary = append(rv.Summary, riskSentence(c.Name+"'s annual risk", c))
-	}
+	rv.Summary = slices.Concat(rises[:min(summaryPerSide, len(rises))], falls[:min(summaryPerSide, len(falls))])
 	return rv
-}
-
-// riskSentence says how a state's risk changes, e.g. "Poland's annual
-// risk rises from 27.30% to 27.37% (+0.073 percentage points); of a
-// dispute with the use of force, from 20.12% to 20.18%".
-func riskSentence(subject string, c changeRow) string {
-	verb := "rises"
-	switch {
-	case c.Change < 0:
-		verb = "falls"
-	case c.Change == 0:
-		return fmt.Sprintf("%s stays at %.2f%%", subject, c.Before)
-	}
-	return fmt.Sprintf("%s %s from %.2f%% to %.2f%% (%s percentage points); of a dispute with the use of force, from %.2f%% to %.2f%%",
-		subject, verb, c.Before, c.After, ppText(c.Change), c.ForceBefore, c.ForceAfter)
 }
 
 // ppText formats a change in percentage points with a sign: three
@@ -688,8 +777,8 @@ func (rv *resultView) yourRisk(r *http.Request) {
 	}
 	for _, c := range rv.Changes {
 		if c.Code == s.account.Participant {
-			rv.You = riskSentence("Your annual risk ("+c.Name+")", c)
-			rv.Summary = slices.DeleteFunc(rv.Summary, func(x string) bool { return strings.HasPrefix(x, c.Name+"'s ") })
+			rv.You = &c
+			rv.Summary = slices.DeleteFunc(rv.Summary, func(x changeRow) bool { return x.Code == c.Code })
 			return
 		}
 	}
@@ -698,14 +787,16 @@ func (rv *resultView) yourRisk(r *http.Request) {
 // showAssess renders the assess page: the form, the map (of the change
 // once there is a result, of security before) and the result.
 func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int, f assessForm, err error, notice string, res *resultView) {
+	l := loc(r)
+	tag := l.Tag()
 	d := assessData{Form: f, Notice: notice, Result: res, Error: h.fieldError(r, "assess", err)}
-	d.Builder = h.newBuilder(f.packageForm, d.Error, "form-error")
-	d.Builder.ListHint = "Assess assesses these measures together with the measure above, if you have filled it in."
-	d.Builder.EmptyHint = "No measures yet. “Add to package” adds the measure above; Assess assesses it alone."
+	d.Builder = h.newBuilder(l, f.packageForm, d.Error, "form-error")
+	d.Builder.ListHint = l.T("assess.builder.list_hint")
+	d.Builder.EmptyHint = l.T("assess.builder.empty_hint")
 	d.Map = mapData{Atlas: assetURL(atlasFile), Pick: true}
 	if res != nil {
 		res.yourRisk(r)
-		d.Map.Label, d.Map.States, d.Legend = changeMap(res.A)
+		d.Map.Label, d.Map.States, d.Legend = h.changeMap(l, res.A)
 	} else {
 		a, err := h.baseline(r)
 		if err != nil {
@@ -713,13 +804,13 @@ func (h *handler) showAssess(w http.ResponseWriter, r *http.Request, status int,
 			return
 		}
 		sc := sequentialScale(values(a.Participants, risk))
-		d.Legend = sc.legend(riskLegend, percentTick)
-		d.Map.Label = "Map of Eurasia: each state coloured by its annual risk of facing a militarized dispute, darker red for a higher risk; choose a state to fill the form"
-		d.Map.States = colourStates(a.Participants, sc, risk, func(_ int, p indivisible.ParticipantResult) string {
-			return fmt.Sprintf("%s: annual risk of facing a militarized dispute %.1f%%", p.Name, risk(p))
+		d.Legend = sc.legend(l.T("assess.legend.risk"), percentTick)
+		d.Map.Label = l.T("assess.map.label_pick")
+		d.Map.States = h.colourStates(tag, a.Participants, sc, risk, func(_ int, name string, p indivisible.ParticipantResult) string {
+			return l.T("assess.map.state_risk_short", "name", name, "risk", i18n.FormatNumber(tag, risk(p), 1))
 		})
 	}
-	h.render(w, r, status, "assess", "Assess a proposal", d)
+	h.render(w, r, status, "assess", l.T("assess.heading"), d)
 }
 
 // fieldError is a form error as a page with the field marked shows it,
@@ -735,33 +826,32 @@ func (h *handler) fieldError(r *http.Request, page string, err error) *formError
 	fe := toFormError(err)
 	var e *indivisible.Error
 	if errors.As(err, &e) && e.Code == indivisible.EINVALID {
-		fe.Message = e.Message
+		fe.Message = localMessage(loc(r), err)
 	}
 	return fe
 }
 
 // changeMap colours the states by an assessment's change in annual risk
 // (percentage points) on a diverging scale, a rise red and a fall blue,
-// and returns the map's label, its states and the legend. The Assess page
-// and the forum's proposal versions draw the same map.
-func changeMap(a *indivisible.Assessment) (string, []mapState, legend) {
+// and returns the map's label, its states and the legend, in l's
+// language. The Assess page and the forum's proposal versions draw the
+// same map.
+func (h *handler) changeMap(l *i18n.Localizer, a *indivisible.Assessment) (string, []mapState, legend) {
+	tag := l.Tag()
 	sc := divergingScale(values(a.Participants, riskChange))
 	// Enough decimals for two significant digits at the mid ticks.
 	decimals := max(0, 1-int(math.Floor(math.Log10(sc.hi/2))))
-	lg := sc.legend(changeLegend, func(v float64) string {
+	lg := sc.legend(l.T("assess.legend.change"), func(v float64) string {
 		if math.Abs(v) < sc.hi/1e6 {
 			return "0"
 		}
 		return strconv.FormatFloat(v, 'f', decimals, 64)
 	})
-	states := colourStates(a.Participants, sc, riskChange, func(_ int, p indivisible.ParticipantResult) string {
-		return fmt.Sprintf("%s: annual risk %.2f%% to %.2f%% (%s percentage points)", p.Name, risk(p), riskAfter(p), ppText(riskChange(p)))
+	states := h.colourStates(tag, a.Participants, sc, riskChange, func(_ int, name string, p indivisible.ParticipantResult) string {
+		return l.T("assess.map.state_change", "name", name, "before", i18n.FormatNumber(tag, risk(p), 2), "after", i18n.FormatNumber(tag, riskAfter(p), 2), "change", ppText(riskChange(p)))
 	})
-	return "Map of Eurasia: each state coloured by the change in its annual risk of facing a militarized dispute, a rise red, a fall blue", states, lg
+	return l.T("assess.map.label_change"), states, lg
 }
-
-// changeLegend titles the colour bar of changes in risk.
-const changeLegend = "Change in annual risk (percentage points)"
 
 // The kinds of the model's measure errors that the form rewords. The
 // model's message is matched only to word the form's message; the field
@@ -799,7 +889,7 @@ func formField(m indivisible.Measure, sub string) string {
 // language. An error about measure fromForm (the composed measure, -1 if
 // none) marks the form's field; one about a measure of the package marks
 // that measure in the list ("measure-<i>").
-func (h *handler) modelError(err error, p *indivisible.Proposal, fromForm int) error {
+func (h *handler) modelError(l *i18n.Localizer, err error, p *indivisible.Proposal, fromForm int) error {
 	var e *indivisible.Error
 	if !errors.As(err, &e) || e.Code != indivisible.EINVALID {
 		return err
@@ -812,14 +902,11 @@ func (h *handler) modelError(err error, p *indivisible.Proposal, fromForm int) e
 	if i >= len(p.Measures) {
 		return err
 	}
-	out := &indivisible.Error{Code: e.Code, Message: h.reword(e.Message, p.Measures[i])}
+	key, args := h.reword(e.Message, p.Measures[i])
 	if i == fromForm {
-		out.Field = formField(p.Measures[i], m[2])
-	} else {
-		out.Field = fmt.Sprintf("measure-%d", i)
-		out.Message = fmt.Sprintf("Measure %d (%s): %s", i+1, h.describe(p.Measures[i]), out.Message)
+		return invalidf(formField(p.Measures[i], m[2]), key, args...)
 	}
-	return out
+	return invalidf(fmt.Sprintf("measure-%d", i), "assess.error.measure_n", "number", i+1, "measure", h.describe(l, p.Measures[i]), "reason", invalidf("", key, args...))
 }
 
 // home is what the scenario says state holds of component at home:
@@ -851,9 +938,9 @@ func (h *handler) deployed(state, host, component string) float64 {
 }
 
 // reword says one of the model's measure errors in the form's words, with
-// the scenario's names and holdings; an error of a kind it does not know
-// keeps the model's message.
-func (h *handler) reword(msg string, m indivisible.Measure) string {
+// the scenario's names and holdings, as a catalog key and its arguments;
+// an error of a kind it does not know keeps the model's message.
+func (h *handler) reword(msg string, m indivisible.Measure) (string, []any) {
 	num := func(s string) string {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
@@ -861,57 +948,61 @@ func (h *handler) reword(msg string, m indivisible.Measure) string {
 		}
 		return count(v)
 	}
+	lim := count(indivisible.MaxQuantity)
 	if x := atHomeRE.FindStringSubmatch(msg); x != nil {
 		state, comp := x[1], x[3]
-		s := fmt.Sprintf("%s holds %s %s at home", h.name(state), count(h.home(state, comp)), catName(comp))
+		args := []any{"state", h.place(state), "quantity", count(h.home(state, comp)), "category", catName(comp), "left", num(x[2])}
 		switch m.Type {
 		case indivisible.MeasureHoldings:
-			s += fmt.Sprintf("; it cannot reduce them by %s", count(-m.Change))
+			return "assess.reword.at_home_reduce", append(args, "change", count(-m.Change))
 		case indivisible.MeasureDeploy:
-			s += fmt.Sprintf("; it cannot deploy %s abroad", count(m.Quantity))
+			return "assess.reword.at_home_deploy", append(args, "change", count(m.Quantity))
 		case indivisible.MeasureTransfer:
-			s += fmt.Sprintf("; it cannot transfer %s", count(m.Quantity))
+			return "assess.reword.at_home_transfer", append(args, "change", count(m.Quantity))
 		}
-		return s + fmt.Sprintf(" (the proposal would leave it with %s).", num(x[2]))
+		return "assess.reword.at_home", args
 	}
 	if x := withdrawRE.FindStringSubmatch(msg); x != nil {
 		comp, host, state := x[1], x[2], x[3]
-		return fmt.Sprintf("%s has %s %s deployed in %s; it cannot withdraw %s.", h.name(state), count(h.deployed(state, host, comp)), catName(comp), h.name(host), count(m.Quantity))
+		return "assess.reword.withdraw", []any{"state", h.place(state), "quantity", count(h.deployed(state, host, comp)), "category", catName(comp), "host", h.place(host), "change", count(m.Quantity)}
 	}
 	if x := boundRE.FindStringSubmatch(msg); x != nil {
-		lim := count(indivisible.MaxQuantity)
+		args := []any{"max", lim, "value", num(x[2])}
 		switch x[1] {
 		case "positive":
-			return fmt.Sprintf("Enter a whole number from 1 to %s (the model's limit); %s is not.", lim, num(x[2]))
+			return "assess.reword.bound_positive", args
 		case "non-negative":
-			return fmt.Sprintf("Enter a whole number from 0 to %s (the model's limit); %s is not.", lim, num(x[2]))
+			return "assess.reword.bound_non_negative", args
 		}
-		return fmt.Sprintf("Enter a change between -%s and %s (the model's limit); %s is not.", lim, lim, num(x[2]))
+		return "assess.reword.bound_change", args
 	}
 	if x := aboveRE.FindStringSubmatch(msg); x != nil {
-		where := "after the proposal"
+		args := []any{"state", h.place(x[1]), "quantity", num(x[2]), "category", catName(x[3]), "max", lim}
 		if x[4] != "" {
-			where = "deployed in " + h.name(x[4])
+			return "assess.reword.above_deployed", append(args, "host", h.place(x[4]))
 		}
-		return fmt.Sprintf("%s would have %s %s %s, more than the model's limit of %s.", h.name(x[1]), num(x[2]), catName(x[3]), where, count(indivisible.MaxQuantity))
+		return "assess.reword.above", args
 	}
 	if x := ownSoilRE.FindStringSubmatch(msg); x != nil {
-		return fmt.Sprintf("Choose a host other than %s: a state cannot %s forces on its own territory.", h.name(m.Actor), x[1])
+		if x[1] == indivisible.MeasureWithdraw {
+			return "assess.reword.own_soil_withdraw", []any{"state", h.place(m.Actor)}
+		}
+		return "assess.reword.own_soil_deploy", []any{"state", h.place(m.Actor)}
 	}
 	if x := memberRE.FindStringSubmatch(msg); x != nil {
 		if x[2] == "already" {
-			return fmt.Sprintf("%s is already a member of %s.", h.name(x[1]), h.name(x[3]))
+			return "assess.reword.already_member", []any{"state", h.place(x[1]), "organisation", h.place(x[3])}
 		}
-		return fmt.Sprintf("%s is not a member of %s, so it cannot leave it.", h.name(x[1]), h.name(x[3]))
+		return "assess.reword.not_member", []any{"state", h.place(x[1]), "organisation", h.place(x[3])}
 	}
 	if x := twiceRE.FindStringSubmatch(msg); x != nil {
-		return fmt.Sprintf("%s is listed twice among the participating states.", h.name(x[1]))
+		return "assess.reword.twice", []any{"state", h.place(x[1])}
 	}
 	if x := notReportedRE.FindStringSubmatch(msg); x != nil {
-		return fmt.Sprintf("No %s are reported for %s; choose another category.", catName(x[1]), h.name(x[2]))
+		return "assess.reword.not_reported", []any{"category", catName(x[1]), "state", h.place(x[2])}
 	}
 	if msg == "" {
-		return "The model cannot assess this measure."
+		return "assess.reword.cannot", nil
 	}
-	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+	return "assess.reword.model", []any{"message", strings.ToUpper(msg[:1]) + msg[1:]}
 }

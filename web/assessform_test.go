@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/language"
+
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // pkgJSON returns a proposal of the measures as the package field holds it.
@@ -335,5 +338,73 @@ func TestAssessErrorLanguage(t *testing.T) {
 				t.Errorf("the error does not take the focus")
 			}
 		})
+	}
+}
+
+// The tolerance is read as the reader's language writes numbers, and a
+// point is a decimal point in every language, so that shared links work.
+func TestAssessTolerance(t *testing.T) {
+	ru, zh := language.Russian, language.MustParse("zh-Hans")
+	for _, tc := range []struct {
+		tag  language.Tag
+		in   string
+		want float64 // -1: refused
+	}{
+		{i18n.English, "0.0001", 0.0001},
+		{ru, "0,001", 0.001},
+		{ru, " 0,001 ", 0.001},
+		{ru, "0.0001", 0.0001},
+		{zh, "0.0001", 0.0001},
+		{i18n.English, "0", 0},
+		{i18n.English, "1e-05", 0.00001}, // links made before, in Go's notation
+		{i18n.English, "0,001", -1},      // a group separator where a decimal was meant
+		{ru, "-0,1", -1},
+		{ru, "1,2,3", -1},
+		{i18n.English, "", -1},
+		{i18n.English, "NaN", -1},
+		{i18n.English, "Inf", -1},
+		{i18n.English, "a lot", -1},
+	} {
+		got, err := parseTolerance(tc.tag, tc.in)
+		switch {
+		case tc.want < 0 && err == nil:
+			t.Errorf("%s %q: %g, want an error", tc.tag, tc.in, got)
+		case tc.want < 0 && indivisible.ErrorField(err) != "tolerance":
+			t.Errorf("%s %q: error %v is not on the tolerance", tc.tag, tc.in, err)
+		case tc.want >= 0 && (err != nil || got != tc.want):
+			t.Errorf("%s %q: %g, %v; want %g", tc.tag, tc.in, got, err, tc.want)
+		}
+	}
+
+	// Through the page: a Russian reader types a comma, and the link to
+	// share has a point, which an English reader's page reads the same.
+	h := NewHandler(newDeps(t))
+	form := url.Values{"type": {"holdings"}, "actor": {"POL"}, "category": {"battle_tanks"}, "quantity": {"250"}, "tolerance": {"0,001"}, "action": {"assess"}}
+	res, body := do(t, h, "POST", "/assess?lang=ru", form)
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d: %s", res.StatusCode, formErrorText(body))
+	}
+	link := regexp.MustCompile(`id="share-link" href="([^"]+)"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatal("no link to share")
+	}
+	shared := html.UnescapeString(link[1])
+	u, err := url.Parse(shared)
+	if err != nil || u.Query().Get("tolerance") != "0.001" {
+		t.Fatalf("shared link %q (%v), want tolerance=0.001", shared, err)
+	}
+	res, body = do(t, h, "GET", shared+"&lang=en", nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "(0.1 percentage points)") {
+		t.Errorf("the shared link in English: status %d, tolerance not 0.1 percentage points: %s", res.StatusCode, formErrorText(body))
+	}
+	// An English reader's "0,001" is refused, in English; a Russian
+	// reader's "abc" is refused in Russian.
+	form.Set("tolerance", "0,001")
+	if res, body := do(t, h, "POST", "/assess?lang=en", form); res.StatusCode != 400 || !strings.Contains(formErrorText(body), "enter a non-negative number, such as 0.0001") {
+		t.Errorf("English 0,001: status %d, %q", res.StatusCode, formErrorText(body))
+	}
+	form.Set("tolerance", "abc")
+	if res, body := do(t, h, "POST", "/assess?lang=ru", form); res.StatusCode != 400 || !strings.Contains(formErrorText(body), "введите неотрицательное число, например 0,0001") {
+		t.Errorf("Russian abc: status %d, %q", res.StatusCode, formErrorText(body))
 	}
 }

@@ -62,12 +62,26 @@ func BenchmarkLogEntry(b *testing.B) {
 
 // BenchmarkForumItem renders an agenda item's page: the item's status
 // (versions, positions, the provisional count), the amendment's diff and
-// the version's assessment map, chart and tables.
+// the version's assessment map, chart and tables. The open item is also
+// rendered in Russian and Chinese, whose every string is a catalog
+// lookup as the English ones are.
 func BenchmarkForumItem(b *testing.B) {
 	f := newForumFixture(b)
 	h := NewHandler(f.deps)
 	b.Run("open", func(b *testing.B) { benchGet(b, h, f.itemURL(f.open)) })
 	b.Run("decided", func(b *testing.B) { benchGet(b, h, f.itemURL(f.decided)) })
+	for _, lang := range []string{"ru", "zh-Hans"} {
+		b.Run("open/"+lang, func(b *testing.B) { benchGet(b, h, f.itemURL(f.open)+"?lang="+lang) })
+	}
+}
+
+// BenchmarkOverview renders the overview: the ranking of every
+// participant, the map's data and the organisations, in each language.
+func BenchmarkOverview(b *testing.B) {
+	h := NewHandler(newDeps(b))
+	for _, lang := range []string{"en", "ru", "zh-Hans"} {
+		b.Run(lang, func(b *testing.B) { benchGet(b, h, "/?lang="+lang) })
+	}
 }
 
 // BenchmarkTextDiff diffs a proposal of 200 paragraphs against an

@@ -94,7 +94,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	verified := chromedp.Poll[chromedp.Void](`document.getElementById('verify-status').className !== 'verify-status'`)
 	// A shared link's assessment: Poland adds 250 tanks.
 	tanks := shareLink(&indivisible.Proposal{Measures: []indivisible.Measure{
-		{Type: indivisible.MeasureHoldings, Actor: "POL", Category: indivisible.BattleTanks, Change: 250}}}, "0.0001")
+		{Type: indivisible.MeasureHoldings, Actor: "POL", Category: indivisible.BattleTanks, Change: 250}}}, 0.0001)
 	visit := func(path string, ready ...chromedp.Action[chromedp.Void]) []chromedp.Action[chromedp.Void] {
 		return append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(ts.URL + path)}, ready...)
 	}

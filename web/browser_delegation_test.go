@@ -164,7 +164,7 @@ func TestBrowserDelegationJourney(t *testing.T) {
 				t.Fatalf("the store's last position is not the signed one (%v)", err)
 			}
 			row := get[string](t, ctx, `(() => { const r = document.querySelector('#positions tr.taken'); return r ? r.innerText : ''; })()`)
-			for _, w := range []string{"Germany", "support", "signed " + e.KeyName, "current"} {
+			for _, w := range []string{"Germany", "Support", "signed " + e.KeyName, "current"} {
 				if !strings.Contains(row, w) {
 					t.Errorf("the new position's row %q lacks %q", row, w)
 				}

@@ -146,7 +146,7 @@ func TestBrowserHeaderSignOut(t *testing.T) {
 	ctx := browser(t)
 	ts := serveWithKey(t, f)
 	shared := shareLink(&indivisible.Proposal{Measures: []indivisible.Measure{
-		{Type: indivisible.MeasureHoldings, Actor: "POL", Category: indivisible.BattleTanks, Change: 250}}}, "0.0001")
+		{Type: indivisible.MeasureHoldings, Actor: "POL", Category: indivisible.BattleTanks, Change: 250}}}, 0.0001)
 	for _, page := range []string{"/forum", fmt.Sprintf("/forum/%d", f.forum), f.itemURL(f.open), "/assess", shared} {
 		t.Run(page, func(t *testing.T) {
 			run(t, ctx, chromedp.Navigate(ts.URL+"/exchange"),

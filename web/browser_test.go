@@ -156,8 +156,8 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("map shapes %d, states %d; missing or extra: %v", len(drawn), len(states), symmetricDifference(drawn, states))
 		}
 		screenshot(t, ctx, "overview", false)
-		if title := get[string](t, ctx, `document.querySelector('.legend-title').textContent`); title != riskLegend {
-			t.Errorf("legend %q, want %q", title, riskLegend)
+		if title := get[string](t, ctx, `document.querySelector('.legend-title').textContent`); title != english.T("assess.legend.risk") {
+			t.Errorf("legend %q, want %q", title, english.T("assess.legend.risk"))
 		}
 
 		// Keyboard focus on a state shows its tooltip.
@@ -230,7 +230,7 @@ func TestBrowser(t *testing.T) {
 		if err != nil || verdict != string(indivisible.Divisible) {
 			t.Errorf("verdict %q (%v), want divisible", verdict, err)
 		}
-		run(t, ctx, chromedp.Poll[chromedp.Void](`document.querySelector('.legend-title').textContent === '`+changeLegend+`'`),
+		run(t, ctx, chromedp.Poll[chromedp.Void](`document.querySelector('.legend-title').textContent === '`+english.T("assess.legend.change")+`'`),
 			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 		// The summary's first sentence names the state whose risk rises
 		// most, as the model has it.
@@ -482,12 +482,12 @@ func TestBrowserForum(t *testing.T) {
 		t.Fatalf("entry %d: %s %s (%v)", before, e.Kind, e.Body, err)
 	}
 	row := get[string](t, ctx, `(() => { const r = document.querySelector('#positions tr.taken'); return r ? r.innerText : ''; })()`)
-	for _, w := range []string{fmt.Sprint(before), "Germany", "join", "reservation", "reciprocity", "attested", "current"} {
+	for _, w := range []string{fmt.Sprint(before), "Germany", "Join with a statement", "Reservation", "reciprocity", "attested", "current"} {
 		if !strings.Contains(row, w) {
 			t.Errorf("the new position's row %q lacks %q", row, w)
 		}
 	}
-	if s := get[string](t, ctx, `document.getElementById('outcome').textContent`); s != "adopted" {
+	if s := get[string](t, ctx, `document.getElementById('outcome').textContent`); s != "Adopted" {
 		t.Errorf("provisional outcome %q after Germany joins", s)
 	}
 	run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('positions').scrollIntoView()`))
@@ -1001,17 +1001,10 @@ func TestBrowserDeclarationForm(t *testing.T) {
 		t.Errorf("the page does not link to the documentation")
 	}
 	// Bad: a quantity of 0 is refused on its field.
-	run(t, ctx,
-		chromedp.Click(chromedp.CSS(`#compose-transfer_report summary`)),
-		chromedp.WaitVisible(chromedp.CSS(`#d-transfer_report-quantity`)),
-		chromedp.Click(chromedp.CSS(`#d-transfer_report-role-importer`)),
-		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-year`), "2025"),
-		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-counterpart`), "KOR"),
-		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-category`), "battle_tanks"),
-		chromedp.SendKeys(chromedp.CSS(`#d-transfer_report-quantity`), "0"),
+	run(t, ctx, append(fillTransferReport("0"),
 		chromedp.SendKeys(chromedp.CSS(`#d-transfer_report-description`), "K2 tanks"),
 		chromedp.Click(chromedp.CSS(`#compose-transfer_report-button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#d-transfer_report-quantity-error`)))
+		chromedp.WaitVisible(chromedp.CSS(`#d-transfer_report-quantity-error`)))...)
 	if msg := get[string](t, ctx, `document.getElementById('d-transfer_report-quantity-error').textContent`); !strings.HasPrefix(msg, "Quantity: 0 is not allowed") {
 		t.Errorf("quantity error %q", msg)
 	}
@@ -1065,4 +1058,19 @@ func TestBrowserDeclarationForm(t *testing.T) {
 	}
 	run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('filed').scrollIntoView()`))
 	screenshot(t, ctx, "exchange-form-filed", false)
+}
+
+// fillTransferReport opens the transfer report's form on the Exchange
+// page and fills it in as Korea's importer of battle tanks in 2025, with
+// the quantity typed as given.
+func fillTransferReport(quantity string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(chromedp.CSS(`#compose-transfer_report summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#d-transfer_report-quantity`)),
+		chromedp.Click(chromedp.CSS(`#d-transfer_report-role-importer`)),
+		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-year`), "2025"),
+		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-counterpart`), "KOR"),
+		chromedp.SetValue(chromedp.CSS(`#d-transfer_report-category`), "battle_tanks"),
+		chromedp.SendKeys(chromedp.CSS(`#d-transfer_report-quantity`), quantity),
+	}
 }

@@ -2,11 +2,12 @@ package web
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // calendar is the timeline of notified exercises, drawn on the server as
@@ -53,7 +54,7 @@ type exercise struct {
 // newCalendar lays out the exercise notifications in force (after
 // corrections) of participant, or of everyone for "": as the notifying
 // state or one of the participating states. findings are by entry.
-func (h *handler) newCalendar(decls []indivisible.DeclaredEntry, findings map[int64][]indivisible.Finding, participant string, now time.Time) calendar {
+func (h *handler) newCalendar(l *i18n.Localizer, decls []indivisible.DeclaredEntry, findings map[int64][]indivisible.Finding, participant string, now time.Time) calendar {
 	var xs []exercise
 	for _, d := range decls {
 		if d.InForce == nil || d.InForce.Kind != indivisible.KindExerciseNotification {
@@ -87,7 +88,7 @@ func (h *handler) newCalendar(decls []indivisible.DeclaredEntry, findings map[in
 	for i, m := 0, lo; m.Before(hi); i, m = i+1, m.AddDate(0, 1, 0) {
 		t := calTick{X: x(m)}
 		if i%step == 0 {
-			t.Label = m.Format("Jan 2006")
+			t.Label = l.T("exchange.cal_month", "month", l.T("exchange.month_short."+strconv.Itoa(int(m.Month()))), "year", strconv.Itoa(m.Year()))
 		}
 		c.Months = append(c.Months, t)
 	}
@@ -99,11 +100,12 @@ func (h *handler) newCalendar(decls []indivisible.DeclaredEntry, findings map[in
 		row := calRow{Y: float64(calTop + i*calRowH), BarY: float64(calTop+i*calRowH) + 4, X: x(e.b.Start), Index: e.index, Flagged: len(fs) > 0,
 			// The last day counts whole.
 			W:     max(x(e.b.End.AddDate(0, 0, 1))-x(e.b.Start), 3),
-			Label: fmt.Sprintf("%s · %s", e.participant, cmp.Or(e.b.Name, "unnamed")),
+			Label: e.participant + " · " + cmp.Or(e.b.Name, l.T("exchange.unnamed")),
 		}
-		row.Title = fmt.Sprintf("%s (entry %d): %s to %s, %s troops in %s", cmp.Or(e.b.Name, "unnamed activity"), e.index, e.b.Start.Format(time.DateOnly), e.b.End.Format(time.DateOnly), thousands(e.b.Personnel), h.name(e.b.Host))
+		row.Title = l.T("exchange.cal_row_title", "name", cmp.Or(e.b.Name, l.T("exchange.unnamed_activity")), "index", strconv.FormatInt(e.index, 10),
+			"start", e.b.Start.Format(time.DateOnly), "end", e.b.End.Format(time.DateOnly), "personnel", thousands(e.b.Personnel), "host", h.name(e.b.Host))
 		for _, f := range fs {
-			row.Findings += "; " + label(f.Rule)
+			row.Findings += "; " + l.T("finding."+f.Rule)
 		}
 		row.Title += row.Findings
 		c.Rows = append(c.Rows, row)

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -16,6 +16,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/exchange"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // Declaration forms. Each declaration kind has a form whose fields are
@@ -72,38 +73,20 @@ type composer struct {
 }
 
 // vd2011Counts are the figures of an exercise notification.
-var vd2011Counts = []choice{
-	{indivisible.Personnel, "Personnel (troops)"},
-	{indivisible.BattleTanks, "Battle tanks"},
-	{indivisible.ArmouredCombatVehicles, "Armoured combat vehicles"},
-	{indivisible.Artillery, "Artillery pieces (100 mm and above)"},
-	{indivisible.AircraftSorties, "Aircraft sorties"},
-	{indivisible.AirborneAmphibiousTroops, "Airborne or amphibious troops"},
-}
+var vd2011Counts = []string{indivisible.Personnel, indivisible.BattleTanks, indivisible.ArmouredCombatVehicles,
+	indivisible.Artillery, indivisible.AircraftSorties, indivisible.AirborneAmphibiousTroops}
 
 const maxCountText = "1000000000"
 
-// fieldLabels names the fields in messages.
-var fieldLabels = map[string]string{
-	"year": "Year", "name": "Name", "start": "First day", "end": "Last day", "host": "Host state",
-	"participating_states": "Participating states", "observers_invited": "Observers invited",
-	"without_advance_notice": "Without advance notice", "role": "Role", "counterpart": "Counterpart",
-	"category": "Category", "quantity": "Quantity", "description": "Description", "organisation": "Organisation",
-	"units": "Units", "holdings": "Holdings", "corrects": "Entry corrected", "reason": "Reason",
-	"action": "Withdraw or replace", "replacement": "Replacement declaration", "kind": "Kind", "participant": "Participant",
-}
-
-func fieldLabel(name string) string {
-	if l, ok := fieldLabels[name]; ok {
-		return l
-	}
-	for _, c := range vd2011Counts {
-		if c.Value == name {
-			return c.Label
-		}
-	}
-	if cat, ok := strings.CutPrefix(name, "h_"); ok {
-		name = cat
+// fieldLabel names a form field (or a holdings category, "h_" and its
+// code) in the reader's language: the catalog's "exchange.field.NAME",
+// or, for a category of a scenario the catalog does not know, its code
+// in words.
+func fieldLabel(l *i18n.Localizer, name string) string {
+	name = strings.TrimPrefix(name, "h_")
+	key := "exchange.field." + name
+	if s := l.T(key); s != key {
+		return s
 	}
 	s := label(name)
 	return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):]
@@ -120,7 +103,7 @@ func (h *handler) categories() []string {
 
 // newComposer builds the forms for participant with the values of c.V
 // for form c.Kind, and defaults for the others.
-func (h *handler) newComposer(c *composer, participant string, decls []indivisible.DeclaredEntry) {
+func (h *handler) newComposer(l *i18n.Localizer, c *composer, participant string, decls []indivisible.DeclaredEntry) {
 	codes := exchange.NewCodes(h.deps.Scenario)
 	var states, orgs []choice
 	for _, p := range h.deps.Scenario.Participants {
@@ -136,12 +119,12 @@ func (h *handler) newComposer(c *composer, participant string, decls []indivisib
 	var cats []choice
 	for _, k := range h.categories() {
 		if k != indivisible.Personnel {
-			cats = append(cats, choice{k, fieldLabel(k)})
+			cats = append(cats, choice{k, fieldLabel(l, k)})
 		}
 	}
 	for _, d := range slices.Backward(decls) {
 		if d.Participant == participant && d.Declaration != nil && d.Declaration.Kind != indivisible.KindCorrection {
-			c.Own = append(c.Own, choice{strconv.FormatInt(d.Index, 10), fmt.Sprintf("entry %d, %s: %s", d.Index, label(string(d.Declaration.Kind)), h.summary(d.Declaration))})
+			c.Own = append(c.Own, choice{strconv.FormatInt(d.Index, 10), l.T("exchange.own_entry", "index", strconv.FormatInt(d.Index, 10), "kind", l.T("kind."+string(d.Declaration.Kind)), "summary", h.summary(l, d.Declaration))})
 		}
 	}
 	year := h.now().Year()
@@ -158,11 +141,11 @@ func (h *handler) newComposer(c *composer, participant string, decls []indivisib
 		if kind == c.Kind && c.V != nil {
 			v = c.V
 		}
-		f := &declForm{Kind: kind, Title: fieldLabel(kind), Open: kind == c.Kind}
+		f := &declForm{Kind: kind, Title: l.T("kind." + kind), Open: kind == c.Kind}
 		add := func(fd *declField) {
 			fd.ID = "d-" + kind + "-" + fd.Name
 			if fd.Label == "" {
-				fd.Label = fieldLabel(fd.Name)
+				fd.Label = fieldLabel(l, fd.Name)
 			}
 			switch fd.Type {
 			case "multiselect":
@@ -182,50 +165,49 @@ func (h *handler) newComposer(c *composer, participant string, decls []indivisib
 			return &declField{Name: "year", Type: "number", Min: "1900", Max: "2999", Required: true, Hint: hint}
 		}
 		holdings := func() *declField {
-			fd := &declField{Name: "holdings", Type: "holdings", Label: "Holdings", Hint: "leave a category blank to not report it (blank is not 0)"}
+			fd := &declField{Name: "holdings", Type: "holdings", Hint: l.T("exchange.hint.holdings")}
 			for _, k := range h.categories() {
-				fd.Sub = append(fd.Sub, &declField{Name: "h_" + k, Label: fieldLabel(k), Type: "number", Min: "0", Max: maxCountText})
+				fd.Sub = append(fd.Sub, &declField{Name: "h_" + k, Label: fieldLabel(l, k), Type: "number", Min: "0", Max: maxCountText})
 			}
 			return fd
 		}
 		switch k {
 		case indivisible.KindAnnualExchange:
-			f.Intro = "Holdings by category as of 1 January of the year; due by 15 December of the year before."
-			add(year("holdings as of 1 January of this year"))
+			f.Intro = l.T("exchange.intro.annual_exchange")
+			add(year(l.T("exchange.hint.holdings_year")))
 			add(holdings())
 		case indivisible.KindExerciseNotification:
-			f.Intro = "The prior notification of a military activity (Vienna Document 2011). Every figure is required and may be 0."
-			add(&declField{Name: "name", Type: "text", Hint: "optional: the activity's designation"})
+			f.Intro = l.T("exchange.intro.exercise_notification")
+			add(&declField{Name: "name", Type: "text", Hint: l.T("exchange.hint.name")})
 			add(&declField{Name: "start", Type: "date", Required: true})
 			add(&declField{Name: "end", Type: "date", Required: true})
-			add(&declField{Name: "host", Type: "select", Options: states, Required: true, Hint: "the state on whose territory it takes place"})
-			add(&declField{Name: "participating_states", Type: "multiselect", Options: states, Required: true, Hint: "the states whose forces take part (hold Ctrl or ⌘ to choose several)"})
+			add(&declField{Name: "host", Type: "select", Options: states, Required: true, Hint: l.T("exchange.hint.host")})
+			add(&declField{Name: "participating_states", Type: "multiselect", Options: states, Required: true, Hint: l.T("exchange.hint.participating_states")})
 			for _, c := range vd2011Counts {
-				add(&declField{Name: c.Value, Label: c.Label, Type: "number", Min: "0", Max: maxCountText, Required: true})
+				add(&declField{Name: c, Type: "number", Min: "0", Max: maxCountText, Required: true})
 			}
-			add(&declField{Name: "observers_invited", Label: "Observers from all other participants are invited", Type: "checkbox"})
-			add(&declField{Name: "without_advance_notice", Label: "Carried out without advance notice to the troops (due when it starts, VD2011 ¶41)", Type: "checkbox"})
+			add(&declField{Name: "observers_invited", Label: l.T("exchange.label.observers_invited"), Type: "checkbox"})
+			add(&declField{Name: "without_advance_notice", Label: l.T("exchange.label.without_advance_notice"), Type: "checkbox"})
 		case indivisible.KindTransferReport:
-			f.Intro = "One side's report of an international transfer during the year (UN Register of Conventional Arms)."
-			add(&declField{Name: "role", Type: "radio", Required: true, Options: []choice{{string(indivisible.Exporter), "Exporter (the counterpart imports)"}, {string(indivisible.Importer), "Importer (the counterpart exports)"}}})
-			add(year("the year of the transfer"))
-			add(&declField{Name: "counterpart", Type: "select", Options: states, Required: true, Hint: "the other state"})
+			f.Intro = l.T("exchange.intro.transfer_report")
+			add(&declField{Name: "role", Type: "radio", Required: true, Options: []choice{{string(indivisible.Exporter), l.T("exchange.option.exporter")}, {string(indivisible.Importer), l.T("exchange.option.importer")}}})
+			add(year(l.T("exchange.hint.transfer_year")))
+			add(&declField{Name: "counterpart", Type: "select", Options: states, Required: true, Hint: l.T("exchange.hint.counterpart")})
 			add(&declField{Name: "category", Type: "select", Options: cats, Required: true})
 			add(&declField{Name: "quantity", Type: "number", Min: "1", Max: maxCountText, Required: true})
-			add(&declField{Name: "description", Type: "text", Hint: "optional"})
+			add(&declField{Name: "description", Type: "text", Hint: l.T("exchange.hint.optional")})
 		case indivisible.KindForcesContribution:
-			f.Title = "Collective forces contribution"
-			f.Intro = "What you place at the disposal of an organisation's collective forces as of 1 January of the year."
-			add(&declField{Name: "organisation", Type: "select", Options: orgs, Required: true, Hint: "an organisation you are a member of"})
-			add(year("as of 1 January of this year"))
-			add(&declField{Name: "units", Type: "textarea", Hint: "one unit designation a line; may be empty"})
+			f.Intro = l.T("exchange.intro.collective_forces_contribution")
+			add(&declField{Name: "organisation", Type: "select", Options: orgs, Required: true, Hint: l.T("exchange.hint.organisation")})
+			add(year(l.T("exchange.hint.contribution_year")))
+			add(&declField{Name: "units", Type: "textarea", Hint: l.T("exchange.hint.units")})
 			add(holdings())
 		case indivisible.KindCorrection:
-			f.Intro = "Corrects or withdraws an earlier declaration of yours. The log keeps both; the latest correction counts."
-			add(&declField{Name: "corrects", Type: "select", Options: c.Own, Required: true, Hint: "an earlier declaration of yours, not a correction"})
+			f.Intro = l.T("exchange.intro.correction")
+			add(&declField{Name: "corrects", Type: "select", Options: c.Own, Required: true, Hint: l.T("exchange.hint.corrects")})
 			add(&declField{Name: "reason", Type: "text", Required: true})
-			add(&declField{Name: "action", Type: "radio", Required: true, Options: []choice{{"replace", "Replace it with the declaration below"}, {"withdraw", "Withdraw it (for example a cancelled exercise)"}}})
-			add(&declField{Name: "replacement", Type: "textarea", Hint: "the complete replacement, same kind and participant (JSON); use \"Pre-fill\" above to start from the entry"})
+			add(&declField{Name: "action", Type: "radio", Required: true, Options: []choice{{"replace", l.T("exchange.option.replace")}, {"withdraw", l.T("exchange.option.withdraw")}}})
+			add(&declField{Name: "replacement", Type: "textarea", Hint: l.T("exchange.hint.replacement")})
 		}
 		c.Forms = append(c.Forms, f)
 	}
@@ -290,27 +272,36 @@ func encodeJSON(v any, indent string) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-var jsonNumberRE = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
-
-// number is a typed number as JSON: an integer as such, another JSON
-// number as written (Parse says what is wrong with it), anything else as
-// a string (Parse says it is not a number).
-func number(s string) any {
-	s = strings.NewReplacer(" ", "", "\u202f", "", "\u00a0", "").Replace(s)
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return i
+// number reads the number typed in field in the reader's language
+// (i18n.ParseNumber: "1 234" or "0,5" in Russian, "1,234" or "0.5" in
+// English) as JSON: an integer as such, a fraction as a JSON number, so
+// that exchange.Parse, which alone knows which fields are whole, says
+// what is wrong with it. Text that is no number, or could be two, is
+// refused here, on the field.
+func number(l *i18n.Localizer, field, s string) (any, error) {
+	f, err := i18n.ParseNumber(l.Tag(), s)
+	switch {
+	case err != nil && strings.Contains(indivisible.ErrorMessage(err), "ambiguous"):
+		return nil, indivisible.Invalid(field, "%s", l.T("form.ambiguous_number", "value", s))
+	case err != nil:
+		return nil, indivisible.Invalid(field, "%s", l.T("exchange.err.whole_number"))
+	case f == math.Trunc(f) && math.Abs(f) < 1<<53:
+		return int64(f), nil
 	}
-	if jsonNumberRE.MatchString(s) {
-		return json.RawMessage(s)
-	}
-	return s
+	return json.RawMessage(strconv.FormatFloat(f, 'f', -1, 64)), nil
 }
 
+// machineLocalizer composes the values the server itself writes
+// (declValues: plain digits, which read alike in every language).
+var machineLocalizer = bundle.Localizer(i18n.English)
+
 // composeDeclaration writes the declaration of kind for participant from
-// a form's values. It checks nothing but that the replacement of a
-// correction is JSON: exchange.Parse checks the rest.
-func composeDeclaration(kind, participant string, v url.Values, categories []string) ([]byte, error) {
+// a form's values, typed in l's language. It checks nothing but that the
+// numbers are numbers and the replacement of a correction is JSON:
+// exchange.Parse checks the rest.
+func composeDeclaration(l *i18n.Localizer, kind, participant string, v url.Values, categories []string) ([]byte, error) {
 	o := object{{"kind", kind}, {"participant", participant}}
+	var numErr error
 	// A blank field is left out: Parse says it is missing if it is
 	// required.
 	str := func(name string) {
@@ -318,16 +309,24 @@ func composeDeclaration(kind, participant string, v url.Values, categories []str
 			o = append(o, member{name, s})
 		}
 	}
+	// numIn reads the number of field, keeping the first error.
+	numIn := func(field, s string) any {
+		n, err := number(l, field, s)
+		if numErr == nil {
+			numErr = err
+		}
+		return n
+	}
 	num := func(name string) {
 		if s := strings.TrimSpace(v.Get(name)); s != "" {
-			o = append(o, member{name, number(s)})
+			o = append(o, member{name, numIn(name, s)})
 		}
 	}
 	holdings := func() {
 		hs := object{}
 		for _, c := range categories {
 			if s := strings.TrimSpace(v.Get("h_" + c)); s != "" {
-				hs = append(hs, member{c, number(s)})
+				hs = append(hs, member{c, numIn("h_"+c, s)})
 			}
 		}
 		o = append(o, member{"holdings", hs})
@@ -344,7 +343,7 @@ func composeDeclaration(kind, participant string, v url.Values, categories []str
 		str("host")
 		o = append(o, member{"participating_states", append([]string{}, v["participating_states"]...)})
 		for _, c := range vd2011Counts {
-			num(c.Value)
+			num(c)
 		}
 		o = append(o, member{"observers_invited", checked("observers_invited")})
 		if checked("without_advance_notice") {
@@ -377,18 +376,21 @@ func composeDeclaration(kind, participant string, v url.Values, categories []str
 		case "replace":
 			r := strings.TrimSpace(v.Get("replacement"))
 			if r == "" {
-				return nil, indivisible.Invalid("replacement", "give the replacement declaration, or choose to withdraw the entry")
+				return nil, indivisible.Invalid("replacement", "%s", l.T("exchange.err.no_replacement"))
 			}
 			if !json.Valid([]byte(r)) {
 				_, err := exchange.Parse([]byte(r), nil)
-				return nil, indivisible.Invalid("replacement", "is not JSON: %s", indivisible.ErrorMessage(err))
+				return nil, indivisible.Invalid("replacement", "%s", l.T("exchange.err.not_json", "message", indivisible.ErrorMessage(err)))
 			}
 			o = append(o, member{"declaration", json.RawMessage(r)})
 		default:
-			return nil, indivisible.Invalid("action", "choose to replace or to withdraw the entry")
+			return nil, indivisible.Invalid("action", "%s", l.T("exchange.err.no_action"))
 		}
 	default:
-		return nil, indivisible.Invalid("kind", "%q is not a declaration kind", kind)
+		return nil, indivisible.Invalid("kind", "%s", l.T("exchange.err.unknown_kind", "kind", kind))
+	}
+	if numErr != nil {
+		return nil, numErr
 	}
 	return encodeJSON(o, "  ")
 }
@@ -421,43 +423,47 @@ var (
 	dateRE  = regexp.MustCompile(`^".*" is not a date YYYY-MM-DD between (\d+) and (\d+)$`)
 )
 
-// formMessage says a Parse message about a field in the form's words.
-func formMessage(field, msg string) string {
-	what := fieldLabel(field)
+// formMessage says a Parse message about a field in the form's words, in
+// l's language. Parse's other messages, and those already in the form's
+// words, pass as they are.
+func formMessage(l *i18n.Localizer, field, msg string) string {
+	what := fieldLabel(l, field)
 	if field == "replacement" {
-		return what + ": " + msg + "."
+		return l.T("exchange.err.field", "field", what, "message", msg)
 	}
 	switch {
 	case msg == "missing":
-		msg = "required: fill it in"
+		msg = l.T("exchange.err.required")
 	case msg == "must be a number, not a string" || strings.HasPrefix(msg, "must be a whole number"):
-		msg = "enter a whole number (digits only, no fraction or exponent)"
+		msg = l.T("exchange.err.whole_number")
 	case rangeRE.MatchString(msg):
 		m := rangeRE.FindStringSubmatch(msg)
 		lo, _ := strconv.ParseInt(m[2], 10, 64)
 		hi, _ := strconv.ParseInt(m[3], 10, 64)
 		if field == "year" || field == "corrects" {
-			msg = fmt.Sprintf("%s is not allowed: enter a number from %d to %d", m[1], lo, hi)
+			msg = l.T("exchange.err.range", "value", m[1], "min", strconv.FormatInt(lo, 10), "max", strconv.FormatInt(hi, 10))
 		} else {
-			msg = fmt.Sprintf("%s is not allowed: enter a whole number from %s to %s", m[1], thousands(lo), thousands(hi))
+			msg = l.T("exchange.err.range_whole", "value", m[1], "min", thousands(lo), "max", thousands(hi))
 		}
 	case dateRE.MatchString(msg):
 		m := dateRE.FindStringSubmatch(msg)
-		msg = fmt.Sprintf("enter a date (year-month-day) between %s and %s", m[1], m[2])
+		msg = l.T("exchange.err.date", "min", m[1], "max", m[2])
 	case msg == "before start":
-		msg = "is before the first day"
+		msg = l.T("exchange.err.before_start")
 	case msg == "must not be empty" && field == "participating_states":
-		msg = "choose at least one state"
+		msg = l.T("exchange.err.no_state")
 	case msg == "must list at least one category":
-		msg = "fill in at least one category"
+		msg = l.T("exchange.err.no_category")
 	case msg == "contains a control character":
-		msg = "remove the control characters"
+		msg = l.T("exchange.err.control")
 	}
-	return what + ": " + msg + "."
+	// A catalog message that is a sentence (form.ambiguous_number) ends
+	// where the field's sentence ends.
+	return l.T("exchange.err.field", "field", what, "message", strings.TrimRight(msg, ".。"))
 }
 
 // toComposeError is a compose error as the form shows it.
-func toComposeError(kind string, err error) *formError {
+func toComposeError(l *i18n.Localizer, kind string, err error) *formError {
 	var e *indivisible.Error
 	if !errors.As(err, &e) || e.Field == "" {
 		return &formError{Message: indivisible.ErrorMessage(err)}
@@ -465,9 +471,9 @@ func toComposeError(kind string, err error) *formError {
 	f := declFieldFor(kind, e.Field)
 	msg := e.Message
 	if sub, ok := strings.CutPrefix(e.Field, "declaration."); ok && f == "replacement" {
-		msg = "its field " + sub + ": " + msg
+		msg = l.T("exchange.err.its_field", "field", sub, "message", msg)
 	}
-	return &formError{Field: f, Message: formMessage(f, msg)}
+	return &formError{Field: f, Message: formMessage(l, f, msg)}
 }
 
 // composeDecl is POST /exchange/compose: a declaration form's fields to
@@ -496,12 +502,13 @@ func (h *handler) composeDecl(w http.ResponseWriter, r *http.Request) {
 	}
 	kind := v.Get("kind")
 	c := &composer{Kind: kind, V: v}
-	body, err := composeDeclaration(kind, s.account.Participant, v, h.categories())
+	l := loc(r)
+	body, err := composeDeclaration(l, kind, s.account.Participant, v, h.categories())
 	if err == nil {
 		_, err = exchange.Parse(body, exchange.NewCodes(h.deps.Scenario))
 	}
 	if err != nil {
-		c.Error = toComposeError(kind, err)
+		c.Error = toComposeError(l, kind, err)
 		h.exchangeWith(w, r, api.StatusCode(err), exchangeState{compose: c})
 		return
 	}
@@ -571,7 +578,7 @@ func declValues(d *indivisible.Declaration, categories []string) url.Values {
 		} else {
 			v.Set("action", "replace")
 			if c.Declaration != nil {
-				b, _ := composeDeclaration(string(c.Declaration.Kind), c.Declaration.Participant, declValues(c.Declaration, categories), categories)
+				b, _ := composeDeclaration(machineLocalizer, string(c.Declaration.Kind), c.Declaration.Participant, declValues(c.Declaration, categories), categories)
 				v.Set("replacement", string(b))
 			}
 		}

@@ -54,7 +54,7 @@ func (h *handler) templateValues(kind, participant string) url.Values {
 		return nil
 	}
 	// A copy, through the parser: the examples are shared.
-	b, _ := composeDeclaration(kind, ex.Participant, declValues(ex, h.categories()), h.categories())
+	b, _ := composeDeclaration(machineLocalizer, kind, ex.Participant, declValues(ex, h.categories()), h.categories())
 	d, err := exchange.Parse(b, nil)
 	if err != nil {
 		return nil
@@ -71,7 +71,7 @@ type docsData struct {
 
 // docsPage is GET /docs/exchange: docs/exchange.md, rendered.
 func (h *handler) docsPage(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "docs", exchangeDocPage.Title, exchangeDocPage)
+	h.render(w, r, http.StatusOK, "docs", loc(r).T("nav.exchange"), exchangeDocPage)
 }
 
 // exchangeDocPage is docs/exchange.md as a page: its first line the

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -144,7 +145,7 @@ func TestDeclarationForms(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no error on field %s:\n%s", id, errorText(body))
 			}
-			if msg := html.UnescapeString(m[1]); !strings.Contains(msg, tc.reason) || !strings.HasPrefix(msg, fieldLabel(tc.field)+": ") {
+			if msg := html.UnescapeString(m[1]); !strings.Contains(msg, tc.reason) || !strings.HasPrefix(msg, fieldLabel(machineLocalizer, tc.field)+": ") {
 				t.Errorf("field %s says %q, want %q in form language", id, msg, tc.reason)
 			}
 			if !strings.Contains(body, `href="#`+id+`"`) {
@@ -272,7 +273,7 @@ func TestDocsPage(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	for _, want := range []string{"<h1>Information exchange</h1>", `<h2 id="declarations">Declarations</h2>`, `<h2 id="the-regime">The regime</h2>`,
+	for _, want := range []string{`<h1 lang="en">Information exchange</h1>`, `<h2 id="declarations">Declarations</h2>`, `<h2 id="the-regime">The regime</h2>`,
 		`<h3 id="annual_exchange">annual_exchange</h3>`, `<h3 id="exercise_notification">`, `<h3 id="transfer_report">`,
 		`<h3 id="collective_forces_contribution">`, `<h3 id="correction">`, `&#34;kind&#34;: &#34;transfer_report&#34;`} {
 		if !strings.Contains(body, want) {
@@ -283,5 +284,58 @@ func TestDocsPage(t *testing.T) {
 	c.signIn(f.tokens["POL"])
 	if _, body := c.get("/exchange"); !strings.Contains(body, `href="/docs/exchange"`) || !strings.Contains(body, `href="/docs/exchange#transfer_report"`) {
 		t.Errorf("the Exchange page does not link to the docs")
+	}
+}
+
+// TestDeclarationNumbersInRussian: a Russian reader types numbers the
+// Russian way, a space between thousands and a comma before decimals;
+// the quantity fields read them so, and a refusal names the field in
+// Russian.
+func TestDeclarationNumbersInRussian(t *testing.T) {
+	f := newExchangeFixture(t)
+	c := &client{t: t, h: NewHandler(f.deps)}
+	c.signIn(f.tokens["POL"])
+	csrf := c.csrf()
+	transfer := func(quantity string) url.Values {
+		return url.Values{"csrf": {csrf}, "kind": {"transfer_report"}, "role": {"exporter"}, "year": {"2025"}, "counterpart": {"DEU"},
+			"category": {"battle_tanks"}, "quantity": {quantity}}
+	}
+	for _, tc := range []struct {
+		name, lang, quantity string
+		// want is the quantity composed, or 0 for a refusal whose
+		// message on the quantity field is reason.
+		want   int64
+		reason string
+	}{
+		{"space-grouped", "ru", "1 234", 1234, ""},
+		{"no-break space", "ru", "12\u00a0500", 12500, ""},
+		{"decimal comma of a whole number", "ru", "14,0", 14, ""},
+		{"decimal comma of a fraction", "ru", "0,5", 0, "Количество: введите целое число (только цифры, без дробной части и степени)."},
+		{"English grouping in Russian", "ru", "1,234", 0, "Количество: введите целое число (только цифры, без дробной части и степени)."},
+		{"two decimal separators", "ru", "1.234,5", 0, "Количество: «1.234,5» можно прочитать двояко; введите число без разделителей разрядов."},
+		{"words", "ru", "много", 0, "Количество: введите целое число (только цифры, без дробной части и степени)."},
+		{"English grouping in English", "en", "1,234", 1234, ""},
+		{"a comma that cannot group, in English", "en", "1,5", 0, "Quantity: “1,5” could be read two ways; type it without group separators."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, body := c.post("/exchange/compose?lang="+tc.lang, transfer(tc.quantity))
+			if tc.reason == "" {
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("status %d, want 200\n%s", res.StatusCode, errorText(body))
+				}
+				var d struct{ Quantity int64 }
+				if err := json.Unmarshal([]byte(html.UnescapeString(declTextareaRE.FindStringSubmatch(body)[1])), &d); err != nil || d.Quantity != tc.want {
+					t.Errorf("composed quantity %d (%v), want %d", d.Quantity, err, tc.want)
+				}
+				return
+			}
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", res.StatusCode)
+			}
+			m := regexp.MustCompile(`<p class="field-error error" id="d-transfer_report-quantity-error">([^<]*)</p>`).FindStringSubmatch(body)
+			if m == nil || html.UnescapeString(m[1]) != tc.reason {
+				t.Errorf("the quantity field says %q, want %q", m, tc.reason)
+			}
+		})
 	}
 }

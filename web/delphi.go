@@ -1,11 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // delphiChart is a Delphi question's round feedback drawn by the server
@@ -61,7 +61,7 @@ const (
 // value axis spans the answers with a margin, within the question's
 // bounds, so that a narrowing consensus is visible rather than a dot on
 // the whole range.
-func newDelphiChart(q *indivisible.Question, own map[int]float64) delphiChart {
+func newDelphiChart(l *i18n.Localizer, q *indivisible.Question, own map[int]float64) delphiChart {
 	c := delphiChart{Width: delphiWidth, Height: delphiHeight, Left: delphiLeft, Right: delphiWidth - delphiRight,
 		Top: delphiTop, Bottom: delphiHeight - delphiBottom}
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -97,23 +97,23 @@ func newDelphiChart(q *indivisible.Question, own map[int]float64) delphiChart {
 		unit = " " + q.Unit
 	}
 	for r := 1; r <= n; r++ {
-		m := roundMark{X: round1(c.Left + col*(float64(r)-0.5)), Label: fmt.Sprintf("Round %d", r)}
+		m := roundMark{X: round1(c.Left + col*(float64(r)-0.5)), Label: l.T("forum.question.round", "round", r)}
 		if r <= len(q.Rounds) {
 			s := q.Rounds[r-1]
 			m.Stats = true
 			m.MinY, m.Q1Y, m.MedY, m.Q3Y, m.MaxY = y(s.Min), y(s.Q1), y(s.Median), y(s.Q3), y(s.Max)
 			m.Median, m.IQR = short(s.Median), short(s.IQR)
-			m.Title = fmt.Sprintf("Round %d: median %s%s, interquartile range %s to %s, %d answers", r, short(s.Median), unit, short(s.Q1), short(s.Q3), s.N)
+			m.Title = l.T("forum.question.chart_round", "round", r, "median", short(s.Median)+unit, "q1", short(s.Q1), "q3", short(s.Q3), "count", s.N)
 		} else {
-			m.Title = fmt.Sprintf("Round %d: open, no statistics yet", r)
+			m.Title = l.T("forum.question.chart_open", "round", r)
 		}
 		if v, ok := own[r]; ok {
 			m.Own, m.OwnY, m.OwnValue = true, y(v), short(v)
-			m.Title += fmt.Sprintf("; your answer %s%s", short(v), unit)
+			m.Title += l.T("forum.question.chart_own", "value", short(v)+unit)
 		}
 		c.Rounds = append(c.Rounds, m)
 	}
-	c.Title = fmt.Sprintf("Median and interquartile range of the answers to %q by round", q.Parameter)
+	c.Title = l.T("forum.question.chart_title", "parameter", q.Parameter)
 	return c
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/exchange"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // maxShownDeclarations caps the declarations table; the filters narrow it.
@@ -147,11 +147,12 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 	size := v.Size
 	d.LogSize, d.FindingCount = size, len(v.Findings)
 	byEntry := findingsByEntry(v.Findings)
-	d.Rows, d.Matching = h.declarationRows(v.Declarations, byEntry, d.Filter)
-	d.Calendar = h.newCalendar(v.Declarations, byEntry, d.Filter.Participant, h.now())
+	d.Rows, d.Matching = h.declarationRows(loc(r), v.Declarations, byEntry, d.Filter)
+	d.Calendar = h.newCalendar(loc(r), v.Declarations, byEntry, d.Filter.Participant, h.now())
 	d.Transfers = transferRows(v.Transfers, d.Filter.Participant)
+	l := loc(r)
 	for _, k := range indivisible.DeclarationKinds {
-		d.Kinds = append(d.Kinds, choice{string(k), label(string(k))})
+		d.Kinds = append(d.Kinds, choice{string(k), l.T("kind." + string(k))})
 	}
 	for _, p := range h.deps.Scenario.Participants {
 		if p.Kind == indivisible.State {
@@ -168,25 +169,25 @@ func (h *handler) exchangeWith(w http.ResponseWriter, r *http.Request, status in
 			}
 			c := st.compose
 			if c == nil {
-				if c, err = h.composerFromQuery(q, s.account.Participant, v.Declarations); err != nil {
+				if c, err = h.composerFromQuery(l, q, s.account.Participant, v.Declarations); err != nil {
 					h.fail(w, r, err)
 					return
 				}
 			}
-			h.newComposer(c, s.account.Participant, v.Declarations)
+			h.newComposer(l, c, s.account.Participant, v.Declarations)
 			d.Compose = c
 			for _, k := range indivisible.DeclarationKinds {
-				d.Templates = append(d.Templates, choice{string(k), fieldLabel(string(k))})
+				d.Templates = append(d.Templates, choice{string(k), l.T("kind." + string(k))})
 			}
 		}
 	}
-	h.render(w, r, status, "exchange", "Exchange", d)
+	h.render(w, r, status, "exchange", l.T("nav.exchange"), d)
 }
 
 // composerFromQuery starts the declaration forms from the query: a kind's
 // documented example (?template=KIND) or a correction of one of the
 // delegation's entries, pre-filled from it (?correct=INDEX).
-func (h *handler) composerFromQuery(q url.Values, participant string, decls []indivisible.DeclaredEntry) (*composer, error) {
+func (h *handler) composerFromQuery(l *i18n.Localizer, q url.Values, participant string, decls []indivisible.DeclaredEntry) (*composer, error) {
 	c := &composer{}
 	if k := q.Get("template"); k != "" {
 		if !slices.Contains(indivisible.DeclarationKinds, indivisible.DeclarationKind(k)) {
@@ -206,7 +207,7 @@ func (h *handler) composerFromQuery(q url.Values, participant string, decls []in
 		if decls[j].InForce != nil {
 			d = decls[j].InForce
 		}
-		b, err := composeDeclaration(string(d.Kind), d.Participant, declValues(d, h.categories()), h.categories())
+		b, err := composeDeclaration(l, string(d.Kind), d.Participant, declValues(d, h.categories()), h.categories())
 		if err != nil {
 			return nil, err
 		}
@@ -237,7 +238,7 @@ func findingsByEntry(findings []indivisible.Finding) map[int64][]indivisible.Fin
 	return m
 }
 
-func (h *handler) declarationRows(decls []indivisible.DeclaredEntry, findings map[int64][]indivisible.Finding, f exchangeFilter) ([]declRow, int) {
+func (h *handler) declarationRows(l *i18n.Localizer, decls []indivisible.DeclaredEntry, findings map[int64][]indivisible.Finding, f exchangeFilter) ([]declRow, int) {
 	var rows []declRow
 	matching := 0
 	for _, d := range slices.Backward(decls) {
@@ -257,12 +258,12 @@ func (h *handler) declarationRows(decls []indivisible.DeclaredEntry, findings ma
 			continue
 		}
 		row := declRow{Index: d.Index, Time: d.Time.UTC().Format("2006-01-02 15:04"), Participant: d.Participant,
-			Name: h.name(d.Participant), Kind: kind, Summary: h.summary(d.Declaration), Findings: fs}
+			Name: h.name(d.Participant), Kind: kind, Summary: h.summary(l, d.Declaration), Findings: fs}
 		switch by := d.CorrectedBy(); {
 		case by >= 0 && d.Withdrawn:
-			row.Superseded = fmt.Sprintf("withdrawn by entry %d", by)
+			row.Superseded = l.T("exchange.withdrawn_by", "index", by)
 		case by >= 0:
-			row.Superseded = fmt.Sprintf("corrected by entry %d", by)
+			row.Superseded = l.T("exchange.corrected_by", "index", by)
 		}
 		rows = append(rows, row)
 	}
@@ -275,39 +276,48 @@ const invalidKind = "invalid"
 
 // summary says in a line what a declaration reports; nil is an entry that
 // is not a valid declaration.
-func (h *handler) summary(d *indivisible.Declaration) string {
+func (h *handler) summary(l *i18n.Localizer, d *indivisible.Declaration) string {
 	if d == nil {
-		return "not a valid declaration: see its finding"
+		return l.T("exchange.summary.invalid")
 	}
+	// Years and entry indexes are strings, so that they print without
+	// digit grouping; counts are thousands().
+	year := func(y int) string { return strconv.Itoa(y) }
 	switch d.Kind {
 	case indivisible.KindAnnualExchange:
 		b := d.AnnualExchange
-		return fmt.Sprintf("holdings as of 1 January %d: %s", b.Year, holdingsText(b.Holdings))
+		return l.T("exchange.summary.annual_exchange", "year", year(b.Year), "holdings", holdingsText(b.Holdings))
 	case indivisible.KindExerciseNotification:
 		b := d.ExerciseNotification
-		name := cmp.Or(b.Name, "unnamed activity")
-		return fmt.Sprintf("%s, %s to %s in %s: %s troops, %s tanks; states %s; observers %s", name, b.Start.Format(time.DateOnly), b.End.Format(time.DateOnly), h.name(b.Host),
-			thousands(b.Personnel), thousands(b.BattleTanks), strings.Join(b.ParticipatingStates, ", "), map[bool]string{true: "invited", false: "not invited"}[b.ObserversInvited])
+		name := cmp.Or(b.Name, l.T("exchange.unnamed_activity"))
+		observers := l.T("exchange.summary.observers_not_invited")
+		if b.ObserversInvited {
+			observers = l.T("exchange.summary.observers_invited")
+		}
+		return l.T("exchange.summary.exercise_notification", "name", name, "start", b.Start.Format(time.DateOnly), "end", b.End.Format(time.DateOnly), "host", h.name(b.Host),
+			"personnel", thousands(b.Personnel), "tanks", thousands(b.BattleTanks), "states", strings.Join(b.ParticipatingStates, ", "), "observers", observers)
 	case indivisible.KindTransferReport:
 		b := d.TransferReport
-		dir := "to"
+		args := []any{"year", year(b.Year), "quantity", thousands(b.Quantity), "category", terms(l).Component(b.Category), "counterpart", h.name(b.Counterpart)}
 		if b.Role == indivisible.Importer {
-			dir = "from"
+			return l.T("exchange.summary.transfer_import", args...)
 		}
-		return fmt.Sprintf("%s in %d: %s %s %s %s", b.Role, b.Year, thousands(b.Quantity), label(b.Category), dir, h.name(b.Counterpart))
+		return l.T("exchange.summary.transfer_export", args...)
 	case indivisible.KindForcesContribution:
 		b := d.ForcesContribution
-		return fmt.Sprintf("to %s as of 1 January %d: %d units; %s", b.Organisation, b.Year, len(b.Units), holdingsText(b.Holdings))
+		return l.T("exchange.summary.forces_contribution", "organisation", b.Organisation, "year", year(b.Year), "count", len(b.Units), "holdings", holdingsText(b.Holdings))
 	case indivisible.KindCorrection:
 		b := d.Correction
 		if b.Withdrawn {
-			return fmt.Sprintf("withdraws entry %d: %s", b.Corrects, b.Reason)
+			return l.T("exchange.summary.withdraws", "index", strconv.FormatInt(b.Corrects, 10), "reason", b.Reason)
 		}
-		return fmt.Sprintf("corrects entry %d: %s", b.Corrects, b.Reason)
+		return l.T("exchange.summary.corrects", "index", strconv.FormatInt(b.Corrects, 10), "reason", b.Reason)
 	}
 	return string(d.Kind)
 }
 
+// holdingsText lists holdings by their category codes' words, which are
+// the scenario's data and so are not translated.
 func holdingsText(m map[string]int64) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
@@ -348,6 +358,19 @@ type transferRow struct {
 	// Entries are the reports, ascending.
 	Entries []int64
 	Status  indivisible.TransferStatus
+}
+
+// StatusKey is the catalog key of the row's status.
+func (t transferRow) StatusKey() string {
+	switch t.Status {
+	case indivisible.TransferAgree:
+		return "exchange.transfer_status.agree"
+	case indivisible.TransferDiffer:
+		return "exchange.transfer_status.differ"
+	case indivisible.TransferExporterOnly:
+		return "exchange.transfer_status.exporter_only"
+	}
+	return "exchange.transfer_status.importer_only"
 }
 
 // Mismatch reports whether the two reports disagree or one is missing.
@@ -421,9 +444,9 @@ func (h *handler) file(r *http.Request, acc *indivisible.Account, f *fileForm) (
 		}
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
-		return nil, indivisible.Invalid("declaration", "paste the declaration's JSON or choose its file")
+		return nil, indivisible.Invalid("declaration", "%s", loc(r).T("exchange.err.no_declaration"))
 	}
-	keyName, sig, err := parseSignature(f.Signature)
+	keyName, sig, err := parseSignature(loc(r), f.Signature)
 	if err != nil {
 		return nil, err
 	}
@@ -445,14 +468,14 @@ const timeFormat = "2006-01-02 15:04:05.000 UTC"
 
 // parseSignature reads a detached signature as `indivisible declare
 // -sign-only` prints it: "KEYNAME BASE64SIGNATURE".
-func parseSignature(s string) (string, []byte, error) {
+func parseSignature(l *i18n.Localizer, s string) (string, []byte, error) {
 	f := strings.Fields(s)
 	if len(f) != 2 || !indivisible.IsToken(f[0]) {
-		return "", nil, indivisible.Invalid("signature", "want one line \"KEYNAME BASE64SIGNATURE\", as declare -sign-only prints it, or sign in the browser")
+		return "", nil, indivisible.Invalid("signature", "%s", l.T("exchange.err.signature_line"))
 	}
 	sig, err := base64.StdEncoding.DecodeString(f[1])
 	if err != nil || len(sig) == 0 || len(sig) > 255 {
-		return "", nil, indivisible.Invalid("signature", "the signature is not base64 of at most 255 bytes")
+		return "", nil, indivisible.Invalid("signature", "%s", l.T("exchange.err.signature_base64"))
 	}
 	return f[0], sig, nil
 }

@@ -150,7 +150,7 @@ func (f *exchangeFixture) sign(t testing.TB, participant, body string) string {
 
 func (f *exchangeFixture) submit(t testing.TB, participant, body string) {
 	t.Helper()
-	name, sig, err := parseSignature(f.sign(t, participant, body))
+	name, sig, err := parseSignature(machineLocalizer, f.sign(t, participant, body))
 	if err == nil {
 		_, err = f.deps.Exchange.File(context.Background(), &indivisible.Account{Role: indivisible.RoleDelegation, Participant: participant}, []byte(body), name, sig)
 	}
@@ -258,7 +258,7 @@ func TestExchangePage(t *testing.T) {
 		want   []string
 	}{
 		{"/exchange", 200, []string{"6 transfer_report*", "5 transfer_report*", "4 exercise_notification*", "3 exercise_notification"},
-			[]string{`aria-current="page">Exchange`, `<span class="rule">late_notification</span>`, `<span class="rule">transfer_mirror_mismatch</span>`, `<strong class="bad">differ</strong>`,
+			[]string{`aria-current="page">Exchange`, `<span class="rule" data-rule="late_notification">Late notification</span>`, `<span class="rule" data-rule="transfer_mirror_mismatch">`, `<strong class="bad">differ</strong>`,
 				`<g class="activity flagged">`, `class="today"`, `<form class="signin panel" method="post" action="/signin">`}},
 		{"/exchange?participant=RUS", 200, []string{"4 exercise_notification*"}, []string{`<option value="RUS" selected>`, `No transfer reports involve RUS.`}},
 		{"/exchange?kind=transfer_report", 200, []string{"6 transfer_report*", "5 transfer_report*"}, nil},
@@ -402,7 +402,7 @@ func TestFileDeclaration(t *testing.T) {
 	if m == nil || m[1] != fmt.Sprint(before) {
 		t.Fatalf("no filed entry %d on the page", before)
 	}
-	if !strings.Contains(body, `<span class="rule">late_notification</span>`) {
+	if !strings.Contains(body, `<span class="rule" data-rule="late_notification">Late notification</span>`) {
 		t.Errorf("the page does not show the new entry's finding")
 	}
 	proof, err := ledger.ParseInclusionProof([]byte(html.UnescapeString(proofRE.FindStringSubmatch(body)[1])))
@@ -600,7 +600,7 @@ func FuzzParseSignature(f *testing.F) {
 	f.Add(" \n\t")
 	f.Add("a b c")
 	f.Fuzz(func(t *testing.T, s string) {
-		name, sig, err := parseSignature(s)
+		name, sig, err := parseSignature(machineLocalizer, s)
 		if err != nil {
 			if indivisible.ErrorCode(err) != indivisible.EINVALID || indivisible.ErrorField(err) != "signature" {
 				t.Fatalf("error %v", err)
@@ -618,7 +618,7 @@ func FuzzParseSignature(f *testing.F) {
 // or before a rule existed.
 func (f *exchangeFixture) appendRaw(t testing.TB, participant, body string) int64 {
 	t.Helper()
-	name, sig, err := parseSignature(f.sign(t, participant, body))
+	name, sig, err := parseSignature(machineLocalizer, f.sign(t, participant, body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -681,7 +681,7 @@ func TestExchangePageAgreesWithCheck(t *testing.T) {
 	for _, fd := range findings {
 		for _, e := range fd.Entries {
 			row := regexp.MustCompile(fmt.Sprintf(`(?s)<tr class="flagged" data-index="%d">.*?</tr>`, e)).FindString(page)
-			if !strings.Contains(row, `<span class="rule">`+fd.Rule+`</span>`) {
+			if !strings.Contains(row, `<span class="rule" data-rule="`+fd.Rule+`">`) {
 				t.Errorf("the row of entry %d lacks the finding %s", e, fd.Rule)
 			}
 		}
@@ -694,5 +694,40 @@ func TestExchangePageAgreesWithCheck(t *testing.T) {
 	// The correction did not apply: the import is not shown as corrected.
 	if strings.Contains(page, fmt.Sprintf("corrected by entry %d", corr)) {
 		t.Errorf("the page shows entry %d as corrected by the invalid correction %d", imp, corr)
+	}
+}
+
+// TestExchangeAndLogInRussian: with ?lang=ru the Exchange and Log pages
+// say <html lang="ru"> and speak Russian, their chrome and the texts Go
+// writes alike; the data (participant codes, entry numbers) stay as they
+// are.
+func TestExchangeAndLogInRussian(t *testing.T) {
+	f := newExchangeFixture(t)
+	c := &client{t: t, h: NewHandler(f.deps)}
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/exchange?lang=ru", []string{"<h1>Обмен информацией</h1>", ">Календарь уведомленных учений<", ">Сверка поставок<", "расходятся", "Представить декларацию"}},
+		{"/log?lang=ru", []string{"<h1>Журнал, защищенный от подделки</h1>", ">Текущая контрольная точка<", ">Реестр ключей<", ">Последние записи<"}},
+		{"/log/entry/0?lang=ru", []string{"<h1>Запись журнала 0</h1>", ">Доказательство включения<", "Проверка в браузере…"}},
+	} {
+		res, body := c.get(tc.path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", tc.path, res.StatusCode)
+		}
+		if !strings.Contains(body, `<html lang="ru"`) {
+			t.Errorf("%s: no <html lang=\"ru\">", tc.path)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: no %q", tc.path, w)
+			}
+		}
+		for _, en := range []string{"Information exchange", "Current checkpoint", "Inclusion proof", "File a declaration"} {
+			if strings.Contains(body, en) {
+				t.Errorf("%s: English %q on the Russian page", tc.path, en)
+			}
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
 	"github.com/indivisible-eurasia/indivisible/forum"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // forumOn reports whether the Forum pages have what they need: the forum,
@@ -48,22 +49,24 @@ func pathIDs(r *http.Request, name string) (int64, int64, error) {
 
 // ruleView is an item's rule as the pages show it.
 type ruleView struct {
-	Name    string // in words: "qualified majority"
+	// Code is the rule's name as the API has it ("qualified_majority"):
+	// the pages show the catalog's name of it, rule.<code>.
+	Code    string
 	Version int
 	Params  []string
 }
 
-func (h *handler) ruleView(s indivisible.RuleSpec) ruleView {
-	v := ruleView{Name: label(s.Name), Version: s.Version}
+func (h *handler) ruleView(l *i18n.Localizer, s indivisible.RuleSpec) ruleView {
+	v := ruleView{Code: s.Name, Version: s.Version}
 	if s.Name == indivisible.RuleQualifiedMajority {
 		q := cmp.Or(s.Quorum, 0.5)
-		v.Params = append(v.Params, fmt.Sprintf("quorum %s of the accredited member states", strconv.FormatFloat(q*100, 'f', -1, 64)+"%"))
+		v.Params = append(v.Params, l.T("forum.rule.quorum", "quorum", strconv.FormatFloat(q*100, 'f', -1, 64)+"%"))
 	}
 	if s.Concerned != "" {
-		v.Params = append(v.Params, fmt.Sprintf("state concerned: %s (%s), whose objection alone does not block", h.name(s.Concerned), s.Concerned))
+		v.Params = append(v.Params, l.T("forum.rule.concerned", "name", h.name(s.Concerned), "code", s.Concerned))
 	}
 	if s.Deadline != nil {
-		v.Params = append(v.Params, "silence deadline "+s.Deadline.UTC().Format(timeFormat))
+		v.Params = append(v.Params, l.T("forum.rule.deadline", "time", l.FormatTime(*s.Deadline, nil)))
 	}
 	return v
 }
@@ -91,7 +94,7 @@ func (d *damage) report(ctx context.Context, h *handler, r *http.Request) []stri
 	var out []string
 	for _, rec := range d.records {
 		h.deps.Logger.ErrorContext(ctx, "web: a stored record could not be read", "record", rec.Name(), "column", rec.Column, "err", rec.Err, "path", r.URL.Path)
-		out = append(out, sentence(rec.Name()+" could not be read"))
+		out = append(out, sentence(loc(r).T("forum.damaged_record", "record", rec.Name())))
 	}
 	return out
 }
@@ -154,10 +157,10 @@ func (h *handler) forumIndexWith(w http.ResponseWriter, r *http.Request, status 
 			h.fail(w, r, err)
 			return
 		}
-		d.Forums = append(d.Forums, h.forumRow(o))
+		d.Forums = append(d.Forums, h.forumRow(loc(r), o))
 	}
 	d.Damaged = dm.report(ctx, h, r)
-	h.render(w, r, status, "forum", "Forum", d)
+	h.render(w, r, status, "forum", loc(r).T("nav.forum"), d)
 }
 
 // A forum's page.
@@ -196,7 +199,7 @@ func (h *handler) forumPageWith(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, err)
 		return
 	}
-	d := forumPageData{Row: h.forumRow(o), Delegations: o.Delegations, Account: accountOf(r), SignInError: toFormError(signInErr), Next: r.URL.Path}
+	d := forumPageData{Row: h.forumRow(loc(r), o), Delegations: o.Delegations, Account: accountOf(r), SignInError: toFormError(signInErr), Next: r.URL.Path}
 	for _, e := range o.Experts {
 		row := expertRow{E: e}
 		if e.Affiliation != "" {
@@ -216,12 +219,12 @@ func accountOf(r *http.Request) *indivisible.Account {
 	return nil
 }
 
-func (h *handler) forumRow(o *indivisible.ForumOverview) forumRow {
+func (h *handler) forumRow(l *i18n.Localizer, o *indivisible.ForumOverview) forumRow {
 	row := forumRow{Forum: o.Forum, Questions: o.Questions, Delegations: o.Accredited(), Experts: len(o.Experts)}
 	for _, sa := range o.Sessions {
 		sr := sessionRow{Session: &sa.Session}
 		for _, it := range sa.Items {
-			sr.Items = append(sr.Items, itemRow{Item: &it.AgendaItem, Rule: h.ruleView(it.Rule), Versions: it.Versions, Outcome: it.Outcome})
+			sr.Items = append(sr.Items, itemRow{Item: &it.AgendaItem, Rule: h.ruleView(l, it.Rule), Versions: it.Versions, Outcome: it.Outcome})
 		}
 		row.Sessions = append(row.Sessions, sr)
 	}
@@ -313,7 +316,10 @@ type itemData struct {
 	Delegations []*indivisible.Delegation
 
 	Account *indivisible.Account
-	CSRF    string
+	// AccountName is the account's name as the position form's message
+	// shows it, marked up.
+	AccountName template.HTML
+	CSRF        string
 	// Delegation is the signed-in account's accredited delegation.
 	Delegation *indivisible.Delegation
 	CanObject  bool
@@ -404,6 +410,7 @@ type versionView struct {
 	V          *indivisible.ProposalVersion
 	Prev       int // the number of the version before (0 for the proposal)
 	Tabler     string
+	Created    string // when it was tabled, in the page's language
 	Text       template.HTML
 	Diff       []diffLine
 	Map        mapData
@@ -425,11 +432,15 @@ type positionRow struct {
 
 // decisionView is a decision or provisional count.
 type decisionView struct {
-	D          *indivisible.Decision
-	Final      bool
-	Outcome    string // in words
-	Reason     string // as a sentence
-	Quorum     bool   // the rule has a quorum
+	D       *indivisible.Decision
+	Final   bool
+	Outcome string // in words
+	Reason  string // as a sentence
+	Quorum  bool   // the rule has a quorum
+	// Time is when the decision was logged, in the page's language;
+	// HashCode the document's SHA-256 as markup, an argument of a message.
+	Time       string
+	HashCode   template.HTML
 	Objectors  []objectionRow
 	Ignored    []objectionRow
 	Statements []positionRow
@@ -464,12 +475,16 @@ func (h *handler) forumItem(w http.ResponseWriter, r *http.Request) {
 // formStances are the position form's stances, in the order offered.
 var formStances = []indivisible.Stance{indivisible.Support, indivisible.Join, indivisible.Abstain, indivisible.Object, indivisible.Withdraw}
 
-var stanceLabels = map[indivisible.Stance]string{
-	indivisible.Support:  "Support",
-	indivisible.Join:     "Join, with a reservation or an interpretative statement",
-	indivisible.Abstain:  "Abstain",
-	indivisible.Object:   "Object",
-	indivisible.Withdraw: "Withdraw my position",
+// stanceLabels are the form's labels of the stances: the form words
+// joining and withdrawing more fully than the stances' names.
+func stanceLabels(l *i18n.Localizer) map[indivisible.Stance]string {
+	return map[indivisible.Stance]string{
+		indivisible.Support:  l.T("stance.support"),
+		indivisible.Join:     l.T("forum.take.stance_join"),
+		indivisible.Abstain:  l.T("stance.abstain"),
+		indivisible.Object:   l.T("stance.object"),
+		indivisible.Withdraw: l.T("forum.take.stance_withdraw"),
+	}
 }
 
 // readItem reads the path's item as the acting account sees it, noting
@@ -507,16 +522,17 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		return
 	}
 	degraded := s.Degraded
-	d := itemData{Forum: s.Forum, Session: s.Session, Delegations: s.Delegations, Current: s.Current, Item: s.Item, Rule: h.ruleView(s.Item.Rule), Form: st.form, Error: h.fieldError(r, "forum", st.err), Taken: -1, Next: r.URL.Path,
-		Stances: formStances, StanceLabels: stanceLabels, Degraded: degraded,
+	l := loc(r)
+	d := itemData{Forum: s.Forum, Session: s.Session, Delegations: s.Delegations, Current: s.Current, Item: s.Item, Rule: h.ruleView(l, s.Item.Rule), Form: st.form, Error: h.fieldError(r, "forum", st.err), Taken: -1, Next: r.URL.Path,
+		Stances: formStances, StanceLabels: stanceLabels(l), Degraded: degraded,
 		CommentText: st.comment, CommentError: toFormError(st.commentErr), FloorError: toFormError(st.floorErr), SignInError: toFormError(st.signInErr),
 		CloseError: h.fieldError(r, "forum", st.closeErr)}
 	for _, c := range comments {
-		d.Comments = append(d.Comments, commentRow{C: c, Of: h.participantName(c.Participant), Time: c.Created.UTC().Format("2006-01-02 15:04")})
+		d.Comments = append(d.Comments, commentRow{C: c, Of: h.participantName(c.Participant), Time: l.FormatTime(c.Created, nil)})
 	}
 	for _, sp := range speakers {
 		if !sp.Done {
-			d.Speakers = append(d.Speakers, speakerRow{S: sp, Of: h.participantName(sp.Participant), Time: sp.Requested.UTC().Format("2006-01-02 15:04")})
+			d.Speakers = append(d.Speakers, speakerRow{S: sp, Of: h.participantName(sp.Participant), Time: l.FormatTime(sp.Requested, nil)})
 		}
 	}
 	for _, e := range []error{st.commentErr, st.floorErr} {
@@ -555,7 +571,7 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 		if v := q.Get("version"); v != "" {
 			show, err = strconv.Atoi(v)
 			if err != nil || show < 1 || show > d.Current {
-				h.fail(w, r, indivisible.FieldErrorf(indivisible.ENOTFOUND, "version", "item %d has no version %q", iid, v))
+				h.fail(w, r, indivisible.FieldErrorf(indivisible.ENOTFOUND, "version", "%s", l.T("forum.error.no_such_version", "item", strconv.FormatInt(iid, 10), "version", v)))
 				return
 			}
 		}
@@ -563,11 +579,11 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 			if v := byNumber[n]; v != nil {
 				d.Versions = append(d.Versions, versionTab{v.Number, v.Title, v.Kind, n == show})
 			} else {
-				d.Versions = append(d.Versions, versionTab{n, "could not be read", "unreadable", n == show})
+				d.Versions = append(d.Versions, versionTab{n, l.T("forum.versions.tab_unreadable"), "unreadable", n == show})
 			}
 		}
 		if v := byNumber[show]; v != nil {
-			d.Version = h.versionView(v, byNumber[show-1])
+			d.Version = h.versionView(l, v, byNumber[show-1])
 		} else {
 			d.Version = &versionView{Unreadable: true, V: &indivisible.ProposalVersion{ItemID: iid, Number: show}}
 		}
@@ -576,9 +592,9 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	for _, dl := range d.Delegations {
 		kinds[dl.Participant] = dl.Kind
 	}
-	d.Positions = h.positionRows(s.Positions, kinds)
+	d.Positions = h.positionRows(l, s.Positions, kinds)
 	if dec := cmp.Or(s.Decision, s.Provisional); dec != nil {
-		d.Decision = h.decisionView(dec, s.Decision != nil, kinds)
+		d.Decision = h.decisionView(l, dec, s.Decision != nil, kinds)
 		if d.Decision.Final {
 			d.Decision.DocumentURL = fmt.Sprintf("/api/v1/forums/%d/items/%d/outcome", fid, iid)
 			d.Decision.OutcomeURL = fmt.Sprintf("/forum/%d/items/%d/outcome", fid, iid)
@@ -587,6 +603,7 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	if ses := sessionOf(r); ses != nil {
 		acc := ses.account
 		d.Account, d.CSRF = acc, ses.csrf
+		d.AccountName = template.HTML(`<strong id="account-name">` + template.HTMLEscapeString(acc.Name) + "</strong>")
 		// What the account may do is the forum service's to say; the
 		// page offers only the forms it would accept.
 		d.Delegation, d.CanObject, d.CanClose, d.CanSpeak = s.May.Delegation, s.May.Object, s.May.Close, s.May.Speak
@@ -614,15 +631,12 @@ func (h *handler) itemWith(w http.ResponseWriter, r *http.Request, status int, s
 	// A refused form that is not on the page says so at the page's top.
 	switch {
 	case st.closeErr != nil && !(d.CanClose && d.Decision != nil && !d.Decision.Final):
-		d.Refused, d.RefusedWhat = d.CloseError, "Not closed."
+		d.Refused, d.RefusedWhat = d.CloseError, l.T("forum.not_closed")
 	case st.tableErr != nil && d.Table == nil:
-		d.Refused, d.RefusedWhat = h.fieldError(r, "forum", st.tableErr), "Not tabled."
+		d.Refused, d.RefusedWhat = h.fieldError(r, "forum", st.tableErr), l.T("forum.not_tabled")
 	}
 	h.render(w, r, status, "item", s.Item.Title, d)
 }
-
-// tableLabels are the labels of the tabling form's own fields.
-var tableLabels = map[string]string{"title": "Title", "text": "Text"}
 
 // tableView is the tabling form: as typed after a POST, else empty with
 // a measure type chosen.
@@ -634,15 +648,21 @@ func (h *handler) tableView(r *http.Request, current int, st itemState) *tableVi
 	t := &tableView{Form: f, Notice: st.tableNotice, Error: h.fieldError(r, "forum", st.tableErr), Kind: indivisible.VersionAmendment}
 	// The version's own checks word their message without its subject:
 	// the field's label says it.
-	if e := t.Error; e != nil && indivisible.ErrorCode(st.tableErr) == indivisible.EINVALID && tableLabels[e.Field] != "" {
-		e.Message = sentence(tableLabels[e.Field] + ": " + e.Message)
+	l := loc(r)
+	if e := t.Error; e != nil && indivisible.ErrorCode(st.tableErr) == indivisible.EINVALID {
+		switch e.Field {
+		case "title":
+			e.Message = sentence(l.T("forum.table.title") + ": " + e.Message)
+		case "text":
+			e.Message = sentence(l.T("forum.table.text") + ": " + e.Message)
+		}
 	}
 	if current == 0 {
 		t.Kind = indivisible.VersionProposal
 	}
-	t.Builder = h.newBuilder(f.packageForm, t.Error, "table-error")
-	t.Builder.ListHint = "Tabling tables these measures together with the measure above, if you have filled it in, and assesses them."
-	t.Builder.EmptyHint = "No measures yet. “Add to package” adds the measure above; a text may also be tabled without a package."
+	t.Builder = h.newBuilder(l, f.packageForm, t.Error, "table-error")
+	t.Builder.ListHint = l.T("forum.table.list_hint")
+	t.Builder.EmptyHint = l.T("forum.table.empty_hint")
 	return t
 }
 
@@ -654,8 +674,8 @@ func (h *handler) participantName(code string) string {
 	return h.name(code)
 }
 
-func (h *handler) versionView(v, prev *indivisible.ProposalVersion) *versionView {
-	vv := &versionView{V: v, Text: markdown(v.Text), Tabler: "the secretariat"}
+func (h *handler) versionView(l *i18n.Localizer, v, prev *indivisible.ProposalVersion) *versionView {
+	vv := &versionView{V: v, Text: markdown(v.Text), Tabler: l.T("forum.versions.secretariat"), Created: l.FormatTime(v.Created, nil)}
 	if v.Participant != "" {
 		vv.Tabler = h.name(v.Participant)
 	}
@@ -663,43 +683,54 @@ func (h *handler) versionView(v, prev *indivisible.ProposalVersion) *versionView
 		vv.Prev, vv.Diff = prev.Number, textDiff(prev.Text, v.Text)
 	}
 	if v.Assessment != nil {
-		vv.Result = h.result(v.Package, v.Assessment)
+		vv.Result = h.result(l.Tag(), v.Package, v.Assessment)
 		vv.Map = mapData{Atlas: assetURL(atlasFile)}
-		vv.Map.Label, vv.Map.States, vv.Legend = changeMap(v.Assessment)
+		vv.Map.Label, vv.Map.States, vv.Legend = h.changeMap(l, v.Assessment)
 	}
 	return vv
 }
 
 // positionRows lists the position events in log order, each with its
 // standing under the item's rule as the forum service computed it.
-func (h *handler) positionRows(ps []*indivisible.PositionView, kinds map[string]indivisible.DelegationKind) []positionRow {
+func (h *handler) positionRows(l *i18n.Localizer, ps []*indivisible.PositionView, kinds map[string]indivisible.DelegationKind) []positionRow {
 	var rows []positionRow
 	for _, p := range ps {
-		row := positionRow{P: &p.Position, Name: h.name(p.Participant), Kind: kinds[p.Participant], Time: p.Time.UTC().Format("2006-01-02 15:04"), Signed: p.KeyName != "",
-			Standing: standingText(p)}
+		row := positionRow{P: &p.Position, Name: h.name(p.Participant), Kind: kinds[p.Participant], Time: l.FormatTime(p.Time, nil), Signed: p.KeyName != "",
+			Standing: standingText(l, p)}
 		rows = append(rows, row)
 	}
 	return rows
 }
 
-// standingText words a position's standing: "current", or what it is
-// and why it is not counted.
-func standingText(p *indivisible.PositionView) string {
-	switch p.Standing {
-	case "":
-		// A degraded view: the rule's records could not all be read.
-		return "not known"
-	case indivisible.StandingCurrent, indivisible.StandingWithdrawal:
-		return string(p.Standing)
-	}
-	return strings.ReplaceAll(string(p.Standing), "_", " ") + ": " + p.Reason
+// standingKeys are the catalog's words for the standings; "" is a
+// degraded view's, whose rule's records could not all be read.
+var standingKeys = map[indivisible.Standing]string{
+	"":                                "forum.standing.not_known",
+	indivisible.StandingCurrent:       "forum.standing.current",
+	indivisible.StandingSuperseded:    "forum.standing.superseded",
+	indivisible.StandingWithdrawal:    "forum.standing.withdrawal",
+	indivisible.StandingLapsed:        "forum.standing.lapsed",
+	indivisible.StandingLate:          "forum.standing.late",
+	indivisible.StandingNotAccredited: "forum.standing.not_accredited",
 }
 
-// outcomes words a decision's outcome.
-var outcomes = map[indivisible.Outcome]string{indivisible.Adopted: "adopted", indivisible.NotAdopted: "not adopted"}
+// standingText words a position's standing: "current", or what it is
+// and why it is not counted (the reason is the forum service's words).
+func standingText(l *i18n.Localizer, p *indivisible.PositionView) string {
+	standing := string(p.Standing) // a standing the page has no words for yet
+	if key, ok := standingKeys[p.Standing]; ok {
+		standing = l.T(key)
+	}
+	switch p.Standing {
+	case "", indivisible.StandingCurrent, indivisible.StandingWithdrawal:
+		return standing
+	}
+	return l.T("forum.standing.reason", "standing", standing, "reason", forum.Say(l, p.ReasonPhrase, p.Reason))
+}
 
-func (h *handler) decisionView(d *indivisible.Decision, final bool, kinds map[string]indivisible.DelegationKind) *decisionView {
-	v := &decisionView{D: d, Final: final, Outcome: cmp.Or(outcomes[d.Outcome], string(d.Outcome)), Reason: sentence(d.Reason), Quorum: d.Tally.Quorum > 0}
+func (h *handler) decisionView(l *i18n.Localizer, d *indivisible.Decision, final bool, kinds map[string]indivisible.DelegationKind) *decisionView {
+	v := &decisionView{D: d, Final: final, Outcome: l.T("outcome." + string(d.Outcome)), Reason: sentence(forum.Say(l, d.ReasonPhrase, d.Reason)), Quorum: d.Tally.Quorum > 0,
+		Time: l.FormatTime(d.Time, nil), HashCode: template.HTML(`<code class="hash">` + template.HTMLEscapeString(d.DocumentSHA256) + "</code>")}
 	for _, o := range d.Objectors {
 		v.Objectors = append(v.Objectors, objectionRow{o, h.name(o.Participant)})
 	}
@@ -713,7 +744,8 @@ func (h *handler) decisionView(d *indivisible.Decision, final bool, kinds map[st
 }
 
 // sentence capitalises s and ends it with a full stop: the rules word
-// their reasons as clauses ("no member state objects").
+// their reasons as clauses ("no member state objects"). A Chinese
+// full stop (。) ends a sentence too.
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -721,7 +753,7 @@ func sentence(s string) string {
 	}
 	r, n := utf8.DecodeRuneInString(s)
 	s = string(unicode.ToUpper(r)) + s[n:]
-	if !strings.HasSuffix(s, ".") {
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "。") {
 		s += "."
 	}
 	return s
@@ -792,7 +824,7 @@ func (h *handler) takePosition(w http.ResponseWriter, r *http.Request) {
 		// The authorisation table refuses an objection without naming a
 		// field; on this form it is the stance that is wrong.
 		if indivisible.ErrorField(err) == "" && stance == indivisible.Object && indivisible.Authorize(s.account, indivisible.ActObject, s.account.Participant) != nil {
-			err = indivisible.FieldErrorf(indivisible.ErrorCode(err), "stance", "only a member state's delegation may object; %s may support, abstain or join with a statement", s.account.Name)
+			err = indivisible.FieldErrorf(indivisible.ErrorCode(err), "stance", "%s", loc(r).T("forum.error.object_member_only", "name", s.account.Name))
 		}
 		h.itemWith(w, r, api.StatusCode(err), itemState{form: f, typed: true, err: err})
 		return
@@ -817,11 +849,11 @@ func readPositionForm(r *http.Request) positionForm {
 func signedRequest(r *http.Request) (*indivisible.PositionRequest, error) {
 	body, err := base64.StdEncoding.DecodeString(r.PostFormValue("signed_body"))
 	if err != nil {
-		return nil, indivisible.Invalid("signed", "the signed statement is damaged (its body is not base64): sign it again")
+		return nil, indivisible.Invalid("signed", "%s", loc(r).T("forum.error.signed_body"))
 	}
 	sig, err := base64.StdEncoding.DecodeString(r.PostFormValue("signed_signature"))
 	if err != nil {
-		return nil, indivisible.Invalid("signed", "the signed statement is damaged (its signature is not base64): sign it again")
+		return nil, indivisible.Invalid("signed", "%s", loc(r).T("forum.error.signed_signature"))
 	}
 	return &indivisible.PositionRequest{Signed: &indivisible.SignedStatement{Body: body, KeyName: r.PostFormValue("signed_key"), Signature: sig}}, nil
 }
@@ -839,7 +871,7 @@ func attestedRequest(r *http.Request, f positionForm) (*indivisible.PositionRequ
 	// on a text the delegation has not seen.
 	var err error
 	if req.Version, err = strconv.Atoi(r.PostFormValue("version")); err != nil || req.Version < 1 {
-		return nil, indivisible.Invalid("version", "the form lacks the version; reload the page")
+		return nil, indivisible.Invalid("version", "%s", loc(r).T("forum.error.no_version"))
 	}
 	return req, nil
 }
@@ -880,13 +912,14 @@ func (h *handler) mayTable(ctx context.Context, acc *indivisible.Account, forumI
 	if err := dm.keep(err); err != nil {
 		return err
 	}
+	l := bundle.Localizer(i18n.TagFrom(ctx))
 	switch {
 	case v.May.Propose:
 		return nil
 	case v.Item.Status != indivisible.ItemOpen:
-		return indivisible.Errorf(indivisible.ECONFLICT, "the item is closed: nothing more can be tabled on it")
+		return indivisible.Errorf(indivisible.ECONFLICT, "%s", l.T("forum.error.table_closed"))
 	}
-	return indivisible.Errorf(indivisible.EFORBIDDEN, "%s may not table a proposal or an amendment on this item: the secretariat and the forum's accredited delegations may", acc.Name)
+	return indivisible.Errorf(indivisible.EFORBIDDEN, "%s", l.T("forum.error.table_forbidden", "name", acc.Name))
 }
 
 // maxTableBytes caps the tabling form: a title, a text and the builder's
@@ -912,7 +945,7 @@ func (h *handler) tableVersion(w http.ResponseWriter, r *http.Request) {
 		h.itemWith(w, r, api.StatusCode(err), itemState{table: &f, tableErr: err})
 		return
 	}
-	if pf, notice, done, err := h.buildPackage(r.PostForm, f.packageForm); done {
+	if pf, notice, done, err := h.buildPackage(loc(r), r.PostForm, f.packageForm); done {
 		f.packageForm = pf
 		status := http.StatusOK
 		if err != nil {
@@ -921,7 +954,7 @@ func (h *handler) tableVersion(w http.ResponseWriter, r *http.Request) {
 		h.itemWith(w, r, status, itemState{table: &f, tableErr: err, tableNotice: notice})
 		return
 	}
-	p, included, err := f.composed("tabled", "table")
+	p, included, err := f.composed("table")
 	if err == nil {
 		v := &indivisible.ProposalVersion{ItemID: iid, Title: f.Title, Text: f.Text}
 		if len(p.Measures) > 0 {
@@ -937,7 +970,7 @@ func (h *handler) tableVersion(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &e) && strings.HasPrefix(e.Field, "package.") {
 			c := *e
 			c.Field = strings.TrimPrefix(e.Field, "package.")
-			err = h.modelError(&c, p, f.formIndex(p, included))
+			err = h.modelError(loc(r), &c, p, f.formIndex(p, included))
 		}
 	}
 	h.itemWith(w, r, api.StatusCode(err), itemState{table: &f, tableErr: err})
@@ -1060,7 +1093,7 @@ func (h *handler) questionWith(w http.ResponseWriter, r *http.Request, status in
 	for _, a := range fb.Own {
 		own[a.Round] = a.Value
 	}
-	d.Chart = newDelphiChart(fb.Question, own)
+	d.Chart = newDelphiChart(loc(r), fb.Question, own)
 	for rd := 1; rd <= fb.Question.Round; rd++ {
 		row := roundRow{Round: rd}
 		if rd <= len(fb.Question.Rounds) {
@@ -1075,7 +1108,7 @@ func (h *handler) questionWith(w http.ResponseWriter, r *http.Request, status in
 	if v, ok := own[fb.Question.Round]; ok && formErr == nil {
 		d.Value = strconv.FormatFloat(v, 'f', -1, 64)
 	}
-	h.render(w, r, status, "question", "Delphi: "+fb.Question.Parameter, d)
+	h.render(w, r, status, "question", loc(r).T("forum.question.title", "parameter", fb.Question.Parameter), d)
 }
 
 // answerQuestion records the signed-in expert's answer in the open round.
@@ -1093,7 +1126,7 @@ func (h *handler) answerQuestion(w http.ResponseWriter, r *http.Request) {
 	text := strings.TrimSpace(r.PostFormValue("value"))
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		err = indivisible.Invalid("value", "enter a number")
+		err = indivisible.Invalid("value", "%s", loc(r).T("form.not_a_number", "value", text))
 	} else {
 		_, err = h.deps.Forum.Answer(r.Context(), s.account, fid, qid, v)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/forum"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 	"github.com/indivisible-eurasia/indivisible/ledger"
 )
 
@@ -203,15 +204,15 @@ func TestForumPages(t *testing.T) {
 		want   []string
 	}{
 		{"/forum", 200, []string{`aria-current="page">Forum`, `First session: confidence-building in Europe`,
-			fmt.Sprintf(`<a href="%s">A hotline between Poland`, f.itemURL(f.open)), `qualified majority <span class="hint">v1</span>`,
-			`<strong class="good">adopted</strong>`, `<span class="tag open">open</span>`, `exercise_range_km`, `round 2 open`}},
-		{f.itemURL(f.open), 200, []string{`<strong>consensus</strong>, version 1`, `Provisional count`, `id="outcome" class="good">adopted`,
+			fmt.Sprintf(`<a href="%s">A hotline between Poland`, f.itemURL(f.open)), `Qualified majority <span class="hint">v1</span>`,
+			`<strong class="good">Adopted</strong>`, `<span class="tag open">open</span>`, `exercise_range_km`, `round 2 open`}},
+		{f.itemURL(f.open), 200, []string{`<strong>Consensus</strong>, version 1`, `Provisional count`, `id="outcome" class="good">Adopted`,
 			`Version 2: A hotline and observers`, `Amendment tabled by Germany`, `<strong>hotline</strong>`, `<li>day and night</li>`,
 			`Changes from version 1`, `<ins>`, `<mark>`, `class="map-data"`, `id="verdict"`, `signed <code>POL-`, `attested`,
-			`interpretative`, `We understand &#39;observers&#39; to include civilian experts.`, `Sign in`, `name="next" value="` + f.itemURL(f.open) + `"`}},
+			`Interpretative statement`, `We understand &#39;observers&#39; to include civilian experts.`, `Sign in`, `name="next" value="` + f.itemURL(f.open) + `"`}},
 		{f.itemURL(f.open) + "?version=1", 200, []string{`Version 1: A hotline`, `not the current version`, `Proposal tabled by Poland`}},
-		{f.itemURL(f.decided), 200, []string{`<strong>qualified majority</strong>, version 1`, `quorum 50% of the accredited member states`,
-			`Decided on version 1`, `id="outcome" class="good">adopted`, `2 of 3 member states voting support`, `Voted against`, `Data exchange must cover all of Europe.`,
+		{f.itemURL(f.decided), 200, []string{`<strong>Qualified majority</strong>, version 1`, `quorum 50% of the accredited member states`,
+			`Decided on version 1`, `id="outcome" class="good">Adopted`, `2 of 3 member states voting support`, `Voted against`, `Data exchange must cover all of Europe.`,
 			fmt.Sprintf(`href="/api/v1/forums/%d/items/%d/outcome"`, f.forum, f.decided), `The item is closed`}},
 		{fmt.Sprintf("/forum/%d/questions/%d", f.forum, f.question), 200, []string{`Delphi question: <code>exercise_range_km</code>`, `Round 2 is open.`,
 			`class="median"`, `signs in with their API token`}},
@@ -264,7 +265,7 @@ func TestForumPosition(t *testing.T) {
 		}
 		c, _ := f.client(t, h, "DEU")
 		_, page := c.get(strings.TrimSuffix(want, "#positions"))
-		for _, w := range []string{fmt.Sprintf(`<a href="/log/entry/%d">log entry %d</a>`, before, before), `id="outcome" class="bad">not adopted`,
+		for _, w := range []string{fmt.Sprintf(`<a href="/log/entry/%d">log entry %d</a>`, before, before), `id="outcome" class="bad">Not adopted`,
 			`Observers only at large exercises.`, `<h3>Blocking</h3>`} {
 			if !strings.Contains(page, w) {
 				t.Errorf("page lacks %q", w)
@@ -381,7 +382,7 @@ func TestDelphiChart(t *testing.T) {
 		{Round: 1, N: 7, Min: 225, Q1: 350, Median: 450, Q3: 650, Max: 1000, IQR: 300},
 		{Round: 2, N: 7, Min: 325, Q1: 412.5, Median: 475, Q3: 550, Max: 700, IQR: 137.5},
 	}}
-	c := newDelphiChart(q, map[int]float64{1: 750, 2: 600, 3: 525})
+	c := newDelphiChart(bundle.Localizer(i18n.English), q, map[int]float64{1: 750, 2: 600, 3: 525})
 	var b strings.Builder
 	if err := pages["question"].ExecuteTemplate(&b, "content", questionData{Forum: &indivisible.Forum{}, Q: q, Chart: c}); err != nil {
 		t.Fatal(err)
@@ -540,7 +541,7 @@ func TestForumSilenceLateObjection(t *testing.T) {
 	if strings.Contains(row[1], "current") || strings.Contains(row[0], "<td>current</td>") || !strings.Contains(row[0], "late") {
 		t.Errorf("the late objection shows as current, or not as late:\n%s", row[0])
 	}
-	if !strings.Contains(page, `id="outcome" class="good">adopted`) {
+	if !strings.Contains(page, `id="outcome" class="good">Adopted`) {
 		t.Errorf("the provisional count is not adopted")
 	}
 }
@@ -560,7 +561,7 @@ func TestForumPage(t *testing.T) {
 		{"/forum", 200, []string{fmt.Sprintf(`<a href="%s">International expert forum`, page)}},
 		{page, 200, []string{`<h1>International expert forum on an equal and indivisible security architecture in Eurasia</h1>`,
 			`First session: confidence-building in Europe`, fmt.Sprintf(`<a href="%s">A hotline between Poland`, f.itemURL(f.open)),
-			`consensus <span class="hint">v1</span>`, `qualified majority`, `<span class="tag open">open</span>`, `<strong class="good">adopted</strong>`,
+			`Consensus <span class="hint">v1</span>`, `Qualified majority`, `<span class="tag open">open</span>`, `<strong class="good">Adopted</strong>`,
 			`id="delegations"`, `Delegation of Australia`, `partner state`, `<span class="tag accredited">accredited</span>`,
 			`id="panel"`, `Expert Ivanova`, `Expert Schmidt`, `exercise_range_km`,
 			`aria-current="page">Forum`, `id="signin-button"`, `name="next" value="` + page + `"`}},

@@ -6,10 +6,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
+	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/exchange"
+	"github.com/indivisible-eurasia/indivisible/forum"
 	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
@@ -44,6 +48,13 @@ func localFuncs(l *i18n.Localizer) template.FuncMap {
 	return template.FuncMap{
 		"T":  l.T,
 		"TH": func(key string, pairs ...any) template.HTML { return localHTML(l, key, pairs...) },
+		// finding is a finding's message in the language.
+		"finding": func(f indivisible.Finding) string { return exchange.Localize(l, f) },
+		// when is a time as the language writes it, in UTC, the zone
+		// named: the log's clock, which every reader shares.
+		"when": func(t time.Time) string { return l.FormatTime(t, nil) },
+		// say words a phrase of the forum's record (forum.Say).
+		"say": func(p *indivisible.Phrase, text string) string { return forum.Say(l, p, text) },
 		// lang is the page's language, for <html lang>.
 		"lang": func() string { return l.Tag().String() },
 	}
@@ -110,3 +121,7 @@ func languageLinks(r *http.Request, current language.Tag) []langLink {
 	}
 	return out
 }
+
+// englishTag is the language of the records: the log's messages and the
+// outcome documents whose hashes it carries.
+var englishTag = i18n.English

@@ -415,3 +415,36 @@ func TestDiffRendersMarkdown(t *testing.T) {
 		t.Error("the item page's diff does not render the Markdown")
 	}
 }
+
+// TestForumPagesChinese renders the forum's pages in Simplified Chinese:
+// the pages' own text, the rule names and the outcome are the catalog's
+// Chinese, and the page declares its language.
+func TestForumPagesChinese(t *testing.T) {
+	f := newForumFixture(t)
+	h := NewHandler(f.deps)
+	for _, tc := range []struct {
+		target    string
+		want      []string
+		notWanted []string
+	}{
+		{"/forum?lang=zh-Hans", []string{`<h1>专家论坛</h1>`, `特定多数 <span class="hint">第1版</span>`, `<strong class="good">通过</strong>`, `第2轮进行中`},
+			[]string{`Expert forum`, `qualified majority`, `Decision rule`}},
+		{fmt.Sprintf("/forum/%d?lang=zh-Hans", f.forum), []string{`会议与议程`, `协商一致 <span class="hint">第1版</span>`, `成员国`},
+			[]string{`Sessions and agenda`, `member state<`}},
+		{f.itemURL(f.open) + "?lang=zh-Hans", []string{`<strong>协商一致</strong>，第1版`, `临时计票`, `第2版：A hotline and observers`, `解释性声明`, `以代表团自己的密钥签名`},
+			[]string{`Provisional count`, `Take a position`, `Interpretative statement`}},
+		{f.itemURL(f.decided) + "?lang=zh-Hans", []string{`<strong>特定多数</strong>，第1版`, `法定人数：经认证成员国的50%`, `投反对票`},
+			[]string{`Voted against`, `Decided on version`}},
+		{fmt.Sprintf("/forum/%d/questions/%d?lang=zh-Hans", f.forum, f.question), []string{`德尔菲问题：<code>exercise_range_km</code>`, `第2轮进行中。`, `问卷`},
+			[]string{`Round feedback`, `The questionnaire`}},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			_, page := getPage(t, h, tc.target, http.StatusOK, append(tc.want, `<html lang="zh-Hans"`))
+			for _, w := range tc.notWanted {
+				if strings.Contains(page, w) {
+					t.Errorf("the Chinese page has the English %q", w)
+				}
+			}
+		})
+	}
+}

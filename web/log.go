@@ -104,7 +104,7 @@ func (h *handler) logPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "log", "Log", d)
+	h.render(w, r, http.StatusOK, "log", loc(r).T("nav.log"), d)
 }
 
 // serverURL is the service's public URL, or else the scheme and host the
@@ -201,5 +201,5 @@ func (h *handler) logEntry(w http.ResponseWriter, r *http.Request) {
 	if d.Next >= proof.Checkpoint.Size {
 		d.Next = -1
 	}
-	h.render(w, r, http.StatusOK, "entry", "Log entry "+strconv.FormatInt(idx, 10), d)
+	h.render(w, r, http.StatusOK, "entry", loc(r).T("exchange.entry.title", "index", strconv.FormatInt(idx, 10)), d)
 }

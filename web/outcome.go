@@ -22,8 +22,13 @@ type outcomeData struct {
 	Session  *indivisible.Session
 	Item     *indivisible.AgendaItem
 	Decision *decisionView
-	// Document is the outcome document rendered.
-	Document template.HTML
+	// Document is the outcome document rendered: in the reader's
+	// language, unless that is English or the reader asked for the
+	// authentic text (?text=authentic). Translated says it is a
+	// translation, AuthenticURL where the record itself is.
+	Document     template.HTML
+	Translated   bool
+	AuthenticURL string
 	// EntryHash is the document's SHA-256 as the decision's log entry
 	// carries it; Hash is that of the document served. They differ only
 	// if the stored document was changed after the decision was logged.
@@ -31,6 +36,9 @@ type outcomeData struct {
 	// MarkdownURL serves the document's Markdown (the API), File is the
 	// name it downloads as, and Command hashes it.
 	MarkdownURL, File, Command string
+	// EntryLink links the decision's log entry and HashCode is Hash, as
+	// markup arguments of the page's messages.
+	EntryLink, HashCode template.HTML
 }
 
 func (h *handler) outcomePage(w http.ResponseWriter, r *http.Request) {
@@ -54,16 +62,28 @@ func (h *handler) outcomePage(w http.ResponseWriter, r *http.Request) {
 		kinds[dl.Participant] = dl.Kind
 	}
 	dec := s.Decision
-	d := outcomeData{Forum: s.Forum, Session: s.Session, Item: s.Item, Decision: h.decisionView(dec, true, kinds),
-		Document: documentHTML(dec.Document), Hash: forum.SHA256(dec.Document),
+	d := outcomeData{Forum: s.Forum, Session: s.Session, Item: s.Item, Decision: h.decisionView(loc(r), dec, true, kinds),
+		Hash: forum.SHA256(dec.Document), AuthenticURL: fmt.Sprintf("/forum/%d/items/%d/outcome?text=authentic", fid, iid),
 		MarkdownURL: fmt.Sprintf("/api/v1/forums/%d/items/%d/outcome", fid, iid), File: fmt.Sprintf("outcome-forum-%d-item-%d.md", fid, iid)}
 	d.Command = fmt.Sprintf("curl -s %s%s | sha256sum", h.serverURL(r), d.MarkdownURL)
+	d.EntryLink = template.HTML(fmt.Sprintf(`<a href="/log/entry/%d" id="decision-entry">%s</a>`, dec.LogIndex, template.HTMLEscapeString(loc(r).T("forum.log_entry", "index", dec.LogIndex))))
+	d.HashCode = template.HTML(`<code class="hash">` + template.HTMLEscapeString(d.Hash) + "</code>")
+	doc := dec.Document
+	if l := loc(r); l.Tag() != englishTag && r.URL.Query().Get("text") != "authentic" {
+		var err error
+		if doc, err = h.deps.Forum.OutcomeDocument(ctx, accountOf(r), fid, iid, l.Tag().String()); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Translated = true
+	}
+	d.Document = documentHTML(doc)
 	var err error
 	if d.EntryHash, err = h.entryHash(ctx, dec.LogIndex); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "outcome", "Outcome: "+s.Item.Title, d)
+	h.render(w, r, http.StatusOK, "outcome", loc(r).T("forum.outcome.title", "title", s.Item.Title), d)
 }
 
 // entryHash is the document hash that the decision's log entry carries.

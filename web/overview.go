@@ -2,13 +2,15 @@ package web
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"net/http"
 	"slices"
 	"strconv"
 
+	"golang.org/x/text/language"
+
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // mapData is what map.js draws, embedded in the page as JSON: the shapes
@@ -57,16 +59,17 @@ type orgRow struct {
 	// Risk is the annual risk, in per cent, that at least one member
 	// faces a militarized dispute.
 	Risk     float64
+	RiskText string
 	Selected bool
 }
 
-// RiskText is Risk to one decimal, without rounding a near-certainty up
-// to 100%.
-func (o orgRow) RiskText() string {
-	if o.Risk >= 99.95 {
-		return "over 99.9%"
+// riskText is an organisation's Risk to one decimal, in the reader's
+// language, without rounding a near-certainty up to 100%.
+func riskText(l *i18n.Localizer, risk float64) string {
+	if risk >= 99.95 {
+		return l.T("assess.overview.over", "value", i18n.FormatNumber(l.Tag(), 99.9, 1))
 	}
-	return strconv.FormatFloat(o.Risk, 'f', 1, 64) + "%"
+	return i18n.FormatNumber(l.Tag(), risk, 1) + "%"
 }
 
 type overviewData struct {
@@ -89,7 +92,9 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := overviewData{Orgs: h.organisations(a)}
+	l := loc(r)
+	tag := l.Tag()
+	d := overviewData{Orgs: h.organisations(l, a)}
 	if sel := r.URL.Query().Get("org"); sel != "" {
 		i := slices.IndexFunc(d.Orgs, func(o orgRow) bool { return o.Code == sel })
 		if i < 0 {
@@ -111,23 +116,23 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	ranked := slices.Clone(a.Participants)
 	slices.SortStableFunc(ranked, func(x, y indivisible.ParticipantResult) int { return cmp.Compare(y.Before, x.Before) })
 	sc := sequentialScale(values(ranked, risk))
-	d.Legend = sc.legend(riskLegend, percentTick)
-	d.Map = mapData{Atlas: assetURL(atlasFile), Link: true, Label: "Map of Eurasia: each state coloured by its annual risk of facing a militarized dispute, darker red for a higher risk",
-		States: colourStates(ranked, sc, risk, func(i int, p indivisible.ParticipantResult) string {
-			return fmt.Sprintf("%s: annual risk of facing a militarized dispute %.1f%% (use of force %.1f%%), rank %d of %d from the lowest", p.Name, risk(p), forceRisk(p), i+1, len(ranked))
+	d.Legend = sc.legend(l.T("assess.legend.risk"), percentTick)
+	d.Map = mapData{Atlas: assetURL(atlasFile), Link: true, Label: l.T("assess.map.label_risk"),
+		States: h.colourStates(tag, ranked, sc, risk, func(i int, name string, p indivisible.ParticipantResult) string {
+			return l.T("assess.map.state_risk", "name", name, "risk", i18n.FormatNumber(tag, risk(p), 1), "force", i18n.FormatNumber(tag, forceRisk(p), 1), "rank", i+1, "of", len(ranked))
 		})}
 	if d.Selected != nil {
 		d.Map.Highlight = d.Selected.Members
 	}
 	for i, p := range ranked {
-		d.Ranking = append(d.Ranking, rankRow{Rank: i + 1, Code: p.Code, Name: p.Name, Risk: risk(p), Force: forceRisk(p), Colour: d.Map.States[i].Colour, Member: members[p.Code]})
+		d.Ranking = append(d.Ranking, rankRow{Rank: i + 1, Code: p.Code, Name: d.Map.States[i].Name, Risk: risk(p), Force: forceRisk(p), Colour: d.Map.States[i].Colour, Member: members[p.Code]})
 	}
-	h.render(w, r, http.StatusOK, "overview", "Overview", d)
+	h.render(w, r, http.StatusOK, "overview", l.T("nav.overview"), d)
 }
 
 // organisations lists the scenario's organisations with their members and
 // the annual risk that at least one member faces a dispute.
-func (h *handler) organisations(a *indivisible.Assessment) []orgRow {
+func (h *handler) organisations(l *i18n.Localizer, a *indivisible.Assessment) []orgRow {
 	orgRisk := map[string]float64{}
 	for _, o := range a.Organisations {
 		orgRisk[o.Code] = risk(o)
@@ -137,7 +142,7 @@ func (h *handler) organisations(a *indivisible.Assessment) []orgRow {
 		if p.Kind != indivisible.Organisation {
 			continue
 		}
-		o := orgRow{Code: p.Code, Name: p.Name, Risk: orgRisk[p.Code]}
+		o := orgRow{Code: p.Code, Name: p.Name, Risk: orgRisk[p.Code], RiskText: riskText(l, orgRisk[p.Code])}
 		for _, m := range h.deps.Scenario.Memberships {
 			switch {
 			case m.Organisation != p.Code:
@@ -153,9 +158,6 @@ func (h *handler) organisations(a *indivisible.Assessment) []orgRow {
 	}
 	return orgs
 }
-
-// riskLegend titles the colour bar of annual risks.
-const riskLegend = "Annual risk of a militarized dispute, %"
 
 // risk is a participant's annual risk of facing a militarized dispute
 // before the proposal, in per cent: one minus its security.
@@ -184,11 +186,14 @@ func values(ps []indivisible.ParticipantResult, f func(indivisible.ParticipantRe
 	return v
 }
 
-// colourStates puts the states on the map, coloured by value on sc.
-func colourStates(ps []indivisible.ParticipantResult, sc scale, value func(indivisible.ParticipantResult) float64, label func(int, indivisible.ParticipantResult) string) []mapState {
+// colourStates puts the states on the map, coloured by value on sc and
+// named in the language tag (localName); label words a state's tooltip
+// from its name.
+func (h *handler) colourStates(tag language.Tag, ps []indivisible.ParticipantResult, sc scale, value func(indivisible.ParticipantResult) float64, label func(int, string, indivisible.ParticipantResult) string) []mapState {
 	s := make([]mapState, len(ps))
 	for i, p := range ps {
-		s[i] = mapState{Code: p.Code, ID: isoNumeric[p.Code], Name: p.Name, Colour: sc.colour(value(p)), Label: label(i, p)}
+		name := h.localName(tag, p.Code)
+		s[i] = mapState{Code: p.Code, ID: isoNumeric[p.Code], Name: name, Colour: sc.colour(value(p)), Label: label(i, name, p)}
 	}
 	return s
 }

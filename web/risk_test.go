@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html"
@@ -31,7 +32,7 @@ func TestOverviewRisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body := do(t, NewHandler(deps), "GET", "/", nil)
-	for _, want := range []string{riskLegend, "annual risk of facing a militarized dispute", "lowest risk first", "Darker red is a higher risk"} {
+	for _, want := range []string{english.T("assess.legend.risk"), "annual risk of facing a militarized dispute", "lowest risk first", "Darker red is a higher risk"} {
 		if !strings.Contains(html.UnescapeString(body), want) {
 			t.Errorf("the overview lacks %q", want)
 		}
@@ -158,14 +159,22 @@ func TestAssessRisk(t *testing.T) {
 		t.Errorf("an anonymous reader is told of their own risk")
 	}
 	rv := &resultView{Changes: []changeRow{{Code: "POL", Name: "Poland", Before: 3.1, After: 3.4, Change: 0.3, ForceBefore: 2, ForceAfter: 2.2, Mark: "rises"}},
-		Summary: []string{"Poland's annual risk rises", "Belarus's annual risk rises"}}
+		Summary: []changeRow{{Code: "POL", Name: "Poland"}, {Code: "BLR", Name: "Belarus"}}}
 	r := httptestRequestWithSession(&indivisible.Account{Role: indivisible.RoleDelegation, Participant: "POL"})
 	rv.yourRisk(r)
-	if rv.You != "Your annual risk (Poland) rises from 3.10% to 3.40% (+0.300 percentage points); of a dispute with the use of force, from 2.00% to 2.20%" {
-		t.Errorf("You = %q", rv.You)
+	if rv.You == nil || rv.You.Code != "POL" {
+		t.Errorf("You = %+v, want Poland's row", rv.You)
 	}
-	if len(rv.Summary) != 1 || !strings.HasPrefix(rv.Summary[0], "Belarus") {
-		t.Errorf("the summary repeats the delegation's own state: %q", rv.Summary)
+	if len(rv.Summary) != 1 || rv.Summary[0].Code != "BLR" {
+		t.Errorf("the summary repeats the delegation's own state: %+v", rv.Summary)
+	}
+	// The page words it so.
+	var buf bytes.Buffer
+	if err := pages["assess"].ExecuteTemplate(&buf, "risk-summary", rv); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Your annual risk (Poland) rises from 3.10% to 3.40% (+0.300 percentage points); of a dispute with the use of force, from 2.00% to 2.20%."; !strings.Contains(html.UnescapeString(buf.String()), want) {
+		t.Errorf("the summary %q lacks %q", buf.String(), want)
 	}
 }
 

@@ -150,10 +150,10 @@ func sessionOf(r *http.Request) *session {
 // must have been parsed.
 func checkCSRF(r *http.Request, s *session) error {
 	if s == nil {
-		return indivisible.Errorf(indivisible.EUNAUTHORIZED, "sign in first: your session has ended")
+		return indivisible.Errorf(indivisible.EUNAUTHORIZED, "%s", loc(r).T("exchange.err.session_ended"))
 	}
 	if subtle.ConstantTimeCompare([]byte(r.PostFormValue(csrfField)), []byte(s.csrf)) != 1 {
-		return indivisible.Errorf(indivisible.EFORBIDDEN, "the form did not come from this session; reload the page and try again")
+		return indivisible.Errorf(indivisible.EFORBIDDEN, "%s", loc(r).T("exchange.err.csrf"))
 	}
 	return nil
 }
@@ -182,7 +182,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	// returns to the page the sign-in came from.
 	next := localPath(r.PostForm.Get("next"))
 	if token == "" {
-		err := indivisible.Invalid("token", "paste your API token")
+		err := indivisible.Invalid("token", "%s", loc(r).T("exchange.err.no_token"))
 		// From a forum page, the page itself shows the error.
 		if h.forumSignInFailed(w, r, next, http.StatusBadRequest, err) {
 			return
@@ -193,7 +193,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	hash := indivisible.HashToken(token)
 	if _, err := h.deps.Accounts.Authenticate(r.Context(), hash); err != nil {
 		if indivisible.ErrorCode(err) == indivisible.EUNAUTHORIZED {
-			err = indivisible.FieldErrorf(indivisible.EUNAUTHORIZED, "token", "this token is unknown or revoked")
+			err = indivisible.FieldErrorf(indivisible.EUNAUTHORIZED, "token", "%s", loc(r).T("exchange.err.unknown_token"))
 		}
 		if h.forumSignInFailed(w, r, next, api.StatusCode(err), err) {
 			return

@@ -1,45 +1,55 @@
 package web
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"slices"
 	"strings"
 
+	"golang.org/x/text/language"
+
 	"github.com/indivisible-eurasia/indivisible"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // stateTop is how many of a state's largest threats its page explains.
 const stateTop = 5
 
-// featureText says in words what each of the model's features is, for the
-// pair "from" → the state of the page (docs/model.md, section 2).
-var featureText = map[string]string{
-	"const":            "the model's baseline for any pair",
-	"ln_cap_from":      "the military capability of the state that could initiate (log of its CINC share)",
-	"ln_cap_to":        "this state's own military capability (log of its CINC share)",
-	"ln_dist":          "the distance between the two capitals (log of km)",
-	"land":             "a land or river border between them",
-	"sea":              "at most 400 miles of water between them, with no land border",
-	"defence":          "a defence or offence pact between them",
-	"pact":             "only a neutrality, non-aggression or consultation pact between them",
-	"affinity":         "how alike they vote in the UN General Assembly",
-	"affinity_missing": "no UN voting record to compare",
-	"joint_dem":        "the lower of their two democracy scores (V-Dem)",
-	"dem_dist":         "the difference between their democracy scores",
-	"dem_missing":      "a democracy score is missing",
-	"ongoing":          "a dispute between them in the latest year",
-	"ln_peace":         "the years since their last dispute (log)",
-	"decay_from":       "past disputes the other state began against this one, recent ones weighing more",
-	"major_to":         "this state is a major power",
+// featureKeys are the catalog keys that say in words what each of the
+// model's features is, for the pair "from" → the state of the page
+// (docs/model.md, section 2).
+var featureKeys = map[string]string{
+	"const":            "assess.feature.const",
+	"ln_cap_from":      "assess.feature.ln_cap_from",
+	"ln_cap_to":        "assess.feature.ln_cap_to",
+	"ln_dist":          "assess.feature.ln_dist",
+	"land":             "assess.feature.land",
+	"sea":              "assess.feature.sea",
+	"defence":          "assess.feature.defence",
+	"pact":             "assess.feature.pact",
+	"affinity":         "assess.feature.affinity",
+	"affinity_missing": "assess.feature.affinity_missing",
+	"joint_dem":        "assess.feature.joint_dem",
+	"dem_dist":         "assess.feature.dem_dist",
+	"dem_missing":      "assess.feature.dem_missing",
+	"ongoing":          "assess.feature.ongoing",
+	"ln_peace":         "assess.feature.ln_peace",
+	"decay_from":       "assess.feature.decay_from",
+	"major_to":         "assess.feature.major_to",
 }
 
 // stateLink names a participant and links its page.
 type stateLink struct {
 	Code, Name string
+}
+
+// Link is the participant's name as a link to its page, for a message
+// that names it among other words.
+func (s stateLink) Link() template.HTML {
+	return template.HTML(`<a href="/state/` + template.HTMLEscapeString(s.Code) + `">` + template.HTMLEscapeString(s.Name) + "</a>")
 }
 
 // termRow is one feature's part in a pair's log-odds.
@@ -61,15 +71,16 @@ func termText(v float64) string {
 	return fmt.Sprintf("%+.3f", v)
 }
 
-// effectText says which way a term in the log-odds moves the risk.
+// effectText is the catalog key that says which way a term in the
+// log-odds moves the risk; the template translates it.
 func effectText(v float64) string {
 	switch {
 	case v >= negligible:
-		return "raises the risk"
+		return "assess.effect.raises"
 	case v <= -negligible:
-		return "lowers the risk"
+		return "assess.effect.lowers"
 	}
-	return "barely changes the risk"
+	return "assess.effect.barely"
 }
 
 // threatRow is a state that might initiate a dispute against the page's
@@ -165,7 +176,40 @@ func (h *handler) explainer() indivisible.Explainer {
 	return x
 }
 
-func (h *handler) link(code string) stateLink { return stateLink{code, h.name(code)} }
+// link names a participant in the reader's language (see localName).
+func (h *handler) link(tag language.Tag, code string) stateLink {
+	return stateLink{code, h.localName(tag, code)}
+}
+
+// localName is a participant's name in the language tag (see localName).
+func (h *handler) localName(tag language.Tag, code string) string {
+	return localName(tag, code, h.name(code))
+}
+
+// localName is a participant's name in the language tag: CLDR's name of
+// the country for a state, else (an organisation, a code CLDR does not
+// know) name, the scenario's. English pages keep the scenario's names,
+// which its authors chose ("Türkiye") and which CLDR's English may not
+// share.
+func localName(tag language.Tag, code, name string) string {
+	if base, _ := tag.Base(); base.String() == "en" {
+		return name
+	}
+	if n, ok := i18n.RegionName(tag, code); ok {
+		return n
+	}
+	return name
+}
+
+// roleLabel and obligationLabel are a membership role and an ATOP
+// obligation type in the reader's language.
+func roleLabel(l *i18n.Localizer, r indivisible.MembershipRole) string {
+	return l.T("assess.role." + string(r))
+}
+
+func obligationLabel(l *i18n.Localizer, t indivisible.CommitmentType) string {
+	return l.T("assess.obligation." + string(t))
+}
 
 // statePage shows a state: its annual risk and why, its forces, and its
 // ties; or an organisation: its members and their security.
@@ -180,7 +224,9 @@ func (h *handler) statePage(w http.ResponseWriter, r *http.Request) {
 		h.orgPage(w, r, p)
 		return
 	}
-	d := stateData{stateLink: stateLink{p.Code, p.Name}, Capital: p.Capital, Year: h.deps.Scenario.Year}
+	l := loc(r)
+	tag := l.Tag()
+	d := stateData{stateLink: h.link(tag, p.Code), Capital: p.Capital, Year: h.deps.Scenario.Year}
 	if x := h.explainer(); x != nil {
 		e, err := x.Explain(code, stateTop)
 		if err != nil {
@@ -192,12 +238,12 @@ func (h *handler) statePage(w http.ResponseWriter, r *http.Request) {
 		d.Risk, d.Force = 100*e.Risk, 100*(1-e.ForceSecurity)
 		d.Rank, d.Of = e.Rank, e.Of
 		for _, t := range e.Threats {
-			tr := threatRow{From: h.link(t.From), P: 100 * t.P, PForce: 100 * t.PForce, Deployments: t.Deployments, Odds: t.Odds}
+			tr := threatRow{From: h.link(tag, t.From), P: 100 * t.P, PForce: 100 * t.PForce, Deployments: t.Deployments, Odds: t.Odds}
 			for _, c := range t.Contributions {
 				if c.Term == 0 {
 					continue
 				}
-				tr.Terms = append(tr.Terms, termRow{Feature: c.Feature, Text: cmp.Or(featureText[c.Feature], label(c.Feature)), Value: c.Value, Coef: c.Coef, Term: c.Term})
+				tr.Terms = append(tr.Terms, termRow{Feature: c.Feature, Text: featureLabel(l, c.Feature), Value: c.Value, Coef: c.Coef, Term: c.Term})
 			}
 			d.Threats = append(d.Threats, tr)
 		}
@@ -221,26 +267,26 @@ func (h *handler) statePage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	d.Holdings = h.holdings(code)
+	d.Holdings = h.holdings(bundle.Localizer(tag), code)
 	member := map[string]bool{}
 	for _, m := range h.deps.Scenario.Memberships {
 		if m.State != code {
 			continue
 		}
-		d.Memberships = append(d.Memberships, membershipRow{Organisation: h.link(m.Organisation), Role: label(string(m.Role)), Since: m.Since})
+		d.Memberships = append(d.Memberships, membershipRow{Organisation: h.link(tag, m.Organisation), Role: roleLabel(l, m.Role), Since: m.Since})
 		if m.Role == indivisible.Member {
 			member[m.Organisation] = true
 		}
 	}
 	for _, c := range h.deps.Scenario.Commitments {
-		row := commitmentRow{Type: label(string(c.Type)), Treaty: c.Treaty, Year: c.Year}
+		row := commitmentRow{Type: obligationLabel(l, c.Type), Treaty: c.Treaty, Year: c.Year}
 		switch {
 		case c.B == "" && member[c.A]:
-			row.With, row.Through = h.link(c.A), true
+			row.With, row.Through = h.link(tag, c.A), true
 		case c.A == code && c.B != "":
-			row.With = h.link(c.B)
+			row.With = h.link(tag, c.B)
 		case c.B == code:
-			row.With = h.link(c.A)
+			row.With = h.link(tag, c.A)
 		default:
 			continue
 		}
@@ -249,24 +295,33 @@ func (h *handler) statePage(w http.ResponseWriter, r *http.Request) {
 	for _, x := range h.deps.Scenario.Deployments {
 		switch code {
 		case x.State:
-			d.Abroad = append(d.Abroad, deploymentRow{Other: h.link(x.Host), Component: label(x.Component), Quantity: x.Quantity, Year: x.Year, Source: x.Source})
+			d.Abroad = append(d.Abroad, deploymentRow{Other: h.link(tag, x.Host), Component: terms(bundle.Localizer(tag)).Component(x.Component), Quantity: x.Quantity, Year: x.Year, Source: x.Source})
 		case x.Host:
-			d.Hosted = append(d.Hosted, deploymentRow{Other: h.link(x.State), Component: label(x.Component), Quantity: x.Quantity, Year: x.Year, Source: x.Source})
+			d.Hosted = append(d.Hosted, deploymentRow{Other: h.link(tag, x.State), Component: terms(bundle.Localizer(tag)).Component(x.Component), Quantity: x.Quantity, Year: x.Year, Source: x.Source})
 		}
 	}
 	for _, b := range p.Borders {
-		d.Borders = append(d.Borders, h.link(b))
+		d.Borders = append(d.Borders, h.link(tag, b))
 	}
-	h.render(w, r, http.StatusOK, "state", p.Name, statePageData{State: &d})
+	h.render(w, r, http.StatusOK, "state", d.Name, statePageData{State: &d})
+}
+
+// featureLabel says a feature of the model in words, or, for one the
+// page has no words for, its name.
+func featureLabel(l *i18n.Localizer, feature string) string {
+	if k, ok := featureKeys[feature]; ok {
+		return l.T(k)
+	}
+	return label(feature)
 }
 
 // holdings lists a state's holdings in the scenario's order of components.
-func (h *handler) holdings(code string) []holdingRow {
+func (h *handler) holdings(l *i18n.Localizer, code string) []holdingRow {
 	var rows []holdingRow
 	for _, c := range h.deps.Scenario.Components {
 		for _, x := range h.deps.Scenario.Holdings {
 			if x.State == code && x.Component == c.Name {
-				rows = append(rows, holdingRow{Component: c.Name, Label: label(c.Name), Unit: c.Unit, Quantity: x.Quantity, Missing: x.Missing, Year: x.Year, Source: x.Source})
+				rows = append(rows, holdingRow{Component: c.Name, Label: terms(l).Component(c.Name), Unit: c.Unit, Quantity: x.Quantity, Missing: x.Missing, Year: x.Year, Source: x.Source})
 			}
 		}
 	}
@@ -282,7 +337,9 @@ func (h *handler) orgPage(w http.ResponseWriter, r *http.Request, p indivisible.
 		h.fail(w, r, err)
 		return
 	}
-	orgs := h.organisations(a)
+	l := loc(r)
+	tag := l.Tag()
+	orgs := h.organisations(l, a)
 	i := slices.IndexFunc(orgs, func(o orgRow) bool { return o.Code == p.Code })
 	if i < 0 {
 		h.notFound(w, r)
@@ -290,17 +347,17 @@ func (h *handler) orgPage(w http.ResponseWriter, r *http.Request, p indivisible.
 	}
 	d := orgData{Org: orgs[i]}
 	for _, m := range orgs[i].Members {
-		d.Members = append(d.Members, h.link(m))
+		d.Members = append(d.Members, h.link(tag, m))
 	}
 	for _, m := range h.deps.Scenario.Memberships {
 		if m.Organisation == p.Code && m.Role != indivisible.Member {
-			d.Others = append(d.Others, membershipRow{Organisation: h.link(m.State), Role: label(string(m.Role)), Since: m.Since})
+			d.Others = append(d.Others, membershipRow{Organisation: h.link(tag, m.State), Role: roleLabel(l, m.Role), Since: m.Since})
 		}
 	}
 	slices.SortFunc(d.Others, func(x, y membershipRow) int { return strings.Compare(x.Organisation.Code, y.Organisation.Code) })
 	for _, c := range h.deps.Scenario.Commitments {
 		if c.A == p.Code && c.B == "" {
-			d.Commitments = append(d.Commitments, commitmentRow{With: h.link(c.A), Through: true, Type: label(string(c.Type)), Treaty: c.Treaty, Year: c.Year})
+			d.Commitments = append(d.Commitments, commitmentRow{With: h.link(tag, c.A), Through: true, Type: obligationLabel(l, c.Type), Treaty: c.Treaty, Year: c.Year})
 		}
 	}
 	h.render(w, r, http.StatusOK, "state", p.Name, statePageData{Org: &d})

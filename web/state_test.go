@@ -61,7 +61,7 @@ func TestStatePage(t *testing.T) {
 		fmt.Sprintf(`<dd id="state-risk">%.1f%%</dd>`, 100*pol.Risk),
 		fmt.Sprintf(`<dd id="state-rank">%d of %d, from the lowest risk</dd>`, pol.Rank, pol.Of),
 		fmt.Sprintf(`<a href="/state/%s">`, pol.Threats[0].From),
-		featureText["ln_dist"], featureText["ln_peace"],
+		english.T("assess.feature.ln_dist"), english.T("assess.feature.ln_peace"),
 		`<h1 id="state-h">Poland `, `<caption>Poland's forces by category`)
 
 	for _, tc := range []struct {
@@ -74,7 +74,7 @@ func TestStatePage(t *testing.T) {
 		{"/state/pol", 200, []string{`<h1 id="state-h">Poland `}, nil},
 		{"/state/CSTO", 200, []string{
 			`<h1 id="org-h">Collective Security Treaty Organization `, "is an organisation, not a state",
-			fmt.Sprintf(`<dd id="org-risk">%s</dd>`, orgRow{Risk: risk(base.Organisations[csto])}.RiskText()),
+			fmt.Sprintf(`<dd id="org-risk">%s</dd>`, riskText(english, risk(base.Organisations[csto]))),
 			`<a href="/state/RUS">Russian Federation</a>`, `<a href="/state/ARM">Armenia</a>`, "Collective Security Treaty Art. 4",
 		}, []string{`id="state-risk"`}},
 		{"/state/XYZ", 404, []string{`404: Not Found`, `no page at /state/XYZ`}, nil},
@@ -107,7 +107,7 @@ func TestStatePage(t *testing.T) {
 
 	// Every feature the model has is put in words.
 	for _, f := range model.Features {
-		if featureText[f] == "" {
+		if _, ok := featureKeys[f]; !ok {
 			t.Errorf("feature %s has no description", f)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -213,10 +214,14 @@ func parsePages() map[string]*template.Template {
 	t := map[string]*template.Template{}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
-		if name == "layout" || name == "partials" || name == "admin-form" || name == "builder" {
+		if name == "layout" || name == "partials" || name == "admin-form" || name == "builder" || name == "ledger-messages" {
 			continue
 		}
 		shared := []string{"templates/layout.html", "templates/partials.html"}
+		// The pages that load ledger.js carry its messages.
+		if slices.Contains(pageScripts[name], "ledger.js") {
+			shared = append(shared, "templates/ledger-messages.html")
+		}
 		// The desk's pages share its form.
 		if strings.HasPrefix(name, "admin") {
 			shared = append(shared, "templates/admin-form.html")
@@ -233,13 +238,12 @@ func parsePages() map[string]*template.Template {
 
 // funcs are the templates' helpers.
 var funcs = template.FuncMap{
-	"asset":      assetURL,
-	"num":        func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) },
-	"join":       strings.Join,
-	"statusText": http.StatusText,
-	"label":      label,
-	"mul100":     func(v float64) float64 { return v * 100 },
-	"short":      short,
+	"asset":  assetURL,
+	"num":    func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) },
+	"join":   strings.Join,
+	"label":  label,
+	"mul100": func(v float64) float64 { return v * 100 },
+	"short":  short,
 	// risk is the annual risk, in per cent, of a security (the
 	// probability of facing no militarized dispute in a year); pp formats
 	// a change in percentage points.
@@ -255,6 +259,16 @@ var funcs = template.FuncMap{
 	// message: {{TH "footer.basis" "model" (code "docs/model.md")}}.
 	"code": func(s string) template.HTML {
 		return template.HTML("<code>" + template.HTMLEscapeString(s) + "</code>")
+	},
+	"strong": func(s string) template.HTML {
+		return template.HTML("<strong>" + template.HTMLEscapeString(s) + "</strong>")
+	},
+	"em": func(s string) template.HTML {
+		return template.HTML("<em>" + template.HTMLEscapeString(s) + "</em>")
+	},
+	// link is a link as an argument of a TH message.
+	"link": func(href, s string) template.HTML {
+		return template.HTML(`<a href="` + template.HTMLEscapeString(href) + `">` + template.HTMLEscapeString(s) + "</a>")
 	},
 	"span": func(id, s string) template.HTML {
 		return template.HTML(`<span id="` + template.HTMLEscapeString(id) + `">` + template.HTMLEscapeString(s) + "</span>")
@@ -381,7 +395,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if indivisible.ErrorCode(err) == indivisible.EINTERNAL {
 		h.deps.Logger.ErrorContext(r.Context(), "web", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	b, err := h.execute(r, "error", http.StatusText(status), errorData{status, indivisible.ErrorMessage(err)})
+	b, err := h.execute(r, "error", loc(r).T("assess.status."+strconv.Itoa(status)), errorData{status, indivisible.ErrorMessage(err)})
 	if err != nil {
 		http.Error(w, http.StatusText(status), status)
 		return
@@ -390,7 +404,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
-	h.fail(w, r, indivisible.Errorf(indivisible.ENOTFOUND, "no page at %s", r.URL.Path))
+	h.fail(w, r, indivisible.Errorf(indivisible.ENOTFOUND, "%s", loc(r).T("error.no_page", "path", r.URL.Path)))
 }
 
 // name returns a participant's name, or its code if it has none.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/api"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 	"github.com/indivisible-eurasia/indivisible/model"
 	"github.com/indivisible-eurasia/indivisible/scenario"
 )
@@ -92,7 +93,7 @@ func TestEveryTemplateIsAPage(t *testing.T) {
 		"admin": true, "admin-account": true, "admin-token": true, "admin-signin": true, "admin-forum": true, "docs": true}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".html")
-		if name == "layout" || name == "partials" || name == "admin-form" || name == "builder" {
+		if name == "layout" || name == "partials" || name == "admin-form" || name == "builder" || name == "ledger-messages" {
 			continue
 		}
 		if pages[name] == nil {
@@ -474,7 +475,7 @@ func FuzzAssessForm(f *testing.F) {
 	f.Add("transfer", "RUS", "KGZ", "x", "NaN", "{", "Inf")
 	f.Fuzz(func(t *testing.T, typ, actor, host, category, quantity, proposal, tolerance string) {
 		form := formFromValues(url.Values{"type": {typ}, "actor": {actor}, "host": {host}, "category": {category}, "quantity": {quantity}, "proposal": {proposal}, "tolerance": {tolerance}})
-		p, _, err := form.proposal()
+		p, _, err := form.proposal(i18n.English)
 		if err != nil {
 			if indivisible.ErrorCode(err) != indivisible.EINVALID || indivisible.ErrorField(err) == "" {
 				t.Fatalf("error %v: code %s, field %q", err, indivisible.ErrorCode(err), indivisible.ErrorField(err))
@@ -504,4 +505,48 @@ func getPage(t *testing.T, h http.Handler, target string, status int, want []str
 		}
 	}
 	return res, body
+}
+
+// TestPagesTranslated renders the overview, an assessment and a state's
+// page in Russian and Chinese: the headings, <html lang>, and the
+// participants' names are the language's.
+func TestPagesTranslated(t *testing.T) {
+	h := NewHandler(newDeps(t))
+	tanks := shareLink(&indivisible.Proposal{Measures: []indivisible.Measure{
+		{Type: indivisible.MeasureHoldings, Actor: "POL", Category: indivisible.BattleTanks, Change: 250}}}, 0.0001)
+	for _, tc := range []struct {
+		lang, target string
+		want, not    []string
+	}{
+		{"ru", "/", []string{"<h1>Безопасность в Евразии</h1>", ">Рейтинг</h2>", ">Польша</a>", `"name":"Польша"`, "Годовой риск военизированного спора, %"}, []string{">Poland</a>", "Security across Eurasia"}},
+		{"zh-Hans", "/", []string{"<h1>欧亚安全</h1>", ">排名</h2>", ">波兰</a>", `"name":"波兰"`}, []string{">Poland</a>"}},
+		{"ru", tanks, []string{"<h1>Оценка предложения</h1>", ">Пакет мер</legend>", ">Оцененные меры</h3>", "Оценка: <strong>", "процентного пункта", `"name":"Польша"`, "<li>Польша: годовой риск повышается с "}, []string{"Assess a proposal", "Verdict:"}},
+		{"zh-Hans", tanks, []string{"<h1>评估提案</h1>", ">一揽子措施</legend>", ">已评估的措施</h3>", "评估结论：<strong>", `"name":"波兰"`}, []string{"Verdict:"}},
+		{"ru", "/state/POL", []string{`<h1 id="state-h">Польша `, ">Безопасность</h2>", ">Наличие сил</h2>", ">Сухопутные границы</h2>", ">Германия</a>", "<title>Польша"}, []string{`<h1 id="state-h">Poland`}},
+		{"zh-Hans", "/state/POL", []string{`<h1 id="state-h">波兰 `, ">安全</h2>", ">持有量</h2>", ">陆地边界</h2>", ">德国</a>"}, nil},
+		// An organisation keeps the scenario's name.
+		{"ru", "/state/CSTO", []string{`<h1 id="org-h">Collective Security Treaty Organization `, ">Члены</h2>"}, nil},
+	} {
+		t.Run(tc.lang+tc.target, func(t *testing.T) {
+			sep := "?"
+			if strings.Contains(tc.target, "?") {
+				sep = "&"
+			}
+			res, body := do(t, h, "GET", tc.target+sep+"lang="+tc.lang, nil)
+			if res.StatusCode != 200 {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			body = html.UnescapeString(body)
+			for _, w := range append(tc.want, `<html lang="`+tc.lang+`">`) {
+				if !strings.Contains(body, w) {
+					t.Errorf("lacks %q", w)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(body, w) {
+					t.Errorf("has %q", w)
+				}
+			}
+		})
+	}
 }

@@ -858,8 +858,13 @@ type Decision struct {
 	Outcome   DecisionOutcome `json:"outcome"`
 
 	// Proof the decision entry's inclusion proof (C2SP tlog-proof)
-	Proof  *string `json:"proof,omitempty"`
-	Reason string  `json:"reason"`
+	Proof *string `json:"proof,omitempty"`
+
+	// Reason why, in English
+	Reason string `json:"reason"`
+
+	// ReasonPhrase A sentence of the record as a message key of the catalogs (i18n/catalog) with its named arguments, for a client to word in its reader's language; the English text is beside it. Records stored before phrases were kept have none.
+	ReasonPhrase *Phrase `json:"reason_phrase,omitempty"`
 
 	// Rule An agenda item's decision rule, a versioned policy (docs/forum.md). Version 0 or absent means the latest.
 	Rule       RuleSpec   `json:"rule"`
@@ -1136,7 +1141,14 @@ type Feedback struct {
 
 // Finding defines model for Finding.
 type Finding struct {
-	Entries      []int64  `json:"entries"`
+	// Args the message's named arguments: codes, counts and dates as the log has them
+	Args    *map[string]string `json:"args,omitempty"`
+	Entries []int64            `json:"entries"`
+
+	// Key the message's key in the interface's catalogs (i18n/catalog), for rendering it in another language
+	Key *string `json:"key,omitempty"`
+
+	// Message what was found, in English: the rendering of key with args
 	Message      string   `json:"message"`
 	Participants []string `json:"participants"`
 	Reference    *string  `json:"reference,omitempty"`
@@ -1216,7 +1228,10 @@ type ItemPosition struct {
 
 	// Reason why the position is not counted (absent if it is)
 	Reason *string `json:"reason,omitempty"`
-	Stance Stance  `json:"stance"`
+
+	// ReasonPhrase A sentence of the record as a message key of the catalogs (i18n/catalog) with its named arguments, for a client to word in its reader's language; the English text is beside it. Records stored before phrases were kept have none.
+	ReasonPhrase *Phrase `json:"reason_phrase,omitempty"`
+	Stance       Stance  `json:"stance"`
 
 	// Standing current (counted), superseded by a later event, a withdrawal, lapsed (on an amended text), late (logged after the rule's cutoff, such as a silence procedure's deadline) or not_accredited (the delegation is not accredited). While a record of the item cannot be read the item's view is an error.
 	Standing      ItemPositionStanding       `json:"standing"`
@@ -1333,8 +1348,11 @@ type Objection struct {
 	Participant string `json:"participant"`
 
 	// Reason why it does not block (absent if it does)
-	Reason    *string `json:"reason,omitempty"`
-	Statement *string `json:"statement,omitempty"`
+	Reason *string `json:"reason,omitempty"`
+
+	// ReasonPhrase A sentence of the record as a message key of the catalogs (i18n/catalog) with its named arguments, for a client to word in its reader's language; the English text is beside it. Records stored before phrases were kept have none.
+	ReasonPhrase *Phrase `json:"reason_phrase,omitempty"`
+	Statement    *string `json:"statement,omitempty"`
 }
 
 // PairRisk One ordered pair's hazard.
@@ -1410,6 +1428,12 @@ type ParticipantResult struct {
 	// ForceBefore security against disputes in which force is used
 	ForceBefore float64 `json:"force_before"`
 	Name        string  `json:"name"`
+}
+
+// Phrase A sentence of the record as a message key of the catalogs (i18n/catalog) with its named arguments, for a client to word in its reader's language; the English text is beside it. Records stored before phrases were kept have none.
+type Phrase struct {
+	Args *map[string]string `json:"args,omitempty"`
+	Key  string             `json:"key"`
 }
 
 // Position A position event as recorded in the log; a delegation's current position is its latest event.
@@ -2735,6 +2759,8 @@ type ClientInterface interface {
 
 	// GetOutcome The outcome document, the bytes whose SHA-256 the decision's log entry carries.
 	//
+	// In English, the record itself. With Accept-Language asking for another language of the catalogs (ru, zh-Hans), a translation written from the same records, which names the English record's SHA-256; Content-Language says which was sent.
+	//
 	// Corresponds with GET /api/v1/forums/{forum}/items/{item}/outcome (the `GetOutcome` operationId).
 	GetOutcome(ctx context.Context, forum ForumID, item ItemID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -3523,6 +3549,8 @@ func (c *Client) GetDecision(ctx context.Context, forum ForumID, item ItemID, re
 }
 
 // GetOutcome The outcome document, the bytes whose SHA-256 the decision's log entry carries.
+//
+// In English, the record itself. With Accept-Language asking for another language of the catalogs (ru, zh-Hans), a translation written from the same records, which names the English record's SHA-256; Content-Language says which was sent.
 //
 // Corresponds with GET /api/v1/forums/{forum}/items/{item}/outcome (the `GetOutcome` operationId).
 func (c *Client) GetOutcome(ctx context.Context, forum ForumID, item ItemID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6735,6 +6763,8 @@ type ClientWithResponsesInterface interface {
 	GetDecisionWithResponse(ctx context.Context, forum ForumID, item ItemID, reqEditors ...RequestEditorFn) (*GetDecisionResponse, error)
 
 	// GetOutcomeWithResponse The outcome document, the bytes whose SHA-256 the decision's log entry carries.
+	//
+	// In English, the record itself. With Accept-Language asking for another language of the catalogs (ru, zh-Hans), a translation written from the same records, which names the English record's SHA-256; Content-Language says which was sent.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -12103,6 +12133,8 @@ func (c *ClientWithResponses) GetDecisionWithResponse(ctx context.Context, forum
 }
 
 // GetOutcomeWithResponse The outcome document, the bytes whose SHA-256 the decision's log entry carries.
+//
+// In English, the record itself. With Accept-Language asking for another language of the catalogs (ru, zh-Hans), a translation written from the same records, which names the English record's SHA-256; Content-Language says which was sent.
 //
 // Returns a wrapper object for the known response body format(s).
 //

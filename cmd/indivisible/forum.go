@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -504,12 +505,17 @@ func forumClose(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, e
 func forumOutcome(fs *flag.FlagSet) func(context.Context, *forumCtx) (*forumOut, error) {
 	id := fs.Int64("forum", 0, "the forum's `ID`")
 	item := fs.Int64("item", 0, "the item's `ID`")
+	lang := fs.String("lang", "en", "the document's `LANGUAGE` (en, ru, zh-Hans); any but English is a translation of the record the log attests")
 	return func(ctx context.Context, c *forumCtx) (*forumOut, error) {
 		d, err := reply[indivisible.Decision](c.c.api.GetDecision(ctx, *id, *item))
-		if err != nil {
-			return nil, err
+		if err != nil || *lang == "en" {
+			return &forumOut{d, d.Document}, err
 		}
-		return &forumOut{d, d.Document}, nil
+		doc, err := readReply(c.c.api.GetOutcome(ctx, *id, *item, func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Accept-Language", *lang)
+			return nil
+		}))
+		return &forumOut{d, string(doc)}, err
 	}
 }
 

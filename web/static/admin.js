@@ -1,5 +1,6 @@
 // The new token's page: a button copies the secret. Without JavaScript,
-// or without clipboard access, the secret stays selectable text.
+// or without clipboard access, the secret stays selectable text. The
+// button carries its messages in the page's language.
 (function () {
   'use strict';
   var button = document.getElementById('copy-token');
@@ -11,10 +12,10 @@
   button.hidden = false;
   button.addEventListener('click', function () {
     navigator.clipboard.writeText(field.value).then(function () {
-      status.textContent = 'Copied.';
+      status.textContent = button.dataset.copied;
     }, function () {
       field.select();
-      status.textContent = 'The browser refused; the token is selected: press Ctrl+C (or ⌘C).';
+      status.textContent = button.dataset.refused;
     });
   });
 })();

@@ -49,7 +49,8 @@
       render(canvas, data, features);
       performance.mark('map-drawn');
     }).catch(function (err) {
-      canvas.textContent = 'The map could not be drawn (' + err.message + '); the tables hold the same figures.';
+      // The page words the message in its language (data-failed).
+      canvas.textContent = fig.getAttribute('data-failed').replace('{error}', err.message);
     });
   }
 
@@ -127,7 +128,7 @@
 
     el('rect', {x: b.x, y: b.y, width: b.w, height: b.h, class: 'inset-box'}, insetG);
     var label = el('text', {x: b.x + 6, y: b.y + 14, class: 'inset-label'}, insetG);
-    label.textContent = 'North America';
+    label.textContent = canvas.closest('[data-map]').getAttribute('data-inset-label');
     var insetPath = d3.geoPath(inset);
     var ctx = el('g', {class: 'context', 'aria-hidden': 'true'}, insetG);
     ['484', '304'].forEach(function (id) { // Mexico, Greenland: context
@@ -312,7 +313,9 @@
     select.value = code;
     select.dispatchEvent(new Event('change', {bubbles: true}));
     var status = form.querySelector('[data-pick-status]');
-    if (status) { status.textContent = field + ': ' + select.options[select.selectedIndex].text; }
+    // The radio button's label names the field in the page's language.
+    var fieldLabel = form.querySelector('input[name=pick][value=' + field + ']').parentNode.textContent.trim();
+    if (status) { status.textContent = fieldLabel + ': ' + select.options[select.selectedIndex].text; }
     if (field === 'actor') {
       var host = form.querySelector('input[name=pick][value=host]');
       if (host) { host.checked = true; }

@@ -11,6 +11,23 @@
   var subtle = window.crypto && window.crypto.subtle;
   var utf8 = new TextEncoder();
 
+  // The messages, in the page's language, are the server's catalog's
+  // (web/templates/ledger-messages.html): the script holds no text of
+  // its own.
+  var messages = (function () {
+    var el = document.getElementById('ledger-messages');
+    return el ? JSON.parse(el.textContent) : {};
+  })();
+  // t renders the message key, filling its {name} placeholders from
+  // args in one pass, so that a value holding braces stays as it is. A
+  // key the page lacks shows as itself, as the server's lookup does.
+  function t(key, args) {
+    var s = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+    return s.replace(/\{([a-z0-9_]+)\}/g, function (m, name) {
+      return args && Object.prototype.hasOwnProperty.call(args, name) ? String(args[name]) : m;
+    });
+  }
+
   function b64decode(s) {
     var bin = atob(s);
     var b = new Uint8Array(bin.length);
@@ -46,7 +63,7 @@
 
   function needCrypto() {
     if (!subtle) {
-      throw new Error('this browser has no WebCrypto here (it needs a secure context: HTTPS or localhost)');
+      throw new Error(t('ledger.no_crypto'));
     }
   }
 
@@ -68,7 +85,7 @@
   function parseVerifierKey(text) {
     var f = splitKey(text, 3);
     var key = f && /^[0-9a-f]{8}$/.test(f[1]) ? b64decode(f[2]) : null;
-    if (!key || key.length !== 33 || key[0] !== 1) { throw new Error('not an Ed25519 note verifier key'); }
+    if (!key || key.length !== 33 || key[0] !== 1) { throw new Error(t('ledger.not_verifier_key')); }
     return {name: f[0], hash: fromHex(f[1]), pub: key.slice(1)};
   }
 
@@ -79,7 +96,7 @@
     var seed = null;
     try { seed = f && f[0] === 'PRIVATE' && f[1] === 'KEY' ? b64decode(f[4]) : null; } catch (e) { seed = null; }
     if (!seed || seed.length !== 33 || seed[0] !== 1) {
-      throw new Error('this is not a private key file of indivisible keys new (PRIVATE+KEY+NAME+HASH+KEY)');
+      throw new Error(t('ledger.not_signer_key'));
     }
     return {name: f[2], seed: seed.slice(1)};
   }
@@ -99,10 +116,10 @@
   // "— name base64(key hash (4 bytes) || signature)".
   function parseNote(note) {
     var i = note.indexOf('\n\n');
-    if (i < 0) { throw new Error('the checkpoint is not a signed note'); }
+    if (i < 0) { throw new Error(t('ledger.not_note')); }
     var sigs = note.slice(i + 2).split('\n').filter(function (l) { return l !== ''; }).map(function (l) {
       var m = /^\u2014 (\S+) (\S+)$/.exec(l);
-      if (!m) { throw new Error('bad signature line in the checkpoint: ' + l); }
+      if (!m) { throw new Error(t('ledger.bad_signature_line', {line: l})); }
       var b = b64decode(m[2]);
       return {name: m[1], hash: b.slice(0, 4), sig: b.slice(4)};
     });
@@ -113,13 +130,13 @@
   // "index N", the hashes from the leaf up, an empty line, the checkpoint.
   function parseProof(text) {
     var i = text.indexOf('\n\n');
-    if (i < 0) { throw new Error('the proof has no checkpoint'); }
+    if (i < 0) { throw new Error(t('ledger.proof_no_checkpoint')); }
     var lines = text.slice(0, i).split('\n');
-    if (lines[0] !== 'c2sp.org/tlog-proof@v1') { throw new Error('not a c2sp.org/tlog-proof@v1'); }
+    if (lines[0] !== 'c2sp.org/tlog-proof@v1') { throw new Error(t('ledger.not_tlog_proof')); }
     var k = 1;
     while (k < lines.length && lines[k].startsWith('extra ')) { k++; }
     var m = /^index (\d+)$/.exec(lines[k] || '');
-    if (!m) { throw new Error('the proof has no index line'); }
+    if (!m) { throw new Error(t('ledger.proof_no_index')); }
     var note = text.slice(i + 2);
     var body = parseNote(note).text.split('\n');
     return {
@@ -135,11 +152,11 @@
   // rootFromProof folds an RFC 6962 inclusion proof from the leaf hash up
   // (RFC 9162 §2.1.3.2; the same tree tlog.CheckRecord checks).
   async function rootFromProof(index, size, leaf, hashes) {
-    if (index >= size) { throw new Error('entry ' + index + ' is beyond the tree of size ' + size); }
+    if (index >= size) { throw new Error(t('ledger.beyond_tree', {index: index, size: size})); }
     var fn = index, sn = size - 1n, r = leaf;
     for (var i = 0; i < hashes.length; i++) {
       var p = hashes[i];
-      if (sn === 0n) { throw new Error('the proof is too long'); }
+      if (sn === 0n) { throw new Error(t('ledger.proof_too_long')); }
       if ((fn & 1n) === 1n || fn === sn) {
         r = await sha256(concat([1], p, r));
         if ((fn & 1n) === 0n) {
@@ -151,7 +168,7 @@
       fn >>= 1n;
       sn >>= 1n;
     }
-    if (sn !== 0n) { throw new Error('the proof is too short'); }
+    if (sn !== 0n) { throw new Error(t('ledger.proof_too_short')); }
     return r;
   }
 
@@ -162,12 +179,12 @@
     var n = parseNote(note);
     // The key hash is the first 4 bytes of SHA-256(name "\n" 0x01 key).
     var want = (await sha256(concat(utf8.encode(key.name + '\n'), [1], key.pub))).slice(0, 4);
-    if (!equal(want, key.hash)) { throw new Error('the log key\'s hash does not match its name and key'); }
+    if (!equal(want, key.hash)) { throw new Error(t('ledger.key_hash_mismatch')); }
     var s = n.sigs.find(function (x) { return x.name === key.name && equal(x.hash, key.hash); });
-    if (!s) { throw new Error('the checkpoint carries no signature by ' + key.name); }
+    if (!s) { throw new Error(t('ledger.no_signature_by', {key: key.name})); }
     var pub = await subtle.importKey('raw', key.pub, {name: 'Ed25519'}, false, ['verify']);
     if (!await subtle.verify({name: 'Ed25519'}, pub, s.sig, utf8.encode(n.text))) {
-      throw new Error('the checkpoint\'s signature by ' + key.name + ' does not verify');
+      throw new Error(t('ledger.signature_fails', {key: key.name}));
     }
     return key.name;
   }
@@ -197,7 +214,7 @@
     for (var i = 0; i < spec.witnesses.length; i++) {
       var w = spec.witnesses[i];
       var key = await parseCosignerKey(w.key);
-      if (!key) { throw new Error('the policy\'s key of witness ' + w.name + ' is not a cosignature/v1 verifier key'); }
+      if (!key) { throw new Error(t('ledger.witness_key_invalid', {witness: w.name})); }
       var pub = null;
       for (var j = 0; j < n.sigs.length; j++) {
         var s = n.sigs[j];
@@ -228,12 +245,12 @@
     spec.witnesses.forEach(function (w) { isWitness[w.name] = true; });
     function group(name) {
       var g = spec.groups && spec.groups[name];
-      if (!g) { throw new Error('the policy has no witness or group ' + name); }
+      if (!g) { throw new Error(t('ledger.no_group', {name: name})); }
       return g;
     }
     function satisfied(name, depth) {
       if (isWitness[name]) { return name in valid; }
-      if (depth > 64) { throw new Error('the policy\'s groups nest too deep'); }
+      if (depth > 64) { throw new Error(t('ledger.groups_too_deep')); }
       var g = group(name);
       return g.members.filter(function (m) { return satisfied(m, depth + 1); }).length >= g.k;
     }
@@ -258,39 +275,41 @@
       needCrypto();
       var data = JSON.parse(box.querySelector('.proof-data').textContent);
       var proof = parseProof(data.proof);
-      if (proof.index !== BigInt(data.index)) { throw new Error('the proof is for entry ' + proof.index); }
+      if (proof.index !== BigInt(data.index)) { throw new Error(t('ledger.wrong_entry', {index: proof.index})); }
       var leaf = await sha256(concat([0], b64decode(data.record)));
-      step('Leaf hash SHA-256(0x00 ‖ entry): ' + toHex(leaf));
+      step(t('ledger.step.leaf', {hash: toHex(leaf)}));
       var root = await rootFromProof(proof.index, proof.size, leaf, proof.hashes);
-      step('Root from the ' + proof.hashes.length + ' proof hashes: ' + toHex(root));
-      if (!equal(root, proof.root)) { throw new Error('the proof leads to another root than the checkpoint\'s (' + toHex(proof.root) + ')'); }
-      step('It equals the root of the checkpoint of size ' + proof.size + '.');
+      step(t('ledger.step.root', {n: proof.hashes.length, hash: toHex(root)}));
+      if (!equal(root, proof.root)) { throw new Error(t('ledger.other_root', {root: toHex(proof.root)})); }
+      step(t('ledger.step.root_equals', {size: proof.size}));
       var res = await fetch(data.key_url, {cache: 'no-cache'});
-      if (!res.ok) { throw new Error(data.key_url + ' answered ' + res.status); }
+      if (!res.ok) { throw new Error(t('ledger.key_fetch_failed', {url: data.key_url, status: res.status})); }
       var name = await verifyNote(proof.note, await res.text());
-      step('The checkpoint is signed by the log key ' + name + ' (Ed25519).');
-      var cosigned = '';
+      step(t('ledger.step.signed', {key: name}));
+      var verified = t('ledger.verified', {index: proof.index, size: proof.size, key: name});
       if (data.policy) {
         var spec = data.policy;
         var cs = await checkCosignatures(parseNote(proof.note), spec);
         var names = spec.witnesses.map(function (w) { return w.name; }).filter(function (w) { return w in cs.valid; });
         names.forEach(function (w) {
           var c = cs.valid[w];
-          step('Cosigned by witness ' + w + ' (' + c.key + ', cosignature/v1, Ed25519) at ' + new Date(Number(c.time) * 1000).toISOString().replace('.000Z', 'Z') + '.');
+          step(t('ledger.step.cosigned', {witness: w, key: c.key, time: new Date(Number(c.time) * 1000).toISOString().replace('.000Z', 'Z')}));
         });
-        cs.invalid.forEach(function (w) { step('Ignored: a cosignature by ' + w + ' that does not verify.'); });
+        cs.invalid.forEach(function (w) { step(t('ledger.step.ignored', {witness: w})); });
         var missing = quorum(spec, cs.valid);
         if (missing) {
-          throw new Error('the checkpoint carries ' + names.length + ' valid witness cosignature(s), short of the quorum (' + spec.describe + '): missing valid cosignatures from ' + missing.join(', '));
+          throw new Error(t('ledger.quorum_short', {n: names.length, policy: spec.describe, missing: missing.join(', ')}));
         }
-        step(spec.quorum === 'none' ? 'The witness policy requires no cosignature.' : 'The cosignatures meet the witness policy\'s quorum: ' + spec.describe + '.');
-        if (names.length > 0) { cosigned = ' and cosigned by ' + names.join(', ') + ' (quorum ' + spec.describe + ')'; }
+        step(spec.quorum === 'none' ? t('ledger.step.no_cosignature_required') : t('ledger.step.quorum_met', {policy: spec.describe}));
+        if (names.length > 0) {
+          verified = t('ledger.verified_cosigned', {index: proof.index, size: proof.size, key: name, witnesses: names.join(', '), policy: spec.describe});
+        }
       }
-      status.textContent = 'Inclusion verified: entry ' + proof.index + ' is in the log of ' + proof.size + ' entries, under a checkpoint signed by ' + name + cosigned + '.';
+      status.textContent = verified;
       status.className = 'verify-status verified';
       performance.mark('entry-verified');
     } catch (err) {
-      status.textContent = 'Not verified: ' + err.message;
+      status.textContent = t('ledger.not_verified', {message: err.message});
       status.className = 'verify-status failed';
     }
   }
@@ -303,24 +322,32 @@
     return i < 0 ? name : name.slice(0, i);
   }
 
+  // statementMessages are checkKeyOwner's messages for each kind of
+  // statement: whole sentences, since a language inflects the noun
+  // differently in each.
+  var statementMessages = {
+    declaration: {notJSON: 'ledger.declaration.not_json', noParticipant: 'ledger.declaration.no_participant', otherAccount: 'ledger.declaration.other_account', wrongKey: 'ledger.declaration.wrong_key'},
+    position: {notJSON: 'ledger.position.not_json', noParticipant: 'ledger.position.no_participant', otherAccount: 'ledger.position.other_account', wrongKey: 'ledger.position.wrong_key'}
+  };
+
   // checkKeyOwner refuses, before anything is signed, a key of another
   // participant than the statement's (a declaration, or a position), or a
   // statement for another participant than the signed-in delegation (the
-  // server would refuse either on filing). what names the statement.
+  // server would refuse either on filing). what names the statement: a
+  // key of statementMessages.
   function checkKeyOwner(keyName, msg, account, what) {
-    var decl;
-    what = what || 'declaration';
+    var decl, m = statementMessages[what];
     try { decl = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(msg)); } catch (e) {
-      throw new Error('the ' + what + ' is not valid JSON (' + e.message + '), so it cannot be checked against your key: fix it or compose it with a form first');
+      throw new Error(t(m.notJSON, {error: e.message}));
     }
     var p = decl && typeof decl === 'object' && typeof decl.participant === 'string' ? decl.participant : '';
-    if (p === '') { throw new Error('the ' + what + ' names no "participant"'); }
+    if (p === '') { throw new Error(t(m.noParticipant)); }
     if (account && p !== account) {
-      throw new Error('the ' + what + ' is for ' + p + ', but you are signed in for ' + account + ': a delegation files only its own ' + what + 's');
+      throw new Error(t(m.otherAccount, {participant: p, account: account}));
     }
     var owner = keyParticipant(keyName);
     if (owner !== p) {
-      throw new Error('the key file ' + keyName + ' is a key of ' + owner + ', not of ' + p + ', whose ' + what + ' this is. Choose a key file of ' + p + ' (' + p + '-XXXXXXXX.key); nothing was signed');
+      throw new Error(t(m.wrongKey, {key: keyName, owner: owner, participant: p}));
     }
   }
 
@@ -345,24 +372,24 @@
       if (signed !== null && sigField.value === signed) {
         sigField.value = '';
         signed = null;
-        say('The declaration changed: sign it again.', 'bad');
+        say(t('ledger.sign.stale'), 'bad');
       }
     }
     text.addEventListener('input', stale);
     file.addEventListener('change', stale);
     form.querySelector('#sign-button').addEventListener('click', async function () {
       try {
-        if (keyFile.files.length === 0) { throw new Error('choose your private key file first'); }
+        if (keyFile.files.length === 0) { throw new Error(t('ledger.sign.no_key_file')); }
         var key = parseSignerKey(await keyFile.files[0].text());
         var msg = await message();
-        if (msg.length === 0) { throw new Error('there is no declaration to sign'); }
-        checkKeyOwner(key.name, msg, form.dataset.participant);
+        if (msg.length === 0) { throw new Error(t('ledger.sign.nothing')); }
+        checkKeyOwner(key.name, msg, form.dataset.participant, 'declaration');
         var sig = await sign(key.seed, msg);
         signed = key.name + ' ' + b64encode(sig);
         sigField.value = signed;
-        say('Signed ' + msg.length + ' bytes with ' + key.name + ' in this browser. Now file the declaration.', 'ok');
+        say(t('ledger.sign.signed', {n: msg.length, key: key.name}), 'ok');
       } catch (err) {
-        say('Not signed: ' + err.message, 'bad');
+        say(t('ledger.sign.not_signed', {message: err.message}), 'bad');
       }
     });
   }
@@ -393,7 +420,7 @@
         clear();
         var key = parseSignerKey(await keyFile.files[0].text());
         var res = await fetch(form.dataset.bodyUrl, {method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin', cache: 'no-store'});
-        if (!res.ok) { throw new Error((await res.text()).trim() || ('the server answered ' + res.status)); }
+        if (!res.ok) { throw new Error((await res.text()).trim() || t('ledger.position.server_answered', {status: res.status})); }
         var body = new Uint8Array(await res.arrayBuffer());
         // Before signing: the body is the signed-in delegation's, and the
         // key is of that delegation.
@@ -402,11 +429,11 @@
         f.signed_body.value = b64encode(body);
         f.signed_key.value = key.name;
         f.signed_signature.value = b64encode(sig);
-        say('Signed the position (' + body.length + ' bytes) with ' + key.name + ' in this browser; sending it.', 'ok');
+        say(t('ledger.position.signed', {n: body.length, key: key.name}), 'ok');
         form.submit();
       } catch (err) {
         clear();
-        say('Not signed, and not sent: ' + err.message, 'bad');
+        say(t('ledger.position.not_sent', {message: err.message}), 'bad');
         button.disabled = false;
       }
     });
