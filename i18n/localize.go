@@ -51,13 +51,16 @@ func (l *Localizer) Tag() language.Tag { return l.tag }
 // renders in English; a key no catalog has renders as the key itself, so
 // that it is visible rather than blank. See Args for how values print.
 func (l *Localizer) T(key string, pairs ...any) string {
-	args := make(map[string]any, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if name, ok := pairs[i].(string); ok {
-			args[name] = pairs[i+1]
+	// The pairs are read where they are, without a map: a page makes
+	// hundreds of these calls.
+	return l.render(key, func(name string) (any, bool) {
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if n, ok := pairs[i].(string); ok && n == name {
+				return pairs[i+1], true
+			}
 		}
-	}
-	return l.Args(key, args)
+		return nil, false
+	})
 }
 
 // Args renders the message key with named arguments. Integers and floats
@@ -67,6 +70,14 @@ func (l *Localizer) T(key string, pairs ...any) string {
 // digits); without one it uses "other". A
 // placeholder without an argument prints as itself ("{name}").
 func (l *Localizer) Args(key string, args map[string]any) string {
+	return l.render(key, func(name string) (any, bool) {
+		v, ok := args[name]
+		return v, ok
+	})
+}
+
+// render renders the message key with the arguments arg finds.
+func (l *Localizer) render(key string, arg func(name string) (any, bool)) string {
 	m := l.cat[key]
 	if m == nil {
 		m = l.en[key]
@@ -76,7 +87,8 @@ func (l *Localizer) Args(key string, args map[string]any) string {
 	}
 	segs := m.forms["other"]
 	if m.plural {
-		if f, ok := m.forms[l.pluralForm(args["count"])]; ok {
+		count, _ := arg("count")
+		if f, ok := m.forms[l.pluralForm(count)]; ok {
 			segs = f
 		}
 	}
@@ -89,7 +101,7 @@ func (l *Localizer) Args(key string, args map[string]any) string {
 			b.WriteString(s.text)
 			continue
 		}
-		v, ok := args[s.arg]
+		v, ok := arg(s.arg)
 		if !ok {
 			b.WriteString("{" + s.arg + "}")
 			continue

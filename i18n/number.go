@@ -20,7 +20,20 @@ import (
 // decimal is "1,234.5" in English and Chinese, "1 234,5" (with a
 // no-break space) in Russian.
 func FormatNumber(tag language.Tag, f float64, decimals int) string {
-	return message.NewPrinter(tag).Sprint(number.Decimal(f, number.Scale(decimals)))
+	return printer(tag).Sprint(number.Decimal(f, number.Scale(decimals)))
+}
+
+var printers sync.Map // language.Tag → *message.Printer
+
+// printer returns the language's printer, made once: making one costs
+// more than formatting with it, and a page formats a number per state.
+// A Printer is not changed after it is made, so goroutines share it.
+func printer(tag language.Tag) *message.Printer {
+	if p, ok := printers.Load(tag); ok {
+		return p.(*message.Printer)
+	}
+	p, _ := printers.LoadOrStore(tag, message.NewPrinter(tag))
+	return p.(*message.Printer)
 }
 
 // symbols are a language's decimal and group separators.

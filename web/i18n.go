@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -99,6 +100,15 @@ type langLink struct {
 	Current   bool
 }
 
+// autonyms are the catalogs' languages named in themselves ("русский").
+var autonyms = func() map[language.Tag]string {
+	m := map[language.Tag]string{}
+	for _, tag := range bundle.Languages() {
+		m[tag] = cmp.Or(display.Self.Name(tag), tag.String())
+	}
+	return m
+}()
+
 // languageLinks returns the switch's entries: the page's own address with
 // ?lang= set, which the middleware remembers in a cookie.
 func languageLinks(r *http.Request, current language.Tag) []langLink {
@@ -113,11 +123,7 @@ func languageLinks(r *http.Request, current language.Tag) []langLink {
 		if r.Method != http.MethodGet {
 			path = "/"
 		}
-		name := display.Self.Name(tag)
-		if name == "" {
-			name = tag.String()
-		}
-		out = append(out, langLink{Tag: tag.String(), Name: name, Href: path + "?" + q.Encode(), Current: tag == current})
+		out = append(out, langLink{Tag: tag.String(), Name: autonyms[tag], Href: path + "?" + q.Encode(), Current: tag == current})
 	}
 	return out
 }
