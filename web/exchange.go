@@ -286,7 +286,7 @@ func (h *handler) summary(l *i18n.Localizer, d *indivisible.Declaration) string 
 	switch d.Kind {
 	case indivisible.KindAnnualExchange:
 		b := d.AnnualExchange
-		return l.T("exchange.summary.annual_exchange", "year", year(b.Year), "holdings", holdingsText(b.Holdings))
+		return l.T("exchange.summary.annual_exchange", "year", year(b.Year), "holdings", holdingsText(l, b.Holdings))
 	case indivisible.KindExerciseNotification:
 		b := d.ExerciseNotification
 		name := cmp.Or(b.Name, l.T("exchange.unnamed_activity"))
@@ -305,7 +305,7 @@ func (h *handler) summary(l *i18n.Localizer, d *indivisible.Declaration) string 
 		return l.T("exchange.summary.transfer_export", args...)
 	case indivisible.KindForcesContribution:
 		b := d.ForcesContribution
-		return l.T("exchange.summary.forces_contribution", "organisation", b.Organisation, "year", year(b.Year), "count", len(b.Units), "holdings", holdingsText(b.Holdings))
+		return l.T("exchange.summary.forces_contribution", "organisation", b.Organisation, "year", year(b.Year), "count", len(b.Units), "holdings", holdingsText(l, b.Holdings))
 	case indivisible.KindCorrection:
 		b := d.Correction
 		if b.Withdrawn {
@@ -316,12 +316,12 @@ func (h *handler) summary(l *i18n.Localizer, d *indivisible.Declaration) string 
 	return string(d.Kind)
 }
 
-// holdingsText lists holdings by their category codes' words, which are
-// the scenario's data and so are not translated.
-func holdingsText(m map[string]int64) string {
+// holdingsText lists holdings by their categories' names in the
+// reader's words, as the transfer summary names its category.
+func holdingsText(l *i18n.Localizer, m map[string]int64) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, label(k)+" "+thousands(m[k]))
+		parts = append(parts, terms(l).Component(k)+" "+thousands(m[k]))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -127,7 +127,3 @@ func languageLinks(r *http.Request, current language.Tag) []langLink {
 	}
 	return out
 }
-
-// englishTag is the language of the records: the log's messages and the
-// outcome documents whose hashes it carries.
-var englishTag = i18n.English

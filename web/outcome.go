@@ -9,6 +9,7 @@ import (
 
 	"github.com/indivisible-eurasia/indivisible"
 	"github.com/indivisible-eurasia/indivisible/forum"
+	"github.com/indivisible-eurasia/indivisible/i18n"
 )
 
 // The outcome page (/forum/{forum}/items/{item}/outcome) shows a decided
@@ -69,7 +70,7 @@ func (h *handler) outcomePage(w http.ResponseWriter, r *http.Request) {
 	d.EntryLink = template.HTML(fmt.Sprintf(`<a href="/log/entry/%d" id="decision-entry">%s</a>`, dec.LogIndex, template.HTMLEscapeString(loc(r).T("forum.log_entry", "index", dec.LogIndex))))
 	d.HashCode = template.HTML(`<code class="hash">` + template.HTMLEscapeString(d.Hash) + "</code>")
 	doc := dec.Document
-	if l := loc(r); l.Tag() != englishTag && r.URL.Query().Get("text") != "authentic" {
+	if l := loc(r); l.Tag() != i18n.English && r.URL.Query().Get("text") != "authentic" {
 		var err error
 		if doc, err = h.deps.Forum.OutcomeDocument(ctx, accountOf(r), fid, iid, l.Tag().String()); err != nil {
 			h.fail(w, r, err)
